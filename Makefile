@@ -1,0 +1,38 @@
+# auditkit: `make test` is the one command README and .ci/run call.
+GO          ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 10s
+BENCHCOUNT  ?= 6
+# Modules kept apart so library users never download their dependencies.
+SUBMODULES  := $(wildcard bench e2e)
+
+.PHONY: test lint vet unit alloc tidy-check bench fuzz cover demo
+
+test: lint unit alloc
+
+lint:
+	@echo "== gofmt"; out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@echo "== go vet"; $(GO) vet ./...
+	@for m in $(SUBMODULES); do echo "== go vet ($$m)"; (cd $$m && $(GO) vet ./...) || exit 1; done
+	@echo "== staticcheck"; $(STATICCHECK) ./...
+
+# The race detector also runs every fuzz target over its committed seeds (testdata/fuzz).
+unit:
+	@echo "== go test -race"; $(GO) test -race -count=1 ./...
+
+# -race disables the allocation pins, so they run again without it.
+alloc:
+	@echo "== allocation pins"; $(GO) test -count=1 -run 'Alloc' ./...
+
+tidy-check:
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+	@for m in $(SUBMODULES); do (cd $$m && $(GO) mod tidy && git diff --exit-code go.mod go.sum) || exit 1; done
+
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) ./...
+
+cover:
+	$(GO) test -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
+
+demo:
+	$(GO) run ./cmd/auditkit-demo

@@ -1,0 +1,92 @@
+package slogaudit
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+)
+
+// User is the acting user of a request: the subject of "who did what".
+type User struct {
+	// ID is the stable identifier written as user.id.
+	ID string
+	// Name is written as user.name only when Options.IncludeUsernames is set.
+	Name string
+}
+
+// scopeKey is the unexported context key of the request scope.
+type scopeKey struct{}
+
+// scope is the request-scoped state carried in a context. attrs is never
+// modified after the scope is created, so handlers read it without locking;
+// user is a cell shared by a scope and all its children, so SetUser deep in a
+// request reaches records logged by outer middleware afterwards.
+type scope struct {
+	attrs []slog.Attr
+	user  *userCell
+}
+
+type userCell struct {
+	p atomic.Pointer[User]
+}
+
+// ContextWithAttrs returns a child of ctx carrying a request scope: every
+// record handled with the returned context (or a context derived from it)
+// carries attrs and the scope's acting user.
+//
+// If ctx already has a scope, the new scope inherits its attributes (a later
+// attribute with the same key wins) and shares its user, so SetUser anywhere
+// in the request is seen everywhere in it. Calling it with no attrs just
+// ensures a scope exists, which is what SetUser needs.
+//
+// Values may be slog.LogValuer, resolved each time a record is handled; this
+// is how middleware attaches values that are costly to compute and only
+// needed when something is logged. A LogValuer that resolves to an empty group
+// is omitted.
+func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+	s := &scope{}
+	if parent := scopeFrom(ctx); parent != nil {
+		s.user = parent.user
+		// Clip so appending never writes into the parent's backing array.
+		s.attrs = append(slices.Clip(parent.attrs), attrs...)
+	} else {
+		s.user = new(userCell)
+		s.attrs = slices.Clone(attrs)
+	}
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// SetUser records u as the acting user of the request scope in ctx. It
+// reports false, and does nothing, when ctx carries no scope (see
+// ContextWithAttrs; httpaudit creates one for every request). It is safe for
+// concurrent use.
+func SetUser(ctx context.Context, u User) bool {
+	s := scopeFrom(ctx)
+	if s == nil {
+		return false
+	}
+	s.user.p.Store(&u)
+	return true
+}
+
+// UserFromContext returns the acting user set with SetUser on the scope in ctx.
+func UserFromContext(ctx context.Context) (User, bool) {
+	s := scopeFrom(ctx)
+	if s == nil {
+		return User{}, false
+	}
+	if u := s.user.p.Load(); u != nil {
+		return *u, true
+	}
+	return User{}, false
+}
+
+// scopeFrom returns the scope in ctx, or nil. A nil ctx has no scope.
+func scopeFrom(ctx context.Context) *scope {
+	if ctx == nil {
+		return nil
+	}
+	s, _ := ctx.Value(scopeKey{}).(*scope)
+	return s
+}
