@@ -1,7 +1,3 @@
-// Package redact scrubs secrets from log records.
-//
-// PROVISIONAL: this file fixes the API that slogaudit and httpaudit build on;
-// the implementation is being completed in the redact issue.
 package redact
 
 import (
@@ -9,64 +5,109 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
+	"hash"
 	"regexp"
-	"strings"
-	"unicode"
+	"slices"
+	"sync"
 )
 
-// Marker replaces a redacted value when no HMAC key is configured.
+// Marker replaces a redacted value when no HMAC key is configured, and any
+// redacted value that is not a string.
 const Marker = "[REDACTED]"
 
-// HashPrefix starts every HMAC pseudonym: "hmac-sha256:<64 hex>".
+// HashPrefix starts every HMAC pseudonym: "hmac-sha256:<64 hex>", the form
+// HashiCorp Vault's audit log uses, so an investigator recognises it.
 const HashPrefix = "hmac-sha256:"
 
-// Options configure a Redactor. The zero value redacts DefaultSensitiveKeys.
+// Options configure a Redactor. A zero Options redacts the keys of
+// [DefaultSensitiveKeys] with [Marker] and has no value rules.
 type Options struct {
-	SensitiveKeys   []string
+	// SensitiveKeys are added to DefaultSensitiveKeys (or replace them, see
+	// ReplaceDefaults). Each is compacted like a key; entries of three
+	// characters or fewer must equal a whole key segment, longer ones match
+	// anywhere in the compacted key path.
+	SensitiveKeys []string
+	// ReplaceDefaults makes SensitiveKeys the whole denylist.
 	ReplaceDefaults bool
-	Allowlist       []string
-	ValuePatterns   []string
-	Detectors       []string
-	HMACKey         []byte
+	// Allowlist lists keys that are never sensitive, compared after
+	// compaction with the whole key and with its last dot-separated
+	// component ("credit_card_last4", "token_expiry").
+	Allowlist []string
+	// ValuePatterns are RE2 regular expressions; a string value in which one
+	// matches is replaced as a whole.
+	ValuePatterns []string
+	// Detectors names built-in value detectors to enable (see
+	// [DetectorNames]); like ValuePatterns, a match replaces the whole string.
+	Detectors []string
+	// HMACKey, when set, replaces redacted strings with the pseudonym
+	// "hmac-sha256:<hex>" of the original instead of Marker, so that equal
+	// secrets can be correlated across lines without being revealed.
+	HMACKey []byte
 }
 
-// Redactor decides which keys and values are sensitive and what replaces them.
-// It is immutable and safe for concurrent use.
+// Redactor decides which keys and values are sensitive and what replaces
+// them. It is immutable and safe for concurrent use. Make one with [New],
+// [Default] or [None]; a nil *Redactor is not valid, and a zero Redactor has
+// no rules.
 type Redactor struct {
-	off      bool
-	long     []string
-	short    []string
-	allow    map[string]bool
-	patterns []*regexp.Regexp
-	key      []byte
+	off bool
+
+	auto     automaton           // long denylist entries
+	short    []uint32            // short denylist entries, packed
+	allow    map[string]struct{} // compacted allowlist
+	maxAllow int                 // longest compacted allowlist entry
+
+	detectors []func(string) bool
+	patterns  []*regexp.Regexp
+	values    bool // len(detectors)+len(patterns) > 0
+
+	key   []byte
+	hmacs sync.Pool // *hmacState
 }
 
-// DefaultSensitiveKeys returns a copy of the default denylist.
-func DefaultSensitiveKeys() []string {
-	return []string{"password", "passwd", "pwd", "passcode", "secret", "token", "apikey",
-		"authorization", "bearer", "jwt", "cookie", "sessionid", "csrf", "creditcard", "ssn"}
+// hmacState is a reusable keyed HMAC with scratch space, pooled so that
+// pseudonymising a value allocates nothing beyond its output.
+type hmacState struct {
+	h       hash.Hash
+	sum     [sha256.Size]byte
+	scratch [128]byte
 }
 
-// New validates opts and returns a Redactor.
+// New validates opts and returns a Redactor. It fails on an invalid value
+// pattern, an unknown detector name, or a key or allowlist entry that has no
+// letter or digit left after compaction (such an entry would silently match
+// nothing or everything).
 func New(opts Options) (*Redactor, error) {
-	r := &Redactor{allow: map[string]bool{}, key: opts.HMACKey}
+	r := &Redactor{}
 	keys := opts.SensitiveKeys
 	if !opts.ReplaceDefaults {
 		keys = append(DefaultSensitiveKeys(), keys...)
 	}
+	var long []string
 	for _, k := range keys {
 		c := compact(k)
 		switch {
 		case c == "":
-		case len(c) <= 3:
-			r.short = append(r.short, c)
-		default:
-			r.long = append(r.long, c)
+			return nil, fmt.Errorf("redact: sensitive key %q has no letters or digits", k)
+		case len(c) <= maxShort:
+			if v := packShort([]byte(c)); !slices.Contains(r.short, v) {
+				r.short = append(r.short, v)
+			}
+		case !slices.Contains(long, c):
+			long = append(long, c)
 		}
 	}
+	r.auto = buildAutomaton(long)
 	for _, a := range opts.Allowlist {
-		r.allow[compact(a)] = true
+		c := compact(a)
+		if c == "" {
+			return nil, fmt.Errorf("redact: allowlist entry %q has no letters or digits", a)
+		}
+		if r.allow == nil {
+			r.allow = make(map[string]struct{})
+		}
+		r.allow[c] = struct{}{}
+		r.maxAllow = max(r.maxAllow, len(c))
 	}
 	for _, p := range opts.ValuePatterns {
 		re, err := regexp.Compile(p)
@@ -75,75 +116,60 @@ func New(opts Options) (*Redactor, error) {
 		}
 		r.patterns = append(r.patterns, re)
 	}
+	for _, name := range opts.Detectors {
+		d, ok := detectors[name]
+		if !ok {
+			return nil, fmt.Errorf("redact: unknown detector %q (known: %q)", name, DetectorNames())
+		}
+		r.detectors = append(r.detectors, d)
+	}
+	r.values = len(r.patterns)+len(r.detectors) > 0
+	if len(opts.HMACKey) > 0 {
+		r.key = slices.Clone(opts.HMACKey)
+		r.hmacs.New = func() any { return &hmacState{h: hmac.New(sha256.New, r.key)} }
+	}
 	return r, nil
 }
 
-var def, _ = New(Options{})
+var (
+	defaultRedactor = mustNew(Options{})
+	noneRedactor    = &Redactor{off: true}
+)
 
-// Default returns the Redactor for a zero Options.
-func Default() *Redactor { return def }
-
-// None returns a Redactor that redacts nothing.
-func None() *Redactor { return &Redactor{off: true} }
-
-// Path is the redaction state of a key path (group names, then the attribute
-// key, then nested map keys or struct fields). The zero Path is the root. It is
-// a small value: handlers keep one per open group instead of joining strings.
-type Path struct {
-	full      string
-	sensitive bool
+func mustNew(opts Options) *Redactor {
+	r, err := New(opts)
+	if err != nil {
+		panic(err) // only for the built-in defaults, which a test covers
+	}
+	return r
 }
 
-// Enter returns the state of p extended by key (a group name, attribute key,
-// map key or struct field name; it may itself contain dots).
-func (r *Redactor) Enter(p Path, key string) Path {
-	if r.off || p.sensitive {
-		return p
-	}
-	p.full += "." + key
-	p.sensitive = r.matchPath(p.full, key)
-	return p
-}
+// Default returns the Redactor for a zero Options: the default denylist, no
+// allowlist, no value rules, Marker as the replacement. It is shared and
+// immutable.
+func Default() *Redactor { return defaultRedactor }
 
-// Sensitive reports whether everything at and under p must be redacted.
-func (p Path) Sensitive() bool { return p.sensitive }
-
-func (r *Redactor) matchPath(full, leaf string) bool {
-	if r.allow[compact(leaf)] {
-		return false
-	}
-	c := compact(full)
-	for _, l := range r.long {
-		if strings.Contains(c, l) {
-			return true
-		}
-	}
-	for _, seg := range segments(full) {
-		for _, s := range r.short {
-			if seg == s {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// IsSensitiveKey reports whether a value under key (a dotted path) is redacted.
-func (r *Redactor) IsSensitiveKey(key string) bool {
-	return r.Enter(Path{}, key).Sensitive()
-}
+// None returns a Redactor that redacts nothing. It is shared and immutable.
+func None() *Redactor { return noneRedactor }
 
 // Redacts reports whether r redacts anything at all (false for None).
 func (r *Redactor) Redacts() bool { return !r.off }
 
-// HasValueRules reports whether any value pattern or detector is enabled.
-func (r *Redactor) HasValueRules() bool { return !r.off && len(r.patterns) > 0 }
+// HasValueRules reports whether any value pattern or detector is enabled, so
+// a caller can skip handing every string to MatchValue.
+func (r *Redactor) HasValueRules() bool { return r.values }
 
-// MatchValue reports whether the string value s matches a value pattern or
-// detector and must be replaced as a whole.
+// MatchValue reports whether the string value s matches a value pattern or an
+// enabled detector, so that it must be replaced as a whole. With no value
+// rules it returns false at once.
 func (r *Redactor) MatchValue(s string) bool {
-	if r.off {
+	if !r.values {
 		return false
+	}
+	for _, d := range r.detectors {
+		if d(s) {
+			return true
+		}
 	}
 	for _, p := range r.patterns {
 		if p.MatchString(s) {
@@ -153,115 +179,51 @@ func (r *Redactor) MatchValue(s string) bool {
 	return false
 }
 
-// HasHMAC reports whether r pseudonymises instead of masking.
+// HasHMAC reports whether r pseudonymises redacted strings instead of masking
+// them.
 func (r *Redactor) HasHMAC() bool { return len(r.key) > 0 }
 
 // Mask returns what replaces the sensitive string s: Marker, or with an HMAC
-// key its pseudonym (see Hash).
+// key its pseudonym (see Hash). The Marker itself is never hashed, so a value
+// that is already masked (a [Secret], say) stays "[REDACTED]".
 func (r *Redactor) Mask(s string) string {
-	if len(r.key) == 0 {
+	if len(r.key) == 0 || s == Marker {
 		return Marker
 	}
-	return r.Hash(s)
+	return string(r.AppendMask(make([]byte, 0, len(HashPrefix)+2*sha256.Size), s))
 }
 
-// AppendMask appends Mask(s) to dst. The result never needs JSON escaping.
+// AppendMask appends Mask(s) to dst. The result never needs JSON escaping. It
+// allocates only when dst must grow.
 func (r *Redactor) AppendMask(dst []byte, s string) []byte {
-	return append(dst, r.Mask(s)...)
+	if len(r.key) == 0 || s == Marker {
+		return append(dst, Marker...)
+	}
+	return r.appendHash(dst, s)
 }
 
-// Hash returns the pseudonym "hmac-sha256:<hex>" of s under the HMAC key, or
-// Marker when r has no key.
+// Hash returns the pseudonym "hmac-sha256:<hex>" of s, the lower-case hex
+// HMAC-SHA256 of s under the HMAC key, so an investigator holding a known
+// value can find the lines that carried it. Without an HMAC key it returns
+// Marker.
 func (r *Redactor) Hash(s string) string {
 	if len(r.key) == 0 {
 		return Marker
 	}
-	m := hmac.New(sha256.New, r.key)
-	m.Write([]byte(s))
-	return HashPrefix + hex.EncodeToString(m.Sum(nil))
+	return string(r.appendHash(make([]byte, 0, len(HashPrefix)+2*sha256.Size), s))
 }
 
-// Value returns v with everything sensitive replaced (deep copy).
-func (r *Redactor) Value(key string, v any) any {
-	if r.IsSensitiveKey(key) {
-		if s, ok := v.(string); ok {
-			return r.Mask(s)
-		}
-		return Marker
+func (r *Redactor) appendHash(dst []byte, s string) []byte {
+	st := r.hmacs.Get().(*hmacState)
+	st.h.Reset()
+	// Copy through scratch space: converting s to []byte would allocate.
+	for len(s) > 0 {
+		n := copy(st.scratch[:], s)
+		st.h.Write(st.scratch[:n])
+		s = s[n:]
 	}
-	switch x := v.(type) {
-	case string:
-		if r.MatchValue(x) {
-			return r.Mask(x)
-		}
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = r.Value(key+"."+k, e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = r.Value(key, e)
-		}
-		return out
-	}
-	return v
-}
-
-// ReplaceAttr is a slog.HandlerOptions.ReplaceAttr that redacts.
-func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
-	full := strings.Join(append(groups, a.Key), ".")
-	if r.IsSensitiveKey(full) {
-		a.Value = slog.StringValue(Marker)
-	}
-	return a
-}
-
-// Middleware returns a slog middleware that redacts records before next sees them.
-func (r *Redactor) Middleware() func(slog.Handler) slog.Handler {
-	return func(h slog.Handler) slog.Handler { return h }
-}
-
-// Secret is a string that always logs as Marker.
-type Secret string
-
-// LogValue implements slog.LogValuer.
-func (Secret) LogValue() slog.Value { return slog.StringValue(Marker) }
-
-func compact(s string) string {
-	var b strings.Builder
-	for _, c := range strings.ToLower(s) {
-		if c < unicode.MaxASCII && (c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
-}
-
-func segments(s string) []string {
-	var out []string
-	var cur []rune
-	prevLower := false
-	flush := func() {
-		if c := compact(string(cur)); c != "" {
-			out = append(out, c)
-		}
-		cur = cur[:0]
-	}
-	for _, c := range s {
-		switch {
-		case c == '.' || c == '_' || c == '-' || c == ' ':
-			flush()
-			prevLower = false
-			continue
-		case unicode.IsUpper(c) && prevLower:
-			flush()
-		}
-		prevLower = unicode.IsLower(c)
-		cur = append(cur, c)
-	}
-	flush()
-	return out
+	dst = append(dst, HashPrefix...)
+	dst = hex.AppendEncode(dst, st.h.Sum(st.sum[:0]))
+	r.hmacs.Put(st)
+	return dst
 }

@@ -66,7 +66,10 @@ func SetUser(ctx context.Context, u User) bool {
 	if s == nil {
 		return false
 	}
-	s.user.p.Store(&u)
+	// Copy before taking the address so u itself does not escape: a call
+	// without a scope then costs no allocation.
+	cu := u
+	s.user.p.Store(&cu)
 	return true
 }
 

@@ -1,0 +1,506 @@
+package auditsink
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// Policy says what an Async writer does with a line when its queue is full.
+type Policy int
+
+const (
+	// PolicyDefault means Block for audit events and DropNewest for other
+	// records.
+	PolicyDefault Policy = iota
+	// Block makes the caller wait for room, up to AsyncOptions.BlockTimeout;
+	// then the line is dropped.
+	Block
+	// DropNewest discards the line being written (Kubernetes' batch mode).
+	DropNewest
+	// DropOldest discards the oldest queued line of the same class to make
+	// room; a non-audit line never evicts an audit event.
+	DropOldest
+)
+
+// String returns the policy's name.
+func (p Policy) String() string {
+	switch p {
+	case Block:
+		return "block"
+	case DropNewest:
+		return "drop_newest"
+	case DropOldest:
+		return "drop_oldest"
+	}
+	return "default"
+}
+
+// Defaults of AsyncOptions.
+const (
+	DefaultMaxQueueLines      = 10000 // Kubernetes' audit buffer size
+	DefaultMaxQueueBytes      = 8 << 20
+	DefaultBlockTimeout       = time.Second
+	DefaultDropReportInterval = 10 * time.Second
+)
+
+// ErrDropped is returned for a line the queue policy discarded. Nothing of
+// the line was written.
+var ErrDropped = errors.New("auditsink: line dropped, queue full")
+
+// AsyncOptions configure an Async writer. A zero AsyncOptions consists
+// entirely of default values.
+type AsyncOptions struct {
+	// MaxQueueLines and MaxQueueBytes bound the queue; a line waits while
+	// either bound is reached. Zero or negative mean DefaultMaxQueueLines and
+	// DefaultMaxQueueBytes. A line longer than MaxQueueBytes is dropped.
+	MaxQueueLines int
+	MaxQueueBytes int
+
+	// AuditPolicy applies to audit events (records with event_type, and
+	// plain Write calls); PolicyDefault means Block. OtherPolicy applies to
+	// other records; PolicyDefault means DropNewest. Whatever the policy, an
+	// audit event that finds the queue full first evicts queued non-audit
+	// lines.
+	AuditPolicy Policy
+	OtherPolicy Policy
+
+	// BlockTimeout is how long Block waits for room before dropping the line.
+	// Zero means DefaultBlockTimeout; negative means wait as long as it takes
+	// (Vault's semantics: a hung sink hangs the application).
+	BlockTimeout time.Duration
+
+	// DropReportInterval is the minimum time between two
+	// audit.delivery.dropped events; zero means DefaultDropReportInterval,
+	// negative turns the event off.
+	DropReportInterval time.Duration
+
+	// ServiceName is the resource service.name of the self-audit events.
+	ServiceName string
+
+	// OnError receives errors and panics of the underlying writer. nil means
+	// a rate-limited note on standard error.
+	OnError func(error)
+
+	// Now is the clock of the self-audit events; nil means time.Now.
+	Now func() time.Time
+}
+
+// Async is a bounded queue in front of a writer: the caller's WriteRecord
+// copies the line into a pooled buffer and returns, and one goroutine writes
+// the lines in order. When the queue is full the per-class Policy decides.
+// Every line is counted exactly once in Stats. It is safe for concurrent use.
+type Async struct {
+	w    io.Writer
+	rw   slogaudit.RecordWriter
+	opts AsyncOptions
+	errs errorSink
+
+	mu       sync.Mutex
+	q        ring
+	qBytes   int // bytes queued or in flight
+	inflight int // lines taken by the worker and not yet written
+	closed   bool
+	abandon  bool          // Close gave up waiting
+	idle     bool          // the worker is (about to be) asleep: poke it
+	space    chan struct{} // closed (and replaced) when room is freed
+	waiters  int           // writers blocked on space
+	stats    Stats
+
+	wake   chan struct{} // buffered(1): lines or drops to look at
+	done   chan struct{} // closed by Close
+	exited chan struct{} // closed when the worker returns
+}
+
+type entry struct {
+	buf   *buffer.Buffer
+	level slog.Level
+	audit bool
+}
+
+var (
+	_ io.Writer              = (*Async)(nil)
+	_ slogaudit.RecordWriter = (*Async)(nil)
+	_ slogaudit.LineReserver = (*Async)(nil)
+)
+
+// NewAsync starts an Async writer in front of w. If w implements
+// slogaudit.RecordWriter it receives each line's level and audit flag. If
+// opts is nil, the default options are used. Call Close to stop it.
+func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
+	var o AsyncOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxQueueLines <= 0 {
+		o.MaxQueueLines = DefaultMaxQueueLines
+	}
+	if o.MaxQueueBytes <= 0 {
+		o.MaxQueueBytes = DefaultMaxQueueBytes
+	}
+	if o.AuditPolicy == PolicyDefault {
+		o.AuditPolicy = Block
+	}
+	if o.OtherPolicy == PolicyDefault {
+		o.OtherPolicy = DropNewest
+	}
+	if o.BlockTimeout == 0 {
+		o.BlockTimeout = DefaultBlockTimeout
+	}
+	if o.DropReportInterval == 0 {
+		o.DropReportInterval = DefaultDropReportInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	a := &Async{
+		w:      w,
+		rw:     asRecordWriter(w),
+		opts:   o,
+		errs:   errorSink{fn: o.OnError},
+		q:      ring{max: o.MaxQueueLines},
+		space:  make(chan struct{}),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	go a.run()
+	return a
+}
+
+// Write queues p as an audit event at level Info: a writer that does not say
+// what it writes gets the careful policy.
+func (a *Async) Write(p []byte) (int, error) {
+	if err := a.WriteRecord(slog.LevelInfo, true, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// ReservedBytes passes on what the underlying writer appends to each line.
+func (a *Async) ReservedBytes() int { return reserved(a.w) }
+
+// WriteRecord queues a copy of line. It returns ErrDropped when the policy
+// discarded the line and ErrClosed after Close; it never reports the
+// underlying writer's errors, which go to OnError and Stats.Failed. Leading
+// newlines are removed: a handler adds one after a failed write to keep a
+// torn line apart, but nothing of a line Async refused was written.
+func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
+	for len(line) > 0 && line[0] == '\n' {
+		line = line[1:]
+	}
+	policy := a.opts.OtherPolicy
+	if audit {
+		policy = a.opts.AuditPolicy
+	}
+	var deadline *time.Timer
+	defer func() {
+		if deadline != nil {
+			deadline.Stop()
+		}
+	}()
+
+	a.mu.Lock()
+	for !a.fits(len(line)) {
+		if a.closed {
+			break
+		}
+		if len(line) > a.opts.MaxQueueBytes {
+			return a.dropLocked() // can never fit
+		}
+		// Audit events outrank everything else in the queue.
+		if audit && a.q.others > 0 {
+			a.evictLocked(false)
+			continue
+		}
+		switch policy {
+		case DropOldest:
+			if audit && a.q.n > 0 {
+				a.evictLocked(true)
+				continue
+			}
+			if !audit && a.q.others > 0 {
+				a.evictLocked(false)
+				continue
+			}
+			return a.dropLocked()
+		case Block:
+			if a.opts.BlockTimeout > 0 && deadline == nil {
+				deadline = time.NewTimer(a.opts.BlockTimeout)
+			}
+			var timeout <-chan time.Time
+			if deadline != nil {
+				timeout = deadline.C
+			}
+			space := a.space
+			a.waiters++
+			a.mu.Unlock()
+			select {
+			case <-space:
+				a.mu.Lock()
+				a.waiters--
+				continue
+			case <-timeout:
+				a.mu.Lock()
+				a.waiters--
+				if a.fits(len(line)) && !a.closed {
+					continue
+				}
+				return a.dropLocked()
+			}
+		default:
+			return a.dropLocked()
+		}
+	}
+	if a.closed {
+		a.stats.Dropped++
+		a.mu.Unlock()
+		return ErrClosed
+	}
+	b := buffer.New()
+	*b = append(*b, line...)
+	a.q.push(entry{buf: b, level: level, audit: audit})
+	a.qBytes += len(line)
+	idle := a.idle
+	a.idle = false
+	a.mu.Unlock()
+	if idle { // a busy worker finds the line without a wake-up
+		a.poke()
+	}
+	return nil
+}
+
+// fits reports whether a line of n bytes can be queued now.
+func (a *Async) fits(n int) bool {
+	return a.q.n+a.inflight < a.opts.MaxQueueLines && a.qBytes+n <= a.opts.MaxQueueBytes
+}
+
+// dropLocked counts the new line as dropped and unlocks.
+func (a *Async) dropLocked() error {
+	a.stats.Dropped++
+	a.mu.Unlock()
+	a.poke() // the worker reports drops even when idle
+	return ErrDropped
+}
+
+// evictLocked drops the oldest queued line of the class.
+func (a *Async) evictLocked(audit bool) {
+	e := a.q.removeOldest(audit)
+	a.qBytes -= e.buf.Len()
+	e.buf.Free()
+	a.stats.Dropped++
+}
+
+func (a *Async) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the counters. Written+Dropped+Failed+Queued is the number of
+// WriteRecord and Write calls so far.
+func (a *Async) Stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.stats
+	s.Queued = uint64(a.q.n + a.inflight)
+	return s
+}
+
+// Close stops accepting lines and waits until the queue is drained or ctx is
+// done. When ctx ends first, the lines still queued are dropped (and counted)
+// and ctx.Err() is returned; a write that is in progress (a hung sink) is
+// left to finish on its own, after which the goroutine exits. Close does not
+// close the underlying writer. Close is idempotent.
+func (a *Async) Close(ctx context.Context) error {
+	a.mu.Lock()
+	if !a.closed {
+		a.closed = true
+		close(a.space) // wake blocked writers: they now drop
+		close(a.done)
+	}
+	a.mu.Unlock()
+	select {
+	case <-a.exited:
+		return nil
+	case <-ctx.Done():
+	}
+	a.mu.Lock()
+	a.abandon = true
+	for a.q.n > 0 {
+		e := a.q.pop()
+		a.qBytes -= e.buf.Len()
+		e.buf.Free()
+		a.stats.Dropped++
+	}
+	a.mu.Unlock()
+	return ctx.Err()
+}
+
+const batchSize = 64
+
+// run is the worker: it writes queued lines in order and reports drops.
+func (a *Async) run() {
+	defer close(a.exited)
+	batch := make([]entry, 0, batchSize)
+	var reported uint64 // drops already reported
+	var lastReport time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+
+	for {
+		a.mu.Lock()
+		for a.q.n > 0 && len(batch) < batchSize {
+			batch = append(batch, a.q.pop())
+		}
+		a.inflight += len(batch)
+		dropped, closing, abandon := a.stats.Dropped, a.closed, a.abandon
+		a.mu.Unlock()
+
+		var written, failed uint64
+		for i := range batch {
+			e := &batch[i]
+			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
+				failed++
+				a.errs.report(err)
+			} else {
+				written++
+			}
+		}
+		if len(batch) > 0 {
+			a.mu.Lock()
+			for i := range batch {
+				a.qBytes -= batch[i].buf.Len()
+				batch[i].buf.Free()
+				batch[i] = entry{}
+			}
+			a.inflight -= len(batch)
+			a.stats.Written += written
+			a.stats.Failed += failed
+			// Once closed, space stays closed for good; without waiters
+			// there is nobody to wake (and no channel to allocate).
+			if !a.closed && a.waiters > 0 {
+				close(a.space)
+				a.space = make(chan struct{})
+			}
+			a.mu.Unlock()
+			batch = batch[:0]
+		}
+
+		// Report drops, at most once per interval, also under sustained load;
+		// at the end without waiting, so Close leaves a record of them.
+		var wait time.Duration
+		if dropped > reported && a.opts.DropReportInterval > 0 && !abandon {
+			now := a.opts.Now()
+			wait = a.opts.DropReportInterval - now.Sub(lastReport)
+			if closing || lastReport.IsZero() || wait <= 0 {
+				wait = 0
+				lastReport = now
+				if a.report(now, dropped-reported, dropped) {
+					reported = dropped
+				}
+			}
+		}
+		a.mu.Lock()
+		idle := a.q.n == 0
+		a.idle = idle
+		a.mu.Unlock()
+		if !idle {
+			continue
+		}
+		if closing || abandon {
+			return
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+		}
+		select {
+		case <-a.wake:
+		case <-a.done:
+		case <-timer.C:
+		}
+	}
+}
+
+// report writes one audit.delivery.dropped event; true when it was written.
+func (a *Async) report(now time.Time, count, total uint64) bool {
+	b := buffer.New()
+	defer b.Free()
+	*b = appendEvent(*b, now, slog.LevelWarn, a.opts.ServiceName, EventDeliveryDropped,
+		intAttr(KeyDroppedCount, int64(count)), intAttr(KeyDroppedTotal, int64(total)))
+	if _, err := writeLine(a.w, a.rw, slog.LevelWarn, true, *b); err != nil {
+		a.errs.report(err)
+		return false
+	}
+	return true
+}
+
+// ring is a FIFO of entries that grows up to max and can remove its oldest
+// entry of a class.
+type ring struct {
+	buf    []entry
+	head   int
+	n      int
+	others int // non-audit entries queued
+	max    int
+}
+
+func (r *ring) at(i int) *entry { return &r.buf[(r.head+i)%len(r.buf)] }
+
+func (r *ring) push(e entry) {
+	if r.n == len(r.buf) {
+		nb := make([]entry, min(max(2*len(r.buf), 64), r.max))
+		for i := 0; i < r.n; i++ {
+			nb[i] = *r.at(i)
+		}
+		r.buf, r.head = nb, 0
+	}
+	*r.at(r.n) = e
+	r.n++
+	if !e.audit {
+		r.others++
+	}
+}
+
+func (r *ring) pop() entry {
+	e := *r.at(0)
+	*r.at(0) = entry{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	if !e.audit {
+		r.others--
+	}
+	return e
+}
+
+// removeOldest removes the oldest entry whose audit flag equals audit (any
+// entry when audit is true and none is an audit event). The caller checked
+// that one exists.
+func (r *ring) removeOldest(audit bool) entry {
+	i := 0
+	if !audit || r.n > r.others {
+		for i < r.n && r.at(i).audit != audit {
+			i++
+		}
+	}
+	e := *r.at(i)
+	// Shift the older entries up by one to close the gap.
+	for j := i; j > 0; j-- {
+		*r.at(j) = *r.at(j - 1)
+	}
+	*r.at(0) = entry{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	if !e.audit {
+		r.others--
+	}
+	return e
+}

@@ -1,0 +1,556 @@
+package auditsink
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// Chain algorithms, as named in the segment header.
+const (
+	AlgSHA256     = "sha256"
+	AlgHMACSHA256 = "hmac-sha256"
+)
+
+// Defaults of ChainOptions.
+const (
+	DefaultCheckpointEvery    = 1000
+	DefaultCheckpointInterval = time.Minute
+)
+
+// chainReserve is what Chain appends to a line: ,"seq":<up to 20 digits>
+// and ,"chain":"<64 hex>".
+const chainReserve = len(`,"seq":`) + 20 + len(`,"chain":""`) + 2*sha256.Size
+
+// ErrNotObject is returned for a line that is not one JSON object followed
+// by a newline; Chain writes nothing for it.
+var ErrNotObject = errors.New("auditsink: chained line must be a JSON object ending in }\\n")
+
+// ChainOptions configure a Chain. A zero ChainOptions gives a SHA-256 chain
+// with no signed checkpoints.
+type ChainOptions struct {
+	// HMACKey, when set, makes the chain HMAC-SHA256 under this key, so that
+	// whoever can edit the file cannot recompute it. nil means plain SHA-256.
+	HMACKey []byte
+
+	// SigningKey signs checkpoints (Ed25519). nil means no checkpoints, and
+	// then cutting the tail of a file cannot be detected.
+	SigningKey ed25519.PrivateKey
+
+	// CheckpointEvery is the number of lines between checkpoints; zero means
+	// DefaultCheckpointEvery, negative means only on CheckpointInterval,
+	// Reopen, Checkpoint and Close.
+	CheckpointEvery int
+	// CheckpointInterval bounds how long a written line can stay uncovered by
+	// a checkpoint; zero means DefaultCheckpointInterval, negative none.
+	CheckpointInterval time.Duration
+
+	// Prev links the first segment to the head of an earlier one (the last
+	// file of a previous run). OpenChain finds it in the file itself.
+	Prev *Head
+
+	// ServiceName is resource service.name of the segment header line.
+	ServiceName string
+	// OnError receives checkpoint errors that have no caller (timer). nil
+	// means a rate-limited note on standard error.
+	OnError func(error)
+	// Now is the clock of headers and checkpoints; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of segment ids; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// Head identifies the last line of a chain segment.
+type Head struct {
+	Segment string // 32 hex, the segment id
+	Seq     uint64 // seq of the line
+	Chain   string // 64 hex, the chain value of the line
+}
+
+// Chain makes a file tamper-evident. It is a slogaudit.RecordWriter that
+// appends ,"seq":N,"chain":"<hex>" to every line it is given and writes the
+// line to the underlying writer, and it appends signed checkpoints to a
+// sidecar writer. The exact format is in the package documentation. Only one
+// Chain (one process) may write to a chained file. It is safe for concurrent
+// use.
+type Chain struct {
+	w, ckpt io.Writer
+	owned   []io.Closer
+	hmacKey []byte
+	signKey ed25519.PrivateKey
+	every   int
+	ival    time.Duration
+	service string
+	now     func() time.Time
+	rand    io.Reader
+	errs    errorSink
+
+	mu      sync.Mutex
+	h       hash.Hash
+	line    []byte
+	seg     string
+	started bool  // segment header written
+	prev    *Head // link of the next header
+	seq     uint64
+	head    [sha256.Size]byte
+	sum     [sha256.Size]byte // scratch, so Sum does not allocate
+	torn    bool              // the last write was partial: start the next with \n
+	since   int               // lines since the last checkpoint
+	ckSeq   uint64
+	ckDone  bool // a checkpoint exists for this segment
+	timer   *time.Timer
+	closed  bool
+}
+
+var (
+	_ io.Writer              = (*Chain)(nil)
+	_ slogaudit.RecordWriter = (*Chain)(nil)
+	_ slogaudit.LineReserver = (*Chain)(nil)
+)
+
+// NewChain returns a Chain writing lines to w and checkpoints to ckpt (which
+// may be nil when opts has no SigningKey). If opts is nil, the default options
+// are used.
+func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
+	var o ChainOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.SigningKey != nil && len(o.SigningKey) != ed25519.PrivateKeySize {
+		return nil, errors.New("auditsink: SigningKey is not an Ed25519 private key")
+	}
+	if o.SigningKey != nil && ckpt == nil {
+		return nil, errors.New("auditsink: SigningKey set but no checkpoint writer")
+	}
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	c := &Chain{
+		w: w, ckpt: ckpt,
+		hmacKey: bytes.Clone(o.HMACKey),
+		signKey: o.SigningKey,
+		every:   o.CheckpointEvery,
+		ival:    o.CheckpointInterval,
+		service: o.ServiceName,
+		now:     o.Now,
+		rand:    o.Rand,
+		errs:    errorSink{fn: o.OnError},
+		h:       newChainHash(o.HMACKey),
+	}
+	if o.Prev != nil {
+		p := *o.Prev
+		c.prev = &p
+	}
+	if err := c.newSegment(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// OpenChain opens path and its sidecar path+".ckpt" as Files and returns a
+// Chain over them. When path already holds a chain (a restart), the new
+// segment links to its last line. Close closes both files.
+func OpenChain(path string, fopts *FileOptions, opts *ChainOptions) (*Chain, error) {
+	prev, torn, err := readTail(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := OpenFile(path, fopts)
+	if err != nil {
+		return nil, err
+	}
+	var ck *File
+	var ckw io.Writer
+	if opts != nil && opts.SigningKey != nil {
+		if ck, err = OpenFile(path+".ckpt", fopts); err != nil {
+			f.Close()
+			return nil, err
+		}
+		ckw = ck
+	}
+	var o ChainOptions
+	if opts != nil {
+		o = *opts
+	}
+	if prev != nil {
+		o.Prev = prev
+	}
+	c, err := NewChain(f, ckw, &o)
+	if err != nil {
+		f.Close()
+		if ck != nil {
+			ck.Close()
+		}
+		return nil, err
+	}
+	c.torn = torn
+	c.owned = []io.Closer{f}
+	if ck != nil {
+		c.owned = append(c.owned, ck)
+	}
+	return c, nil
+}
+
+// tailWindow is how much of an existing file OpenChain reads to find the
+// last chained line.
+const tailWindow = 1 << 20
+
+// readTail finds the head of the chain at the end of path, and whether the
+// file ends in a torn line. A missing or empty file has no head.
+func readTail(path string) (prev *Head, torn bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("auditsink: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, false, fmt.Errorf("auditsink: %w", err)
+	}
+	size := st.Size()
+	if size == 0 {
+		return nil, false, nil
+	}
+	off := max(0, size-tailWindow)
+	buf := make([]byte, size-off)
+	if _, err := f.ReadAt(buf, off); err != nil {
+		return nil, false, fmt.Errorf("auditsink: %w", err)
+	}
+	torn = buf[len(buf)-1] != '\n'
+	// Walk complete lines backwards; the last chained one is the head.
+	// Header lines (seq 0) carry their segment; other lines need the header,
+	// so remember the nearest one while scanning forwards from it.
+	lines := bytes.Split(buf[:bytes.LastIndexByte(buf, '\n')+1], []byte{'\n'})
+	var seg string
+	var last *parsedLine
+	for _, l := range lines {
+		p, ok := parseChained(l)
+		if !ok {
+			continue
+		}
+		if p.seq == 0 {
+			if s, ok := headerSegment(l); ok {
+				seg = s
+			}
+		}
+		last = &p
+	}
+	if last == nil {
+		return nil, false, fmt.Errorf("auditsink: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
+	}
+	return &Head{Segment: seg, Seq: last.seq, Chain: hex.EncodeToString(last.chain[:])}, torn, nil
+}
+
+func newChainHash(key []byte) hash.Hash {
+	if key != nil {
+		return hmac.New(sha256.New, key)
+	}
+	return sha256.New()
+}
+
+// newSegment draws a fresh segment id and resets the sequence.
+func (c *Chain) newSegment() error {
+	var id [16]byte
+	if _, err := io.ReadFull(c.rand, id[:]); err != nil {
+		return fmt.Errorf("auditsink: segment id: %w", err)
+	}
+	c.seg = hex.EncodeToString(id[:])
+	c.started = false
+	c.seq = 0
+	c.since = 0
+	c.ckDone = false
+	c.head = genesis(c.h, c.seg)
+	return nil
+}
+
+// genesis is the chain value before the first line of a segment.
+func genesis(h hash.Hash, seg string) (g [sha256.Size]byte) {
+	h.Reset()
+	h.Write([]byte("auditkit-chain-v1:"))
+	h.Write([]byte(seg))
+	h.Sum(g[:0])
+	return g
+}
+
+// Algorithm returns AlgSHA256 or AlgHMACSHA256.
+func (c *Chain) Algorithm() string {
+	if c.hmacKey != nil {
+		return AlgHMACSHA256
+	}
+	return AlgSHA256
+}
+
+// Head returns the last line written in the current segment; ok is false
+// before the segment's first line.
+func (c *Chain) Head() (h Head, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.started {
+		return Head{}, false
+	}
+	return Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}, true
+}
+
+// ReservedBytes is the room the chain keys take in a line.
+func (c *Chain) ReservedBytes() int { return chainReserve + reserved(c.w) }
+
+// Write chains and writes one line (a JSON object and its newline).
+func (c *Chain) Write(p []byte) (int, error) {
+	if err := c.WriteRecord(slog.LevelInfo, true, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// WriteRecord chains and writes line. Leading newlines (a handler's marker
+// after a failed write) are dropped: Chain keeps torn lines apart itself. An
+// error means the line is not part of the chain, except when the underlying
+// writer took the whole line and then failed to sync.
+func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	if !c.started {
+		if err := c.writeHeader(); err != nil {
+			return err
+		}
+	}
+	return c.appendLocked(line)
+}
+
+func (c *Chain) writeHeader() error {
+	attrs := []attr{strAttr(KeyChainSegment, c.seg), strAttr(KeyChainAlgorithm, c.Algorithm())}
+	if c.prev != nil {
+		attrs = append(attrs, intAttr(KeyChainPrevSeq, int64(c.prev.Seq)), strAttr(KeyChainPrevHead, c.prev.Chain))
+	}
+	hdr := appendEvent(nil, c.now(), slog.LevelInfo, c.service, EventChainSegment, attrs...)
+	ok, err := c.emit(hdr, 0)
+	if ok {
+		c.seq, c.started = 0, true
+	}
+	return err
+}
+
+func (c *Chain) appendLocked(line []byte) error {
+	ok, err := c.emit(line, c.seq+1)
+	if !ok {
+		return err
+	}
+	c.seq++
+	c.since++
+	if c.signKey == nil {
+		return err
+	}
+	if c.every > 0 && c.since >= c.every {
+		if err := c.checkpointLocked(); err != nil {
+			c.errs.report(err)
+		}
+	} else if c.ival > 0 && c.timer == nil {
+		c.timer = time.AfterFunc(c.ival, c.timedCheckpoint)
+	}
+	return err
+}
+
+// emit chains line as number seq and writes it. ok reports that the whole
+// line reached the writer (then c.head has moved), even if err is a sync
+// failure.
+func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
+	body := bytes.TrimLeft(line, "\n")
+	body = bytes.TrimSuffix(body, []byte{'\n'})
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return false, ErrNotObject
+	}
+	out := c.line[:0]
+	if c.torn {
+		out = append(out, '\n') // keep the torn fragment on a line of its own
+	}
+	start := len(out)
+	if len(bytes.TrimSpace(body[1:len(body)-1])) > 0 {
+		out = append(out, body[:len(body)-1]...)
+		out = append(out, ',')
+	} else {
+		out = append(out, '{') // an empty object, whatever its spacing
+	}
+	out = append(out, `"seq":`...)
+	out = strconv.AppendUint(out, seq, 10)
+	c.h.Reset()
+	c.h.Write(c.head[:])
+	c.h.Write(out[start:])
+	c.h.Sum(c.sum[:0])
+	out = append(out, `,"chain":"`...)
+	out = hex.AppendEncode(out, c.sum[:])
+	out = append(out, "\"}\n"...)
+	c.line = out
+
+	n, err := c.w.Write(out)
+	if n == len(out) {
+		c.torn = false
+		c.head = c.sum
+		return true, err
+	}
+	if n > 0 {
+		c.torn = true
+	}
+	if err == nil {
+		err = io.ErrShortWrite
+	}
+	return false, err
+}
+
+// Checkpoint signs and appends a checkpoint for the current head now, if
+// any line was written since the last one.
+func (c *Chain) Checkpoint() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.checkpointLocked()
+}
+
+func (c *Chain) timedCheckpoint() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timer = nil
+	if c.closed {
+		return
+	}
+	if err := c.checkpointLocked(); err != nil {
+		c.errs.report(err)
+	}
+}
+
+func (c *Chain) checkpointLocked() error {
+	if c.signKey == nil || !c.started || (c.ckDone && c.ckSeq == c.seq) {
+		return nil
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	cp := Checkpoint{Segment: c.seg, Seq: c.seq, Head: hex.EncodeToString(c.head[:]), Time: c.now().UnixNano()}
+	cp.Sig = hex.EncodeToString(ed25519.Sign(c.signKey, cp.Message()))
+	if _, err := c.ckpt.Write(cp.AppendJSON(nil)); err != nil {
+		return err
+	}
+	c.ckSeq, c.ckDone, c.since = c.seq, true, 0
+	return nil
+}
+
+// Reopen ends the current segment with a checkpoint, reopens the underlying
+// writers when they have a Reopen method (a File after rotation), and starts
+// a new segment whose header links to the old head. Rotate by renaming FILE
+// to NAME and FILE.ckpt to NAME.ckpt, then calling Reopen.
+func (c *Chain) Reopen() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	cerr := c.checkpointLocked()
+	type reopener interface{ Reopen() error }
+	if r, ok := c.w.(reopener); ok {
+		if err := r.Reopen(); err != nil {
+			return errors.Join(cerr, err) // keep the old segment going
+		}
+	}
+	if r, ok := c.ckpt.(reopener); ok && c.ckpt != nil {
+		cerr = errors.Join(cerr, r.Reopen())
+	}
+	if c.started {
+		c.prev = &Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}
+	}
+	c.torn = false
+	return errors.Join(cerr, c.newSegment())
+}
+
+// ReopenOnSignal calls Reopen on each of sig (SIGHUP when none is given).
+// The returned stop function ends the hook; call it before Close.
+func (c *Chain) ReopenOnSignal(sig ...os.Signal) (stop func()) {
+	return onSignal(c.Reopen, &c.errs, sig)
+}
+
+// Close writes a final checkpoint and closes the files OpenChain opened;
+// writers given to NewChain are left open. Later writes return ErrClosed.
+func (c *Chain) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	err := c.checkpointLocked()
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	c.closed = true
+	for _, f := range c.owned {
+		err = errors.Join(err, f.Close())
+	}
+	return err
+}
+
+// Checkpoint is one signed line of a FILE.ckpt sidecar: the signer's
+// statement that segment Segment had reached line Seq with chain value Head
+// at Time.
+type Checkpoint struct {
+	Segment string `json:"segment"`
+	Seq     uint64 `json:"seq"`
+	Head    string `json:"head"`
+	Time    int64  `json:"time"` // Unix nanoseconds
+	Sig     string `json:"sig"`  // hex Ed25519 signature of Message
+}
+
+// Message is the byte string a checkpoint's signature covers:
+// "auditkit-checkpoint-v1\n" segment "\n" seq "\n" head "\n" time "\n".
+func (cp *Checkpoint) Message() []byte {
+	m := []byte("auditkit-checkpoint-v1\n")
+	m = append(m, cp.Segment...)
+	m = append(m, '\n')
+	m = strconv.AppendUint(m, cp.Seq, 10)
+	m = append(m, '\n')
+	m = append(m, cp.Head...)
+	m = append(m, '\n')
+	m = strconv.AppendInt(m, cp.Time, 10)
+	return append(m, '\n')
+}
+
+// AppendJSON appends the checkpoint's sidecar line, newline included.
+func (cp *Checkpoint) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"segment":`...)
+	dst = strconv.AppendQuote(dst, cp.Segment)
+	dst = append(dst, `,"seq":`...)
+	dst = strconv.AppendUint(dst, cp.Seq, 10)
+	dst = append(dst, `,"head":`...)
+	dst = strconv.AppendQuote(dst, cp.Head)
+	dst = append(dst, `,"time":`...)
+	dst = strconv.AppendInt(dst, cp.Time, 10)
+	dst = append(dst, `,"sig":`...)
+	dst = strconv.AppendQuote(dst, cp.Sig)
+	return append(dst, "}\n"...)
+}

@@ -1,0 +1,126 @@
+package auditsink
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Each action against a disk with room for 5 lines of 100 bytes, which
+// fills up, then gets space back.
+func TestGuardActions(t *testing.T) {
+	for _, tt := range []struct {
+		action     DiskErrorAction
+		wantErrs   int // calls that returned an error while full
+		wantWrites int // write attempts the sink saw while full (5 ok + 1 partial + ...)
+	}{
+		{FailOpen, 0, 5 + 10},
+		{Suspend, 0, 5 + 1 + 1}, // the first failure, then one probe after the interval
+		{FailClosed, 10, 5 + 10},
+	} {
+		t.Run(tt.action.String(), func(t *testing.T) {
+			d := &fullDisk{free: 5*100 + 30}
+			clock := newFakeClock()
+			var notes []error
+			g := NewGuard(d, &GuardOptions{Action: tt.action, Now: clock.Now, ProbeInterval: time.Second,
+				OnError: func(err error) { notes = append(notes, err) }})
+			errs := 0
+			for i := range 15 {
+				if i == 10 {
+					clock.Advance(2 * time.Second) // one probe is due
+				}
+				err := g.WriteRecord(slog.LevelInfo, true, line(i, 100))
+				if err != nil {
+					if !errors.Is(err, syscall.ENOSPC) {
+						t.Fatalf("line %d: %v", i, err)
+					}
+					errs++
+				}
+			}
+			if errs != tt.wantErrs {
+				t.Errorf("%d calls failed, want %d", errs, tt.wantErrs)
+			}
+			if d.writes() != tt.wantWrites {
+				t.Errorf("sink saw %d writes, want %d", d.writes(), tt.wantWrites)
+			}
+			if len(notes) != 1 || !errors.Is(notes[0], syscall.ENOSPC) {
+				t.Errorf("OnError calls: %v (want exactly one, for the transition)", notes)
+			}
+			if !g.Failing() {
+				t.Error("not failing while the disk is full")
+			}
+			if s := g.Stats(); s != (Stats{Written: 5, Failed: 10}) {
+				t.Errorf("Stats while full = %+v", s)
+			}
+
+			d.addSpace(1 << 20)
+			clock.Advance(2 * time.Second)
+			for i := range 3 {
+				if err := g.WriteRecord(slog.LevelInfo, true, line(100+i, 100)); err != nil {
+					t.Fatalf("after recovery: %v", err)
+				}
+			}
+			if g.Failing() || len(notes) != 1 {
+				t.Errorf("after recovery: failing %v, %d notes", g.Failing(), len(notes))
+			}
+			if s := g.Stats(); s != (Stats{Written: 8, Failed: 10}) {
+				t.Errorf("Stats after recovery = %+v", s)
+			}
+			out := d.String()
+			// The fragment of the line that hit the full disk stays on its
+			// own line; then the one warning event, then the new lines.
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if len(lines) != 5+1+1+3 {
+				t.Fatalf("%d lines in the sink:\n%s", len(lines), out)
+			}
+			if lines[5] != string(line(5, 100)[:30]) {
+				t.Errorf("fragment %q", lines[5])
+			}
+			evs := events(t, [][]byte{[]byte(lines[6])}, EventDeliveryDiskError)
+			if len(evs) != 1 || evs[0][KeyLostCount] != 10.0 || evs[0][KeyDeliveryAction] != tt.action.String() ||
+				!strings.Contains(evs[0][KeyDeliveryError].(string), "no space left") || evs[0][KeyOutageNS] != float64(4*time.Second) {
+				t.Errorf("warning event %s", lines[6])
+			}
+			if lines[7] != strings.TrimSuffix(string(line(100, 100)), "\n") {
+				t.Errorf("first line after recovery %q", lines[7])
+			}
+		})
+	}
+}
+
+func TestGuardPassesOtherErrors(t *testing.T) {
+	boom := errors.New("boom")
+	g := NewGuard(recordFunc(func(slog.Level, bool, []byte) error { return boom }), nil)
+	if err := g.WriteRecord(slog.LevelInfo, true, []byte("{}\n")); !errors.Is(err, boom) {
+		t.Errorf("err = %v", err)
+	}
+	if g.Failing() || g.Stats().Failed != 1 {
+		t.Errorf("failing %v, %+v", g.Failing(), g.Stats())
+	}
+	if !IsDiskError(fmt.Errorf("x: %w", syscall.EIO)) || IsDiskError(boom) {
+		t.Error("IsDiskError")
+	}
+}
+
+// Guard above Chain: the warning event is chained like any other line and the
+// file verifies, with the torn fragment noted.
+func TestGuardAboveChain(t *testing.T) {
+	d := &fullDisk{free: 1 << 20}
+	c, _ := NewChain(d, nil, nil)
+	g := NewGuard(c, &GuardOptions{OnError: func(error) {}})
+	g.Write([]byte(`{"i":1}` + "\n"))
+	d.free = 20
+	g.Write([]byte(`{"i":2}` + "\n"))
+	g.Write([]byte(`{"i":3}` + "\n"))
+	d.addSpace(1 << 20)
+	g.Write([]byte(`{"i":4}` + "\n"))
+	path := writeFileT(t, d.String())
+	rep := verifyT(t, nil, path)
+	if !rep.OK() || rep.Lines != 4 || !hasNote(rep, Torn) { // header, 1, event, 4
+		t.Fatalf("%+v %v %v\n%s", rep, rep.Tampered, rep.Notes, d.String())
+	}
+}

@@ -1,0 +1,64 @@
+package auditsink
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// GenerateKeyPEM makes an Ed25519 key pair for signing checkpoints: the
+// public key as PKIX PEM ("PUBLIC KEY", what auditkit-verify -key reads) and
+// the private key as PKCS #8 PEM ("PRIVATE KEY").
+func GenerateKeyPEM() (publicPEM, privatePEM []byte, err error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("auditsink: %w", err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, nil, fmt.Errorf("auditsink: %w", err)
+	}
+	privDER, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("auditsink: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), nil
+}
+
+// ParsePublicKeyPEM reads an Ed25519 public key in PKIX PEM form.
+func ParsePublicKeyPEM(data []byte) (ed25519.PublicKey, error) {
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "PUBLIC KEY" {
+		return nil, errors.New("auditsink: no PEM PUBLIC KEY block")
+	}
+	k, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("auditsink: %w", err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("auditsink: public key is %T, not Ed25519", k)
+	}
+	return pub, nil
+}
+
+// ParsePrivateKeyPEM reads an Ed25519 private key in PKCS #8 PEM form.
+func ParsePrivateKeyPEM(data []byte) (ed25519.PrivateKey, error) {
+	b, _ := pem.Decode(data)
+	if b == nil || b.Type != "PRIVATE KEY" {
+		return nil, errors.New("auditsink: no PEM PRIVATE KEY block")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("auditsink: %w", err)
+	}
+	priv, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("auditsink: private key is %T, not Ed25519", k)
+	}
+	return priv, nil
+}

@@ -1,0 +1,63 @@
+package auditsink
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+)
+
+func TestMultiAtLeastOne(t *testing.T) {
+	errA, errB := errors.New("sink a down"), errors.New("sink b down")
+	failing := func(err error) recordFunc {
+		return func(slog.Level, bool, []byte) error { return err }
+	}
+	tests := []struct {
+		name    string
+		sinks   func(*recorder) []io.Writer
+		wantErr []error // nil: success
+		wantRec int     // lines the recorder got
+	}{
+		{"all ok", func(r *recorder) []io.Writer { return []io.Writer{r, r} }, nil, 2},
+		{"one fails", func(r *recorder) []io.Writer { return []io.Writer{failing(errA), r} }, nil, 1},
+		{"one panics", func(r *recorder) []io.Writer { return []io.Writer{panicWriter{}, r} }, nil, 1},
+		{"all fail", func(r *recorder) []io.Writer { return []io.Writer{failing(errA), failing(errB)} }, []error{errA, errB}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec recorder
+			m := NewMulti(tt.sinks(&rec)...)
+			err := m.WriteRecord(slog.LevelWarn, true, []byte("{}\n"))
+			if tt.wantErr == nil && err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			for _, want := range tt.wantErr {
+				if !errors.Is(err, want) {
+					t.Errorf("err %v does not wrap %v", err, want)
+				}
+			}
+			if len(rec.snapshot()) != tt.wantRec {
+				t.Errorf("recorder got %d lines, want %d", len(rec.snapshot()), tt.wantRec)
+			}
+			if tt.name != "all ok" && m.Failed(0) != 1 {
+				t.Errorf("Failed(0) = %d", m.Failed(0))
+			}
+		})
+	}
+	if err := NewMulti().WriteRecord(slog.LevelInfo, true, []byte("{}\n")); err == nil {
+		t.Error("no sinks: no error")
+	}
+}
+
+func TestMultiReservedBytes(t *testing.T) {
+	var rec recorder
+	c, _ := NewChain(&rec, nil, nil)
+	if got := NewMulti(&rec, c).ReservedBytes(); got != c.ReservedBytes() || got == 0 {
+		t.Errorf("ReservedBytes = %d, want %d", got, c.ReservedBytes())
+	}
+	if got := NewAsync(c, nil); got.ReservedBytes() != c.ReservedBytes() {
+		t.Error("Async does not pass ReservedBytes on")
+	} else {
+		closeAsync(t, got)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package auditsink
+
+const raceEnabled = false

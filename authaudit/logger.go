@@ -1,0 +1,191 @@
+package authaudit
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// ScopeName is the instrumentation scope of every event this package logs,
+// attached as the slogaudit.KeyScopeName attribute.
+const ScopeName = "github.com/secaudit/auditkit/authaudit"
+
+// Attribute keys for the OWASP parameters that have no OpenTelemetry name,
+// all in one audit.* namespace (OpenTelemetry defines no audit attributes).
+// user.id, user.name and outcome are the slogaudit keys.
+const (
+	// KeyOWASPEvent is the OWASP Logging Vocabulary identifier of the event
+	// (authn_login_fail, authz_fail, ...), lower case, without parameters.
+	KeyOWASPEvent = "owasp.event"
+	// KeyReason is a short machine-readable word saying why (see the Reason
+	// constants).
+	KeyReason = "audit.reason"
+	// KeyRetries is the number of failed attempts before a successful login.
+	KeyRetries = "audit.retries"
+	// KeyLimit is the limit that was reached (failed logins, request rate).
+	KeyLimit = "audit.limit"
+	// KeyTokenID identifies a token by an id or a keyed hash, never by its
+	// value. Its name contains "token", so the default redactor treats it as
+	// sensitive: it is written as a pseudonym when the Redactor has an HMAC
+	// key, as the redaction marker otherwise, and as given only when
+	// allowlisted.
+	KeyTokenID = "audit.token.id"
+	// KeyEntitlements lists the scopes or permissions granted to a token.
+	KeyEntitlements = "audit.entitlements"
+	// KeyResource names what access was denied to (a path, an object id).
+	KeyResource = "audit.resource"
+	// KeyTargetUserID is the user an action was performed on, when that is
+	// not the acting user (ECS user.target.id).
+	KeyTargetUserID = "audit.target.user.id"
+	// KeyChangeFrom is the authorization level or role before a change.
+	KeyChangeFrom = "audit.change.from"
+	// KeyChangeTo is the authorization level or role after a change.
+	KeyChangeTo = "audit.change.to"
+	// KeyAction names a privileged action (user.delete, config.update, ...).
+	KeyAction = "audit.action"
+	// KeyInputFields lists the names (never the values) of input fields that
+	// failed validation.
+	KeyInputFields = "audit.input.fields"
+)
+
+// Logger writes the events of this package to a bound *slog.Logger. Its
+// methods are the package functions, which use slog.Default() instead.
+//
+// A nil or zero Logger logs through slog.Default(), looked up on every call.
+// A Logger is safe for concurrent use.
+type Logger struct {
+	l *slog.Logger
+}
+
+// New returns a Logger that writes to l; a nil l means slog.Default(),
+// looked up on every call so a later slog.SetDefault takes effect.
+func New(l *slog.Logger) *Logger { return &Logger{l: l} }
+
+// logger returns the bound logger, or nil for "slog.Default() at call time".
+func (lg *Logger) logger() *slog.Logger {
+	if lg == nil {
+		return nil
+	}
+	return lg.l
+}
+
+// event is the fixed part of an event: what does not depend on the call.
+type event struct {
+	typ     string // event_type
+	owasp   string // owasp.event
+	level   slog.Level
+	body    string
+	outcome string // "" for none
+	// withRetries and withLimit say which integer parameter the event has;
+	// a zero count is meaningful, so presence cannot be read from the value.
+	withRetries bool
+	withLimit   bool
+}
+
+// params are the per-call facts of an event. Empty strings and nil slices
+// are omitted, as the seed omits empty values.
+type params struct {
+	userID   string // user.id
+	userName string // user.name
+	target   string // audit.target.user.id
+	reason   string
+	tokenID  string
+	resource string
+	from, to string
+	action   string
+	retries  int
+	limit    int
+	list     []string // audit.entitlements or audit.input.fields
+	listKey  string
+	// actor adds user.id from the acting user in ctx, for events whose
+	// userid parameter names the target rather than the actor.
+	actor bool
+}
+
+// stackAttrs is the room on the stack for a record's attributes: the at most
+// eight a helper sets itself plus the caller's first ones. More spill to the
+// heap.
+const stackAttrs = 16
+
+// emit logs ev with p and the caller's attrs. It must be called directly by
+// an exported helper: the PC it records is that helper's caller, so
+// AddSource reports the application's line.
+//
+// Nothing is computed before the Enabled check, which keeps a disabled
+// helper free of allocations (the parameters are only read afterwards).
+func emit(ctx context.Context, l *slog.Logger, ev *event, p *params, attrs []slog.Attr) {
+	if l == nil {
+		l = slog.Default()
+	}
+	if ctx == nil {
+		ctx = context.Background() // as slog.Logger does
+	}
+	if !l.Enabled(ctx, ev.level) {
+		return
+	}
+	var pcs [1]uintptr
+	runtime.Callers(3, pcs[:]) // skip Callers, emit and the exported helper
+
+	var buf [stackAttrs]slog.Attr
+	all := buf[:0]
+	addString := func(key, v string) {
+		if v != "" {
+			all = append(all, slog.String(key, v))
+		}
+	}
+
+	all = append(all,
+		slog.String(slogaudit.KeyEventType, ev.typ),
+		slog.String(KeyOWASPEvent, ev.owasp),
+		slog.String(slogaudit.KeyScopeName, ScopeName))
+	addString(slogaudit.KeyOutcome, ev.outcome)
+	if p.actor {
+		if u, ok := slogaudit.UserFromContext(ctx); ok {
+			addString(slogaudit.KeyUserID, u.ID)
+		}
+	}
+	addString(slogaudit.KeyUserID, p.userID)
+	addString(slogaudit.KeyUserName, p.userName)
+	addString(KeyTargetUserID, p.target)
+	addString(KeyReason, p.reason)
+	addString(KeyTokenID, p.tokenID)
+	addString(KeyResource, p.resource)
+	addString(KeyChangeFrom, p.from)
+	addString(KeyChangeTo, p.to)
+	addString(KeyAction, p.action)
+	if ev.withRetries {
+		all = append(all, slog.Int(KeyRetries, p.retries))
+	}
+	if ev.withLimit {
+		all = append(all, slog.Int(KeyLimit, p.limit))
+	}
+	if len(p.list) > 0 {
+		all = append(all, slog.Any(p.listKey, p.list))
+	}
+	own := len(all)
+	for _, a := range attrs {
+		// The helper's own keys win: an attr cannot relabel the event or
+		// contradict its parameters.
+		if !hasKey(all[:own], a.Key) && a.Key != slogaudit.KeyScopeVersion {
+			all = append(all, a)
+		}
+	}
+
+	r := slog.NewRecord(time.Now(), ev.level, ev.body, pcs[0])
+	r.AddAttrs(all...) // at once: one allocation for the attributes past slog's inline five
+	// A *slog.Logger discards Handle errors too; the handler reports its
+	// own failures (slogaudit Options.OnError).
+	_ = l.Handler().Handle(ctx, r)
+}
+
+func hasKey(attrs []slog.Attr, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package authaudit_test
+
+const raceEnabled = false

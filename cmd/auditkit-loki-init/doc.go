@@ -1,0 +1,68 @@
+// Command auditkit-loki-init writes a local-only monitoring stack for
+// auditkit's JSONL audit log: Grafana Loki, Grafana Alloy and Grafana with a
+// provisioned security dashboard, and, in DIR/victorialogs, the same for
+// VictoriaLogs with Vector.
+//
+// Usage:
+//
+//	go run github.com/secaudit/auditkit/cmd/auditkit-loki-init [flags] DIR
+//
+// Flags (they come before DIR):
+//
+//	-app-label NAME                service name the queries select; the app's
+//	                               slogaudit Options.ServiceName (default auditkit)
+//	-environment NAME              static environment label (default demo)
+//	-audit-log-path FILE           JSONL file to ship, absolute or relative to DIR
+//	                               (default ../logs/audit.jsonl)
+//	-grafana-admin-user USER       Grafana admin user (default admin)
+//	-grafana-admin-password PASS   Grafana admin password (default: 16 random
+//	                               bytes, URL-safe base64, printed once)
+//	-dashboard-title TITLE         dashboard title (default "Auditkit Security Audit")
+//	-overwrite                     replace existing files (default: keep them)
+//
+// For example:
+//
+//	$ go run ./cmd/auditkit-loki-init -app-label billing -environment staging monitoring
+//	monitoring/README.md
+//	monitoring/alloy/config.alloy
+//	...
+//	⚠️  LOCAL-ONLY monitoring stack — do not expose these ports or credentials publicly.
+//	Grafana login: admin / 3Vb0Jm1k9xT2cQ8sLr4ZpA
+//	$ cd monitoring && docker compose up -d
+//
+// It writes, under DIR:
+//
+//	docker-compose.yml                          loki, alloy, grafana (and alloy-docker in profile "docker");
+//	                                            every port bound to 127.0.0.1, images pinned
+//	alloy/config.alloy                          tails the audit file, pushes to Loki
+//	alloy/config.stdout.alloy                   ships container stdout instead (needs the Docker socket)
+//	loki/local-config.yml                       single-process Loki, TSDB schema v13
+//	loki/queries.md                             LogQL recipes
+//	grafana/provisioning/datasources/loki.yml   the Loki data source (uid loki)
+//	grafana/provisioning/dashboards/dashboards.yml
+//	grafana/dashboards/auditkit-overview.json   events by type, auth failures, lock-outs,
+//	                                            authorization denials, HTTP 4xx/5xx, status
+//	                                            codes, top client addresses, security events
+//	victorialogs/docker-compose.yml             VictoriaLogs and Vector, on 127.0.0.1
+//	victorialogs/vector.yaml                    tails the audit file into /insert/jsonline
+//	victorialogs/queries.md                     LogsQL for the same panels
+//	README.md
+//
+// Alloy promotes only four low-cardinality labels: service_name (from
+// resource["service.name"]), environment (static), severity (severity_text)
+// and event_type (attributes["event_type"]). Client addresses, user ids and
+// request ids stay in the line and are read at query time with
+// `| json client_address="attributes[\"client.address\"]"`.
+//
+// Every value given on the command line is escaped for the file it lands in:
+// double-quoted YAML scalars (with '$' doubled in Compose files, which
+// interpolate it), encoding/json for the dashboard, Alloy and LogQL string
+// literals, POSIX shell words. Quotes, colons, '#', newlines, backslashes or
+// "{{" in a title or password cannot break a file. Values must be valid UTF-8
+// without NUL bytes, and all but the password non-empty.
+//
+// Existing files are kept, and listed, unless -overwrite is given. If
+// docker-compose.yml is kept, its Grafana credentials stay in force and no
+// new ones are printed. The exit code is 0 on success, 1 when files could not
+// be written, 2 for bad usage.
+package main

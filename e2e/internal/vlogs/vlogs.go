@@ -1,0 +1,238 @@
+// Package vlogs is a small client for a running VictoriaLogs server, written
+// with net/http and encoding/json only: ingest JSON lines, run LogsQL queries,
+// poll until asynchronous ingestion shows up, and read the server's counters.
+// It exists for the e2e tests and is not part of auditkit's API.
+package vlogs
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// EnvURL names the environment variable holding the server's base URL
+// (e2e/run.sh sets it to the VictoriaLogs it started).
+const EnvURL = "VLOGS_URL"
+
+// EnvRequire names the environment variable that, set to 1, turns a missing
+// EnvURL into a test failure instead of a skip, so a CI run cannot pass by
+// silently skipping everything.
+const EnvRequire = "E2E_REQUIRE"
+
+// ContentType is what Insert sends. VictoriaLogs v1.52 reads the body of
+// /insert/jsonline whatever its Content-Type, except
+// application/x-www-form-urlencoded (curl -d's default): Go's form parsing
+// then consumes the body while reading the query args, the request still
+// gets 200, and nothing is stored.
+const ContentType = "application/stream+json"
+
+// Client talks to one VictoriaLogs server.
+type Client struct {
+	// Base is the server's base URL, e.g. http://127.0.0.1:9428.
+	Base string
+	// HTTP is the client used for every request; nil means one with a
+	// 60-second timeout.
+	HTTP *http.Client
+}
+
+// FromEnv returns a Client for $VLOGS_URL. When it is unset, the test is
+// skipped with a hint to run make e2e, or fails when $E2E_REQUIRE is 1.
+func FromEnv(t testing.TB) *Client {
+	t.Helper()
+	base := strings.TrimRight(os.Getenv(EnvURL), "/")
+	if base == "" {
+		msg := EnvURL + " is not set: run `make e2e` (bash e2e/run.sh), which installs and starts VictoriaLogs"
+		if os.Getenv(EnvRequire) == "1" {
+			t.Fatal(msg + " (" + EnvRequire + "=1 forbids skipping)")
+		}
+		t.Skip(msg)
+	}
+	return &Client{Base: base}
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return &http.Client{Timeout: 60 * time.Second}
+}
+
+// IngestParams are the /insert/jsonline query args for auditkit's default
+// JSONL envelope: the record time is the Unix-nanosecond "timestamp", the
+// message is "body", and the stream is the service. extra, if any, are
+// name=value fields VictoriaLogs adds to every stored row.
+func IngestParams(extra ...string) url.Values {
+	v := url.Values{
+		"_time_field":    {"timestamp"},
+		"_msg_field":     {"body"},
+		"_stream_fields": {"resource.service.name"},
+	}
+	if len(extra) > 0 {
+		v.Set("extra_fields", strings.Join(extra, ","))
+	}
+	return v
+}
+
+// Insert posts JSON lines to /insert/jsonline with params as query args.
+// A non-200 answer is an error carrying the server's message.
+func (c *Client) Insert(ctx context.Context, params url.Values, lines []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		c.Base+"/insert/jsonline?"+params.Encode(), bytes.NewReader(lines))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", ContentType)
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("insert: %s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// Row is one result row of a LogsQL query: VictoriaLogs returns every field
+// value as a string.
+type Row map[string]string
+
+// Query runs a LogsQL query through /select/logsql/query and returns every
+// row it answers.
+func (c *Client) Query(ctx context.Context, logsql string) ([]Row, error) {
+	form := url.Values{"query": {logsql}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/select/logsql/query",
+		strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf("query %q: %s: %s", logsql, resp.Status, bytes.TrimSpace(msg))
+	}
+	return decodeRows(resp.Body)
+}
+
+// decodeRows reads the JSON-lines answer of /select/logsql/query.
+func decodeRows(r io.Reader) ([]Row, error) {
+	var rows []Row
+	dec := json.NewDecoder(r)
+	for {
+		var row Row
+		err := dec.Decode(&row)
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, fmt.Errorf("query answer: %w", err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+// Poll runs logsql every interval until done accepts its rows or timeout
+// passes, and returns the last rows it saw. Ingestion is asynchronous: rows
+// become searchable about a second after Insert returns.
+func (c *Client) Poll(ctx context.Context, logsql string, timeout time.Duration, done func([]Row) bool) ([]Row, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	const interval = 250 * time.Millisecond
+	for {
+		rows, err := c.Query(ctx, logsql)
+		if err == nil && done(rows) {
+			return rows, nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("query %q: not done after %v", logsql, timeout)
+			}
+			return rows, err
+		case <-time.After(interval):
+		}
+	}
+}
+
+// Metrics reads /metrics and returns each sample keyed by its full series
+// name, e.g. `vl_rows_dropped_total{reason="too_big_timestamp"}`.
+func (c *Client) Metrics(ctx context.Context) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.Base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("metrics: %s", resp.Status)
+	}
+	return ParseMetrics(resp.Body)
+}
+
+// ParseMetrics parses the Prometheus text exposition format: one
+// "series value" sample a line; comments and blank lines are skipped.
+func ParseMetrics(r io.Reader) (map[string]float64, error) {
+	m := make(map[string]float64)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		// Label values may hold spaces; the value is the last field.
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			return nil, fmt.Errorf("metrics: malformed line %q", line)
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			return nil, fmt.Errorf("metrics: line %q: %w", line, err)
+		}
+		m[line[:i]] = v
+	}
+	return m, sc.Err()
+}
+
+// LossCounters are the VictoriaLogs v1.52 series that count ingested lines
+// that were not stored: rows dropped for any reason (timestamps outside the
+// retention, too many fields, debug mode), lines longer than
+// -insert.maxLineSizeBytes, and /insert/jsonline lines that failed to parse.
+// Sum adds every series whose name starts with one of them.
+var LossCounters = []string{
+	"vl_rows_dropped_total",
+	"vl_too_long_lines_skipped_total",
+	`vl_http_errors_total{path="/insert/jsonline"}`,
+}
+
+// Sum adds the samples of m whose series name is name or starts with name
+// followed by a label set.
+func Sum(m map[string]float64, name string) float64 {
+	var s float64
+	for k, v := range m {
+		if k == name || strings.HasPrefix(k, name+"{") {
+			s += v
+		}
+	}
+	return s
+}

@@ -1,0 +1,244 @@
+package httpaudit
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/realclientip/realclientip-go"
+)
+
+func mustIP(t *testing.T, o Options) ipConfig {
+	t.Helper()
+	c, err := compileIP(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestClientIP(t *testing.T) {
+	ranges := Options{TrustedProxies: []string{"10.0.0.0/8", "2001:db8:ffff::/48"}}
+	count1 := Options{TrustedProxyCount: 1}
+	count2 := Options{TrustedProxyCount: 2}
+	both2 := Options{TrustedProxies: []string{"10.0.0.0/8"}, TrustedProxyCount: 2}
+	fwd := Options{TrustedProxies: []string{"10.0.0.0/8"}, ForwardedHeader: "forwarded"}
+	realIP := Options{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "x-real-ip"}
+	xff := func(v ...string) http.Header { return http.Header{"X-Forwarded-For": v} }
+
+	for _, tc := range []struct {
+		name   string
+		opts   Options
+		remote string
+		h      http.Header
+		client string
+		peer   string // "" means same as client
+	}{
+		// No proxies configured: the peer, whatever the headers say.
+		{"direct ignores XFF", Options{}, "203.0.113.10:1234", xff("1.2.3.4"), "203.0.113.10", ""},
+		{"direct IPv6 with port", Options{}, "[2001:db8::1]:443", nil, "2001:db8::1", ""},
+		{"direct mapped IPv4", Options{}, "[::ffff:192.0.2.1]:80", nil, "192.0.2.1", ""},
+		{"direct zone dropped", Options{}, "[fe80::1%eth0]:80", nil, "fe80::1", ""},
+		{"direct no port", Options{}, "192.0.2.1", nil, "192.0.2.1", ""},
+		{"unix socket peer", Options{}, "@", xff("1.2.3.4"), "", "-"},
+		{"garbage peer with proxies", ranges, "not-an-ip", xff("8.8.8.8"), "", "-"},
+
+		// Trusted ranges: walk from the right past trusted hops.
+		{"one proxy", ranges, "10.0.0.3:1", xff("8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"spoofed leftmost", ranges, "10.0.0.3:1", xff("1.1.1.1, 8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"two trusted hops", ranges, "10.0.0.3:1", xff("1.1.1.1, 8.8.8.8, 10.0.0.2"), "8.8.8.8", "10.0.0.3"},
+		{"untrusted peer with XFF", ranges, "203.0.113.5:1", xff("1.1.1.1"), "203.0.113.5", ""},
+		{"garbage rightmost", ranges, "10.0.0.3:1", xff("8.8.8.8, garbage"), "10.0.0.3", ""},
+		{"garbage left of client", ranges, "10.0.0.3:1", xff("garbage, 8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"all hops trusted", ranges, "10.0.0.3:1", xff("10.0.0.7"), "10.0.0.3", ""},
+		{"no header", ranges, "10.0.0.3:1", nil, "10.0.0.3", ""},
+		{"empty header", ranges, "10.0.0.3:1", xff(""), "10.0.0.3", ""},
+		{"multiple XFF headers", ranges, "10.0.0.3:1", xff("1.1.1.1, 2.2.2.2", "8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"multiple XFF headers, trusted last", ranges, "10.0.0.3:1", xff("1.1.1.1", "8.8.8.8, 10.0.0.9"), "8.8.8.8", "10.0.0.3"},
+		{"IPv6 entry with port", ranges, "10.0.0.3:1", xff("[2001:db8::5]:4711"), "2001:db8::5", "10.0.0.3"},
+		{"IPv6 entry in brackets", ranges, "10.0.0.3:1", xff("[2001:db8::5]"), "2001:db8::5", "10.0.0.3"},
+		{"IPv4 entry with port", ranges, "10.0.0.3:1", xff("8.8.8.8:1234"), "8.8.8.8", "10.0.0.3"},
+		{"IPv6 trusted proxy", ranges, "[2001:db8:ffff::1]:1", xff("2001:db8::7, 2001:db8:ffff::2"), "2001:db8::7", "2001:db8:ffff::1"},
+		{"mapped peer matches IPv4 CIDR", ranges, "[::ffff:10.0.0.3]:80", xff("8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"mapped entry", ranges, "10.0.0.3:1", xff("::ffff:8.8.8.8"), "8.8.8.8", "10.0.0.3"},
+		{"mapped trusted hop", ranges, "10.0.0.3:1", xff("8.8.8.8, ::ffff:10.0.0.2"), "8.8.8.8", "10.0.0.3"},
+		{"entry zone dropped", ranges, "10.0.0.3:1", xff("fe80::9%eth0"), "fe80::9", "10.0.0.3"},
+		{"unspecified entry", ranges, "10.0.0.3:1", xff("0.0.0.0"), "10.0.0.3", ""},
+		{"leading zeros", ranges, "10.0.0.3:1", xff("010.0.0.1"), "10.0.0.3", ""},
+		{"trailing comma", ranges, "10.0.0.3:1", xff("8.8.8.8,"), "10.0.0.3", ""},
+		{"bad port", ranges, "10.0.0.3:1", xff("8.8.8.8:http"), "10.0.0.3", ""},
+		{"spaces", ranges, "10.0.0.3:1", xff("  1.1.1.1 ,\t8.8.8.8  "), "8.8.8.8", "10.0.0.3"},
+		{"forwarded ignored by XFF config", ranges, "10.0.0.3:1", http.Header{"Forwarded": {"for=1.1.1.1"}}, "10.0.0.3", ""},
+
+		// Count alone: the N-th from the right, any peer.
+		{"count 1", count1, "203.0.113.5:1", xff("1.1.1.1, 8.8.8.8"), "8.8.8.8", "203.0.113.5"},
+		{"count 2", count2, "203.0.113.5:1", xff("1.1.1.1, 8.8.8.8, 9.9.9.9"), "8.8.8.8", "203.0.113.5"},
+		{"count too short", count2, "203.0.113.5:1", xff("8.8.8.8"), "203.0.113.5", ""},
+		{"count target garbage", count1, "203.0.113.5:1", xff("1.1.1.1, junk"), "203.0.113.5", ""},
+		{"count across headers", count2, "203.0.113.5:1", xff("1.1.1.1, 8.8.8.8", "9.9.9.9"), "8.8.8.8", "203.0.113.5"},
+
+		// Both, as the seed: peer and every hop right of the client trusted.
+		{"seed 2 proxies", both2, "10.0.0.3:1", xff("8.8.8.8, 10.0.0.2"), "8.8.8.8", "10.0.0.3"},
+		{"seed spoofed hop", both2, "10.0.0.3:1", xff("8.8.8.8, 203.0.113.99"), "10.0.0.3", ""},
+		{"seed too short", both2, "10.0.0.3:1", xff("8.8.8.8"), "10.0.0.3", ""},
+		{"seed garbage hop", both2, "10.0.0.3:1", xff("8.8.8.8, junk"), "10.0.0.3", ""},
+		{"seed untrusted peer", both2, "203.0.113.1:1", xff("8.8.8.8, 10.0.0.2"), "203.0.113.1", ""},
+		{"seed one proxy", Options{TrustedProxies: []string{"127.0.0.1"}, TrustedProxyCount: 1}, "127.0.0.1:9", xff("1.1.1.1, 8.8.8.8"), "8.8.8.8", "127.0.0.1"},
+
+		// RFC 7239 Forwarded.
+		{"forwarded params", fwd, "10.0.0.3:1", http.Header{"Forwarded": {"for=192.0.2.60;proto=http;by=203.0.113.43"}}, "192.0.2.60", "10.0.0.3"},
+		{"forwarded quoted IPv6 port", fwd, "10.0.0.3:1", http.Header{"Forwarded": {`for="[2001:db8:cafe::17]:4711"`}}, "2001:db8:cafe::17", "10.0.0.3"},
+		{"forwarded quoted IPv6", fwd, "10.0.0.3:1", http.Header{"Forwarded": {`For="[2001:db8::1]"`}}, "2001:db8::1", "10.0.0.3"},
+		{"forwarded spoofed leftmost", fwd, "10.0.0.3:1", http.Header{"Forwarded": {"for=1.1.1.1, for=8.8.8.8;proto=https", "for=10.0.0.2"}}, "8.8.8.8", "10.0.0.3"},
+		{"forwarded unknown", fwd, "10.0.0.3:1", http.Header{"Forwarded": {"for=unknown"}}, "10.0.0.3", ""},
+		{"forwarded obfuscated left", fwd, "10.0.0.3:1", http.Header{"Forwarded": {"for=_hidden, for=8.8.8.8"}}, "8.8.8.8", "10.0.0.3"},
+		{"forwarded without for", fwd, "10.0.0.3:1", http.Header{"Forwarded": {"proto=https;by=10.0.0.3"}}, "10.0.0.3", ""},
+		{"forwarded ignores XFF", fwd, "10.0.0.3:1", http.Header{"X-Forwarded-For": {"1.1.1.1"}}, "10.0.0.3", ""},
+
+		// A single-address header from a trusted proxy.
+		{"real ip", realIP, "10.0.0.3:1", http.Header{"X-Real-Ip": {"8.8.8.8"}}, "8.8.8.8", "10.0.0.3"},
+		{"real ip untrusted peer", realIP, "203.0.113.5:1", http.Header{"X-Real-Ip": {"8.8.8.8"}}, "203.0.113.5", ""},
+		{"real ip garbage", realIP, "10.0.0.3:1", http.Header{"X-Real-Ip": {"8.8.8.8, 9.9.9.9"}}, "10.0.0.3", ""},
+		{"real ip last value", realIP, "10.0.0.3:1", http.Header{"X-Real-Ip": {"1.1.1.1", "[2001:db8::3]:80"}}, "2001:db8::3", "10.0.0.3"},
+		{"real ip ignores XFF", realIP, "10.0.0.3:1", xff("8.8.8.8"), "10.0.0.3", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := mustIP(t, tc.opts)
+			client, peer := c.resolve(tc.h, tc.remote)
+			wantPeer := tc.peer
+			switch wantPeer {
+			case "":
+				wantPeer = tc.client
+			case "-":
+				wantPeer = ""
+			}
+			if got := addrString(client); got != tc.client {
+				t.Errorf("client = %q, want %q", got, tc.client)
+			}
+			if got := addrString(peer); got != wantPeer {
+				t.Errorf("peer = %q, want %q", got, wantPeer)
+			}
+		})
+	}
+}
+
+func addrString(a interface {
+	IsValid() bool
+	String() string
+}) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+// TestClientIPMatchesRealClientIP walks every chain of up to three entries
+// from a pool of valid, trusted, malformed and odd addresses and checks that
+// our walk agrees with realclientip-go's rightmost strategies (where it finds
+// nothing, we fall back to the peer; zones we drop).
+func TestClientIPMatchesRealClientIP(t *testing.T) {
+	pool := []string{"8.8.8.8", "10.0.0.2", "junk", "[2001:db8::5]:80", "::ffff:10.0.0.9", "1.2.3.4:99",
+		"", "0.0.0.0", " 9.9.9.9 ", "fe80::1%eth0", "::", "2001:db8::1", "[10.1.1.1]"}
+	var chains [][]string
+	var grow func(prefix []string)
+	grow = func(prefix []string) {
+		chains = append(chains, prefix)
+		if len(prefix) == 3 {
+			return
+		}
+		for _, e := range pool {
+			grow(append(prefix[:len(prefix):len(prefix)], e))
+		}
+	}
+	grow(nil)
+
+	ranges, err := realclientip.AddressesAndRangesToIPNets("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type strat struct {
+		name   string
+		opts   Options
+		header string
+		theirs realclientip.Strategy
+	}
+	var strats []strat
+	for _, hdr := range []string{"X-Forwarded-For", "Forwarded"} {
+		rs, _ := realclientip.NewRightmostTrustedRangeStrategy(hdr, ranges)
+		strats = append(strats, strat{"range " + hdr, Options{TrustedProxies: []string{"10.0.0.0/8"}, ForwardedHeader: hdr}, hdr, rs})
+		for n := 1; n <= 3; n++ {
+			cs, _ := realclientip.NewRightmostTrustedCountStrategy(hdr, n)
+			strats = append(strats, strat{"count " + hdr, Options{TrustedProxyCount: n, ForwardedHeader: hdr}, hdr, cs})
+		}
+	}
+	const peer = "10.0.0.1"
+	checked := 0
+	for _, s := range strats {
+		c := mustIP(t, s.opts)
+		for _, chain := range chains {
+			h := http.Header{}
+			if chain != nil {
+				v := strings.Join(chain, ",")
+				if s.header == "Forwarded" {
+					parts := make([]string, len(chain))
+					for i, e := range chain {
+						parts[i] = `for="` + e + `"`
+					}
+					v = strings.Join(parts, ",")
+				}
+				h.Set(s.header, v)
+			}
+			want := s.theirs.ClientIP(h, net.JoinHostPort(peer, "1"))
+			want, _, _ = strings.Cut(want, "%")
+			if want == "" {
+				want = peer
+			}
+			client, _ := c.resolve(h, net.JoinHostPort(peer, "1"))
+			if got := addrString(client); got != want {
+				t.Errorf("%s %q: got %q, realclientip %q", s.name, h.Values(s.header), got, want)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d chains agree", checked)
+}
+
+func FuzzClientIP(f *testing.F) {
+	f.Add("10.0.0.3:1", "1.1.1.1, 8.8.8.8", `for="[2001:db8::1]:80"`, 1)
+	f.Add("[::ffff:10.0.0.3]:80", "junk,,", "for=unknown", 0)
+	f.Fuzz(func(t *testing.T, remote, xff, fwd string, n int) {
+		n = min(max(n, 0), 4)
+		for _, o := range []Options{
+			{TrustedProxies: []string{"10.0.0.0/8"}},
+			{TrustedProxyCount: n},
+			{TrustedProxies: []string{"10.0.0.0/8"}, TrustedProxyCount: n, ForwardedHeader: "Forwarded"},
+		} {
+			c := mustIP(t, o)
+			h := http.Header{"X-Forwarded-For": {xff}, "Forwarded": {fwd}}
+			client, peer := c.resolve(h, remote)
+			if client.IsValid() != peer.IsValid() {
+				t.Fatalf("client %v without peer %v", client, peer)
+			}
+			if client.IsValid() && (client.Zone() != "" || client.Is4In6() || client.IsUnspecified()) {
+				t.Fatalf("client %v not normalised", client)
+			}
+			// Whatever the headers, the client is the peer or an entry of
+			// the header the strategy reads.
+			if client.IsValid() && client != peer && !containsAddr(xff+" "+fwd, client.String()) {
+				t.Fatalf("client %v from nowhere (XFF %q, Forwarded %q)", client, xff, fwd)
+			}
+		}
+	})
+}
+
+// containsAddr allows for the textual forms netip normalises (2001:0db8::1
+// → 2001:db8::1) by re-parsing every token of s.
+func containsAddr(s, addr string) bool {
+	for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '=' || r == '"' || r == ' ' }) {
+		if a := parseAddr(tok); a.IsValid() && a.String() == addr {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,78 @@
+// Package httpaudit is net/http middleware that writes one audit event per
+// request through log/slog, in the shape the slogaudit handler turns into an
+// OpenTelemetry LogRecord.
+//
+//	audit, err := httpaudit.New(logger, &httpaudit.Options{
+//		TrustedProxies: []string{"10.0.0.0/8"},
+//		IgnorePaths:    []string{`^/healthz$`},
+//	})
+//	if err != nil {
+//		log.Fatal(err) // configuration errors surface here, never per request
+//	}
+//	http.ListenAndServe(addr, audit.Wrap(mux))
+//
+// # Events
+//
+// After the response the middleware writes at most one record, with message
+// "http.response" and event_type:
+//
+//   - http.response.client_error (WARN) for 4xx;
+//   - http.response.server_error (ERROR) for 5xx and for panics, with
+//     error.type "panic" (or "abort", at WARN, for http.ErrAbortHandler); the
+//     panic is re-raised unchanged afterwards;
+//   - http.response.success and http.response.redirect (INFO) only with
+//     Options.LogOKResponses, sampled by Options.SampleRate.
+//
+// Its attributes: event_type, request_id, session.id, client.address,
+// network.peer.address, http.request.method, url.scheme, server.address,
+// url.path, url.query (opt-in, values masked), http.route,
+// http.response.status_code, http.response.body.size, user_agent.original,
+// user.id, user.name, error.type, request.body and request.body.parse_status
+// (opt-in), outcome and duration_ns, plus otel.scope.name naming this
+// package. Raw query strings, cookies and Authorization headers are never
+// logged.
+//
+// When no event will be written (a 2xx in the default setting) the cost is
+// the request scope (a context and a copy of the request), a ResponseWriter
+// wrapper that allocates nothing, and one time.Now: no request id, address
+// parsing, route lookup or body parsing.
+//
+// # Request scope
+//
+// Every request gets a scope (slogaudit.ContextWithAttrs) so that records
+// logged inside it, for example by authaudit, carry request_id,
+// client.address, network.peer.address, session.id, http.request.method,
+// url.path and http.route. Inner authentication middleware names the acting
+// user:
+//
+//	slogaudit.SetUser(r.Context(), slogaudit.User{ID: id})
+//
+// and the response event picks it up. RequestID returns the id, for example
+// for an X-Request-Id response header.
+//
+// # Client address
+//
+// client.address is the network peer unless Options.TrustedProxies or
+// Options.TrustedProxyCount say whose X-Forwarded-For (or RFC 7239
+// Forwarded, see Options.ForwardedHeader) to believe. The header is walked
+// from the right, the end the nearest proxy appended to; the leftmost entries
+// are whatever the client sent and never win by position. Ports, brackets,
+// zones and IPv4-mapped IPv6 are normalised, and any doubt (untrusted peer,
+// garbage entry, too short a chain) falls back to the peer.
+//
+// # Route
+//
+// http.route is the path template of the http.ServeMux pattern that served
+// the request. If a middleware between Wrap and the mux copies the request,
+// use MuxRoute; for chi:
+//
+//	Route: func(r *http.Request) string { return chi.RouteContext(r.Context()).RoutePattern() }
+//
+// # Request bodies
+//
+// With Options.CaptureBodies the first MaxBodyBytes+1 bytes of a JSON body
+// (configured methods and paths only) are read before the handler runs; the
+// handler reads the same bytes followed by the rest of the body, so it sees
+// exactly what the client sent. Only when an event is written are they
+// parsed, reduced to Options.BodyFields and redacted.
+package httpaudit

@@ -1,0 +1,459 @@
+package httpaudit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	randv2 "math/rand/v2"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// ScopeName is the instrumentation scope of the events this package writes
+// (the otel.scope.name attribute).
+const ScopeName = "github.com/secaudit/auditkit/httpaudit"
+
+// Event types and the message (body) of the response events.
+const (
+	// EventSuccess is a response below 300 (only with LogOKResponses).
+	EventSuccess = "http.response.success"
+	// EventRedirect is a 3xx response (only with LogOKResponses).
+	EventRedirect = "http.response.redirect"
+	// EventClientError is a 4xx response, written at WARN.
+	EventClientError = "http.response.client_error"
+	// EventServerError is a 5xx response or a panic, written at ERROR.
+	EventServerError = "http.response.server_error"
+	// MessageResponse is the message (OpenTelemetry body) of every response event.
+	MessageResponse = "http.response"
+)
+
+// Values of error.type on the response event.
+const (
+	// ErrorTypePanic marks a handler that panicked; the panic value is never logged.
+	ErrorTypePanic = "panic"
+	// ErrorTypeAbort marks a handler that aborted with http.ErrAbortHandler
+	// (or runtime.Goexit); the event is then written at WARN.
+	ErrorTypeAbort = "abort"
+)
+
+// Middleware writes one audit event per HTTP request, after the response. It
+// is immutable and safe for concurrent use; build it once with New and wrap
+// any number of handlers.
+type Middleware struct {
+	logger *slog.Logger // nil: slog.Default() at each request
+	c      *config
+}
+
+// New returns a Middleware that logs to logger (nil means slog.Default(),
+// looked up at each request, so a later slog.SetDefault takes effect).
+//
+// New validates opts (nil means the zero Options) and compiles everything it
+// needs: a bad regular expression, CIDR, status code, sample rate, size or
+// session key is an error that names the field and the value, never a failure
+// at request time.
+func New(logger *slog.Logger, opts *Options) (*Middleware, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c, err := compile(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Middleware{logger: logger, c: c}, nil
+}
+
+// Wrap returns next wrapped by the middleware; its type suits chi's r.Use and
+// any func(http.Handler) http.Handler chain.
+//
+// Each request not matched by IgnorePaths gets a request scope in its
+// context (see slogaudit.ContextWithAttrs): request_id, client.address,
+// network.peer.address, session.id, http.request.method, url.path and
+// http.route, computed only if something is logged. Handlers inside set the
+// acting user with slogaudit.SetUser; the response event reads it after next
+// returns.
+//
+// After the response at most one event is written: http.response.
+// client_error (WARN) for 4xx, server_error (ERROR) for 5xx and panics, and,
+// only with LogOKResponses and after sampling, success or redirect (INFO).
+// A panic is audited and then re-raised unchanged, so the server's own
+// recovery still runs. Logging never changes the response: a failing or
+// panicking handler of the logger is ignored.
+func (m *Middleware) Wrap(next http.Handler) http.Handler {
+	return &handler{m: m, next: next}
+}
+
+type handler struct {
+	m    *Middleware
+	next http.Handler
+}
+
+var _ http.Handler = (*handler)(nil)
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m, c := h.m, h.m.c
+	var clean string
+	if len(c.ignorePaths) > 0 || c.body != nil {
+		clean = path.Clean(r.URL.Path)
+		for _, re := range c.ignorePaths {
+			if re.MatchString(clean) {
+				h.next.ServeHTTP(w, r)
+				return
+			}
+		}
+	}
+
+	st := &request{Context: r.Context(), m: m, in: r, start: time.Now()}
+	// The scope holds lazy values: nothing below is computed unless a record
+	// is logged. Converting a pointer to an interface does not allocate.
+	scope := [...]slog.Attr{
+		slog.Any(slogaudit.KeyRequestID, (*lazyRequestID)(st)),
+		slog.Any(slogaudit.KeyClientAddress, (*lazyClient)(st)),
+		slog.Any(slogaudit.KeyPeerAddress, (*lazyPeer)(st)),
+		slog.String(slogaudit.KeyHTTPMethod, r.Method),
+		slog.String(slogaudit.KeyURLPath, r.URL.Path),
+		slog.Any(slogaudit.KeyHTTPRoute, (*lazyRoute)(st)),
+		slog.Any(slogaudit.KeySessionID, (*lazySession)(st)),
+	}
+	n := len(scope)
+	if !c.session.enabled() {
+		n--
+	}
+	down := r.WithContext(slogaudit.ContextWithAttrs(st, scope[:n]...))
+	st.down = down
+	if c.body != nil && c.body.wants(r, clean) {
+		var body io.ReadCloser
+		if st.body, body = c.body.start(r); body != nil {
+			down.Body = body
+		}
+	}
+	st.rw.w = w
+	ww := st.rw.wrap()
+
+	// Fail-closed mode (delivery issue) will write http.request.received
+	// here, before the application runs.
+	defer st.finish()
+	h.next.ServeHTTP(ww, down)
+	st.done = true
+}
+
+// stateKey finds the request state in a context (see request.Value).
+type stateKey struct{}
+
+// request is the per-request state: one allocation holding the lazy scope
+// values, the response meter and the captured body. It is also the context
+// node that makes RequestID work: it embeds the incoming request's context
+// and answers stateKey itself, which saves a context.WithValue.
+type request struct {
+	context.Context
+	m     *Middleware
+	in    *http.Request // as received: headers, peer, URL
+	down  *http.Request // as passed down: its context has the scope, its Pattern the route
+	start time.Time
+	done  bool // next returned normally
+	rw    rw
+	body  *capture
+
+	idOnce   sync.Once
+	id       string
+	ipOnce   sync.Once
+	client   string
+	peer     string
+	sessOnce sync.Once
+	session  string
+}
+
+// Value implements context.Context.
+func (st *request) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+// RequestID returns the request id of the audited request ctx belongs to (32
+// lower-case hex, generated, never taken from the client), or "" outside one.
+// A request audited inside another one (nested middleware) shares the outer
+// id.
+func RequestID(ctx context.Context) string {
+	if st, ok := ctx.Value(stateKey{}).(*request); ok {
+		return st.requestID()
+	}
+	return ""
+}
+
+func (st *request) requestID() string {
+	st.idOnce.Do(func() {
+		if outer, ok := st.Context.Value(stateKey{}).(*request); ok {
+			st.id = outer.requestID()
+			return
+		}
+		var b [16]byte
+		_, _ = rand.Read(b[:]) // never fails (Go 1.24: it would crash instead)
+		var h [32]byte
+		hex.Encode(h[:], b[:])
+		st.id = string(h[:])
+	})
+	return st.id
+}
+
+func (st *request) addrs() (client, peer string) {
+	st.ipOnce.Do(func() {
+		c, p := st.m.c.ip.resolve(st.in.Header, st.in.RemoteAddr)
+		if p.IsValid() {
+			st.peer = p.String()
+		}
+		if c == p {
+			st.client = st.peer
+		} else if c.IsValid() {
+			st.client = c.String()
+		}
+	})
+	return st.client, st.peer
+}
+
+func (st *request) route() string {
+	if f := st.m.c.route; f != nil {
+		return f(st.down)
+	}
+	return patternPath(st.down.Pattern)
+}
+
+func (st *request) sessionID() string {
+	st.sessOnce.Do(func() { st.session = st.m.c.session.id(st.down) })
+	return st.session
+}
+
+// Lazy scope values. Each is the request state under another name, so that
+// one allocation serves them all.
+type (
+	lazyRequestID request
+	lazyClient    request
+	lazyPeer      request
+	lazyRoute     request
+	lazySession   request
+)
+
+// optional renders "" as an empty group, which handlers omit.
+func optional(s string) slog.Value {
+	if s == "" {
+		return slog.GroupValue()
+	}
+	return slog.StringValue(s)
+}
+
+func (v *lazyRequestID) LogValue() slog.Value { return slog.StringValue((*request)(v).requestID()) }
+func (v *lazyClient) LogValue() slog.Value {
+	c, _ := (*request)(v).addrs()
+	return optional(c)
+}
+func (v *lazyPeer) LogValue() slog.Value {
+	_, p := (*request)(v).addrs()
+	return optional(p)
+}
+func (v *lazyRoute) LogValue() slog.Value   { return optional((*request)(v).route()) }
+func (v *lazySession) LogValue() slog.Value { return optional((*request)(v).sessionID()) }
+
+// finish runs deferred after the handler: it audits the response and, if the
+// handler panicked, re-raises the panic unchanged.
+func (st *request) finish() {
+	// net/http removes the temporary files of a multipart form through the
+	// request it passed in, not through our copy.
+	if st.down.MultipartForm != nil && st.in.MultipartForm == nil {
+		st.in.MultipartForm = st.down.MultipartForm
+	}
+	if st.done {
+		st.audit("")
+		return
+	}
+	p := recover()
+	failure := ErrorTypePanic
+	if p == http.ErrAbortHandler || p == nil { // nil: runtime.Goexit
+		failure = ErrorTypeAbort
+	}
+	st.audit(failure)
+	if p != nil {
+		panic(p)
+	}
+}
+
+// audit decides whether the response is audited and at what level; only then
+// is anything computed.
+func (st *request) audit(failure string) {
+	c := st.m.c
+	status := st.rw.status
+	if status == 0 {
+		status = http.StatusOK // what net/http sends when nothing was written
+		if failure != "" {
+			status = http.StatusInternalServerError
+		}
+	}
+	var event string
+	level := slog.LevelInfo
+	switch {
+	case failure != "":
+		// Audited whatever IgnoreStatusCodes says: a panic is never routine.
+		event, level = EventServerError, slog.LevelError
+		if failure == ErrorTypeAbort {
+			level = slog.LevelWarn // a deliberate abort, not a crash
+		}
+	case c.ignoreCodes.has(status):
+		return
+	case status >= 500:
+		event, level = EventServerError, slog.LevelError
+	case status >= 400:
+		event, level = EventClientError, slog.LevelWarn
+	default:
+		if !c.logOK || !c.sampled() {
+			return
+		}
+		event = EventSuccess
+		if status >= 300 {
+			event = EventRedirect
+		}
+	}
+	logger := st.m.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	h := logger.Handler()
+	ctx := st.down.Context()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	st.write(h, ctx, event, level, status, failure)
+}
+
+func (c *config) sampled() bool {
+	if c.sampleRate >= 1 {
+		return true
+	}
+	draw := c.rand
+	if draw == nil {
+		draw = randv2.Float64
+	}
+	return draw() < c.sampleRate
+}
+
+// write builds and handles the response record. Every attribute is on the
+// record itself, so handlers that know nothing of the request scope get them
+// too (slogaudit drops the scope's duplicates).
+func (st *request) write(h slog.Handler, ctx context.Context, event string, level slog.Level, status int, failure string) {
+	// Fail open: whatever the logging side does, the response is already
+	// written and must stay so.
+	defer func() { _ = recover() }()
+
+	now := time.Now()
+	c, r := st.m.c, st.in
+	var buf [24]slog.Attr
+	a := append(buf[:0],
+		slog.String(slogaudit.KeyEventType, event),
+		slog.String(slogaudit.KeyScopeName, ScopeName),
+		slog.String(slogaudit.KeyRequestID, st.requestID()),
+	)
+	if c.session.enabled() {
+		a = appendString(a, slogaudit.KeySessionID, st.sessionID())
+	}
+	client, peer := st.addrs()
+	a = appendString(a, slogaudit.KeyClientAddress, client)
+	a = appendString(a, slogaudit.KeyPeerAddress, peer)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	a = append(a,
+		slog.String(slogaudit.KeyHTTPMethod, r.Method),
+		slog.String(slogaudit.KeyURLScheme, scheme),
+	)
+	a = appendString(a, slogaudit.KeyServerAddress, hostOnly(r.Host))
+	a = append(a, slog.String(slogaudit.KeyURLPath, r.URL.Path))
+	if c.logQuery && r.URL.RawQuery != "" {
+		a = append(a, slog.String(slogaudit.KeyURLQuery, redactedQuery(r.URL.RawQuery, c)))
+	}
+	a = appendString(a, slogaudit.KeyHTTPRoute, st.route())
+	a = append(a,
+		slog.Int(slogaudit.KeyHTTPStatusCode, status),
+		slog.Int64(slogaudit.KeyHTTPResponseBodySize, st.rw.written),
+	)
+	a = appendString(a, slogaudit.KeyUserAgent, r.UserAgent())
+	if u, ok := slogaudit.UserFromContext(ctx); ok {
+		a = appendString(a, slogaudit.KeyUserID, u.ID)
+		a = appendString(a, slogaudit.KeyUserName, u.Name)
+	}
+	a = appendString(a, slogaudit.KeyErrorType, failure)
+	if st.body != nil {
+		body, status := st.body.result(c.body, c.redactor)
+		if body != nil {
+			a = append(a, slog.Any(slogaudit.KeyRequestBody, body))
+		}
+		a = appendString(a, slogaudit.KeyRequestBodyParseStatus, status)
+	}
+	switch event {
+	case EventSuccess:
+		a = append(a, slog.String(slogaudit.KeyOutcome, slogaudit.OutcomeSuccess))
+	case EventClientError, EventServerError:
+		a = append(a, slog.String(slogaudit.KeyOutcome, slogaudit.OutcomeFailure))
+	}
+	a = append(a, slog.Int64(slogaudit.KeyDurationNS, int64(now.Sub(st.start))))
+
+	rec := slog.NewRecord(now, level, MessageResponse, 0)
+	rec.AddAttrs(a...)
+	_ = h.Handle(ctx, rec)
+}
+
+func appendString(a []slog.Attr, key, v string) []slog.Attr {
+	if v == "" {
+		return a
+	}
+	return append(a, slog.String(key, v))
+}
+
+// hostOnly strips the port from a Host header value.
+func hostOnly(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			return h[1:i]
+		}
+		return h
+	}
+	if i := strings.IndexByte(h, ':'); i >= 0 && strings.IndexByte(h[i+1:], ':') < 0 {
+		return h[:i]
+	}
+	return h
+}
+
+// redactedQuery keeps the parameter names of a raw query and masks every
+// value. A parameter without "=" is masked whole: a bare token is a value.
+func redactedQuery(raw string, c *config) string {
+	var b strings.Builder
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			k, v = "", part
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		if k != "" {
+			b.WriteString(k)
+			b.WriteByte('=')
+		}
+		b.WriteString(c.redactor.Mask(v))
+	}
+	return b.String()
+}

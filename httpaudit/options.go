@@ -1,0 +1,220 @@
+package httpaudit
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/secaudit/auditkit/redact"
+)
+
+// Options configure a Middleware. A zero Options consists entirely of default
+// values: 4xx and 5xx responses are audited, 2xx and 3xx are not, the client
+// address is the network peer, and no body, query or session is read. New
+// copies and validates it, so later changes have no effect.
+type Options struct {
+	// LogOKResponses also audits responses below 400 (success and redirect).
+	// It is the off switch for them, so SampleRate needs no zero value of its
+	// own.
+	LogOKResponses bool
+	// SampleRate is the fraction of responses below 400 that are audited when
+	// LogOKResponses is set. 0 means 1.0 (every one); outside [0, 1] or NaN
+	// is an error. 4xx and 5xx responses are never sampled.
+	SampleRate float64
+	// Rand returns sampling draws in [0, 1); nil means math/rand/v2. A
+	// response is kept when the draw is strictly below SampleRate.
+	Rand func() float64
+
+	// IgnorePaths are RE2 regular expressions matched against the cleaned
+	// request path (path.Clean); a request that matches is passed through
+	// untouched, with no audit work at all. Anchor them (^/healthz$).
+	IgnorePaths []string
+	// IgnoreStatusCodes are response codes (100-599) that are never audited.
+	// Panics are audited whatever status they leave behind.
+	IgnoreStatusCodes []int
+
+	// TrustedProxies are the CIDRs or bare IP addresses of the reverse
+	// proxies in front of the server. When the network peer is one of them,
+	// the client address is taken from the proxy header (see ForwardedHeader
+	// and ClientIPHeader), walking it from the right past trusted hops.
+	TrustedProxies []string
+	// TrustedProxyCount is the number of reverse proxies in front of the
+	// server: the client is the TrustedProxyCount-th entry from the right of
+	// the proxy header. With TrustedProxies as well, the peer and every entry
+	// to the right of the client must be trusted, else the peer is the
+	// client.
+	//
+	// Alone, it suits cloud load balancers without fixed addresses, but it
+	// trusts the header of every peer: a client that can reach the server
+	// directly, bypassing the load balancer, chooses its own address. Use it
+	// alone only when the server is unreachable except through the proxies.
+	TrustedProxyCount int
+	// ForwardedHeader is the list header the trusted proxies append to:
+	// "X-Forwarded-For" (the default) or "Forwarded" (RFC 7239, for=
+	// parameters). Only one is read, because a client can send the other.
+	ForwardedHeader string
+	// ClientIPHeader names a single-address header set by the trusted proxy
+	// (X-Real-IP, CF-Connecting-IP, ...). It is read only when the peer is in
+	// TrustedProxies, which it therefore requires, and it replaces the walk
+	// of the list header.
+	ClientIPHeader string
+
+	// Route returns the route template of a request (/users/{id}). nil means
+	// the path of the http.ServeMux pattern seen by the request that the
+	// middleware passed down (see MuxRoute when a middleware in between
+	// copies requests). For chi:
+	//
+	//	Route: func(r *http.Request) string { return chi.RouteContext(r.Context()).RoutePattern() }
+	Route func(*http.Request) string
+
+	// CaptureBodies adds the JSON request body, reduced to BodyFields and
+	// redacted, to the audit event as request.body.
+	CaptureBodies bool
+	// BodyPaths, when set, limits capture to paths matching one of these RE2
+	// expressions.
+	BodyPaths []string
+	// BodyMethods are the methods whose bodies are captured; empty means
+	// POST, PUT and PATCH.
+	BodyMethods []string
+	// BodyFields are the top-level JSON keys kept (exact, case-sensitive);
+	// "*" keeps every key. Required with CaptureBodies: values are still
+	// redacted, but keeping only named fields is the safe default.
+	BodyFields []string
+	// MaxBodyBytes bounds the bytes read for capture; 0 means 4096. A larger
+	// body is reported as request.body.parse_status "too_large" and reaches
+	// the handler intact.
+	MaxBodyBytes int64
+
+	// SessionCookie names the session cookie. session.id is then the first
+	// 16 bytes of HMAC-SHA256(SessionKey, cookie value) in hex: stable for
+	// the session, never the cookie itself.
+	SessionCookie string
+	// SessionKey is the HMAC key for SessionCookie, at least 16 bytes.
+	SessionKey []byte
+	// SessionID returns the application's own (server-side, non-secret)
+	// session id instead; it must not be combined with SessionCookie.
+	SessionID func(*http.Request) string
+
+	// LogQuery adds url.query with every value redacted (names are kept).
+	// Raw query strings are never logged.
+	LogQuery bool
+	// Redactor redacts captured bodies and query values at the source. nil
+	// means redact.Default().
+	Redactor *redact.Redactor
+}
+
+// DefaultMaxBodyBytes is the capture limit when Options.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 4096
+
+// minSessionKeyLen is the shortest SessionKey accepted (128 bits).
+const minSessionKeyLen = 16
+
+// config is Options compiled once by New; nothing in it is parsed again per
+// request.
+type config struct {
+	logOK       bool
+	sampleRate  float64
+	rand        func() float64
+	ignorePaths []*regexp.Regexp
+	ignoreCodes statusSet
+	ip          ipConfig
+	route       func(*http.Request) string
+	body        *bodyConfig // nil: no capture
+	session     sessionConfig
+	logQuery    bool
+	redactor    *redact.Redactor
+}
+
+// statusSet is a bitmap of status codes 0-639.
+type statusSet [10]uint64
+
+func (s *statusSet) add(code int) { s[code/64] |= 1 << (code % 64) }
+func (s *statusSet) has(code int) bool {
+	return code >= 0 && code < 640 && s[code/64]&(1<<(code%64)) != 0
+}
+func fieldErr(field string, i int, v any, err error) error {
+	return fmt.Errorf("httpaudit: %s[%d] %q: %w", field, i, fmt.Sprint(v), err)
+}
+
+// compile validates o and returns the per-request configuration. Every
+// problem is reported, joined, each naming the field and the bad value.
+func compile(o *Options) (*config, error) {
+	var errs []error
+	add := func(err error) { errs = append(errs, err) }
+	c := &config{logOK: o.LogOKResponses, rand: o.Rand, route: o.Route, logQuery: o.LogQuery, redactor: o.Redactor}
+	if c.redactor == nil {
+		c.redactor = redact.Default()
+	}
+
+	switch r := o.SampleRate; {
+	case math.IsNaN(r) || r < 0 || r > 1:
+		add(fmt.Errorf("httpaudit: SampleRate %v: must be within [0, 1]", r))
+	case r == 0:
+		c.sampleRate = 1
+	default:
+		c.sampleRate = r
+	}
+
+	c.ignorePaths = compileRegexps("IgnorePaths", o.IgnorePaths, add)
+	for i, code := range o.IgnoreStatusCodes {
+		if code < 100 || code > 599 {
+			add(fieldErr("IgnoreStatusCodes", i, code, errors.New("not an HTTP status code (100-599)")))
+			continue
+		}
+		c.ignoreCodes.add(code)
+	}
+
+	ip, err := compileIP(o)
+	if err != nil {
+		add(err)
+	}
+	c.ip = ip
+
+	body, err := compileBody(o, add)
+	if err != nil {
+		add(err)
+	}
+	c.body = body
+
+	c.session, err = compileSession(o)
+	if err != nil {
+		add(err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func compileRegexps(field string, exprs []string, add func(error)) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for i, e := range exprs {
+		re, err := regexp.Compile(e)
+		if err != nil {
+			add(fieldErr(field, i, e, err))
+			continue
+		}
+		out = append(out, re)
+	}
+	return out
+}
+
+// isToken reports whether s is a non-empty HTTP token (RFC 9110 tchar*).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

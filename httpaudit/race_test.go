@@ -1,0 +1,5 @@
+//go:build race
+
+package httpaudit_test
+
+const raceEnabled = true

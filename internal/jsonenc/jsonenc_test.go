@@ -1,0 +1,95 @@
+package jsonenc
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAppendString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", `""`},
+		{"plain ascii text, long enough for words", `"plain ascii text, long enough for words"`},
+		{`a"b\c`, `"a\"b\\c"`},
+		{"line\nbreak\r\ttab\b\f", `"line\nbreak\r\ttab\b\f"`},
+		{"\x00\x01\x1f", `"\u0000\u0001\u001f"`},
+		{"<html>&amp;", `"<html>&amp;"`},
+		{"sep\u2028para\u2029", `"sep\u2028para\u2029"`},
+		{"bad\xffutf8\xc3", "\"bad\uFFFDutf8\uFFFD\""},
+		{"héllo wörld ✓", `"héllo wörld ✓"`},
+		{"12345678\n12345678", `"12345678\n12345678"`},
+		{"1234567\"", `"1234567\""`},
+	}
+	for _, tt := range tests {
+		if got := string(AppendString(nil, tt.in)); got != tt.want {
+			t.Errorf("AppendString(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAppendNumbers(t *testing.T) {
+	tests := []struct {
+		got  []byte
+		want string
+	}{
+		{AppendInt(nil, -42), "-42"},
+		{AppendUint(nil, math.MaxInt64), "9223372036854775807"},
+		{AppendUint(nil, math.MaxUint64), `"18446744073709551615"`},
+		{AppendFloat(nil, math.NaN(), 64), `"NaN"`},
+		{AppendFloat(nil, math.Inf(1), 64), `"+Inf"`},
+		{AppendFloat(nil, math.Inf(-1), 64), `"-Inf"`},
+		{AppendFloat(nil, 1.5, 64), "1.5"},
+		{AppendFloat(nil, 1e21, 64), "1e+21"},
+		{AppendFloat(nil, 1e-7, 64), "1e-7"},
+		{AppendFloat(nil, 0.1, 32), "0.1"},
+		{AppendBool(nil, true), "true"},
+		{AppendTime(nil, time.Date(2026, 4, 5, 6, 7, 8, 9, time.FixedZone("x", 3600))), `"2026-04-05T05:07:08.000000009Z"`},
+	}
+	for _, tt := range tests {
+		if string(tt.got) != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+}
+
+// FuzzAppendString checks that any string encodes to one valid JSON string
+// without raw line breaks that decodes to the string with each invalid UTF-8
+// byte replaced by U+FFFD.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "\n", "\xff", "\u2028", `"\`, "abcdefgh\x00ijklmnop", "ünïcödé"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := AppendString(nil, s)
+		if strings.ContainsAny(string(b), "\n\r\u2028\u2029") {
+			t.Fatalf("line break in %q", b)
+		}
+		var got string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("invalid JSON %q: %v", b, err)
+		}
+		if want := string([]rune(s)); got != want {
+			t.Fatalf("round trip: got %q, want %q", got, want)
+		}
+	})
+}
+
+func BenchmarkAppendEscaped(b *testing.B) {
+	s := "/api/{account}/transfer/8bdc1a77fb744594ad67a59004a4a42b"
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = AppendEscaped(buf[:0], s)
+	}
+}
+
+func BenchmarkCopyOnly(b *testing.B) {
+	s := "/api/{account}/transfer/8bdc1a77fb744594ad67a59004a4a42b"
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = append(buf[:0], s...)
+	}
+}

@@ -1,0 +1,345 @@
+package modelaudit
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unsafe"
+)
+
+// Diff returns the sorted, unique names of the fields that differ between
+// before and after, for Updated's changed list. It never looks at what the
+// fields hold beyond comparing them, and returns no values.
+//
+// Structs are compared field by field with reflect.DeepEqual. A field's name
+// is the one encoding/json would use: exported fields only, the json tag name
+// when there is one, "-" skipped, and the fields of embedded structs promoted
+// under encoding/json's rules (a field reached through a nil embedded pointer
+// is absent). Maps are compared key by key, keys written as strings: a key
+// added, removed or whose value changed is a changed field. Pointers and
+// interfaces are followed; a nil one stands for "no object", so Diff(nil, x)
+// names every field of x, as a creation would.
+//
+// When before and after have different types, every field name of both is
+// returned. Values that are neither structs nor maps have no fields, and
+// nothing is returned for them. Diff is safe for concurrent use; it caches
+// the field list of each struct type it sees.
+func Diff(before, after any) []string {
+	b, a := deref(reflect.ValueOf(before)), deref(reflect.ValueOf(after))
+	var out []string
+	switch {
+	case !b.IsValid() && !a.IsValid():
+		return nil
+	case !b.IsValid() || !a.IsValid() || b.Type() != a.Type():
+		out = appendNames(appendNames(nil, b), a)
+	case b.Kind() == reflect.Struct:
+		out = diffStruct(b, a)
+	case b.Kind() == reflect.Map:
+		out = diffMap(b, a)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// maxDeref bounds pointer chasing: a type such as `type P *P` can point to
+// itself forever.
+const maxDeref = 64
+
+// deref follows pointers and interfaces; a nil one gives the zero Value.
+func deref(v reflect.Value) reflect.Value {
+	for range maxDeref {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		default:
+			return v
+		}
+	}
+	return reflect.Value{}
+}
+
+// appendNames appends every field name of a struct or key of a map.
+func appendNames(dst []string, v reflect.Value) []string {
+	switch v.Kind() {
+	case reflect.Struct:
+		for _, f := range cachedFields(v.Type()).fields {
+			dst = append(dst, f.name)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			dst = append(dst, keyString(it.Key()))
+		}
+	}
+	return dst
+}
+
+func diffStruct(b, a reflect.Value) []string {
+	info := cachedFields(b.Type())
+	if info.readOnly {
+		b, a = addressable(b), addressable(a)
+	}
+	var out []string
+	for _, f := range info.fields {
+		if !equal(fieldByIndex(b, f.index), fieldByIndex(a, f.index)) {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+func diffMap(b, a reflect.Value) []string {
+	var out []string
+	for it := b.MapRange(); it.Next(); {
+		if av := a.MapIndex(it.Key()); !av.IsValid() || !equal(it.Value(), av) {
+			out = append(out, keyString(it.Key()))
+		}
+	}
+	for it := a.MapRange(); it.Next(); {
+		if !b.MapIndex(it.Key()).IsValid() {
+			out = append(out, keyString(it.Key()))
+		}
+	}
+	return out
+}
+
+// equal is reflect.DeepEqual on two values of the same type; an absent
+// field (the zero Value) equals only another absent one.
+func equal(x, y reflect.Value) bool {
+	if !x.IsValid() || !y.IsValid() {
+		return x.IsValid() == y.IsValid()
+	}
+	if x.Kind() == reflect.Interface { // map[string]any values, any fields
+		if x.IsNil() || y.IsNil() {
+			return x.IsNil() == y.IsNil()
+		}
+		x, y = x.Elem(), y.Elem()
+		if x.Type() != y.Type() {
+			return false
+		}
+	}
+	// Scalars compare directly, as DeepEqual would, without boxing them.
+	switch x.Kind() {
+	case reflect.String:
+		return x.String() == y.String()
+	case reflect.Bool:
+		return x.Bool() == y.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return x.Int() == y.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return x.Uint() == y.Uint()
+	case reflect.Float32, reflect.Float64:
+		return x.Float() == y.Float()
+	}
+	return reflect.DeepEqual(iface(x), iface(y))
+}
+
+// iface returns v as an interface. Exported fields promoted from an
+// unexported embedded struct are readable through reflection but refuse
+// Interface(); encoding/json reads them, so Diff must too. They are
+// addressable (see addressable), and reading one through its address is
+// safe: the type is the field's own.
+func iface(v reflect.Value) any {
+	if v.CanInterface() {
+		return v.Interface()
+	}
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem().Interface()
+}
+
+// addressable returns v itself if it is addressable, else an addressable
+// copy.
+func addressable(v reflect.Value) reflect.Value {
+	if v.CanAddr() {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
+}
+
+// fieldByIndex is Value.FieldByIndex, except that a nil embedded pointer
+// gives the zero Value instead of a panic.
+func fieldByIndex(v reflect.Value, index []int) reflect.Value {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
+// keyString renders a map key as a field name.
+func keyString(k reflect.Value) string {
+	switch k.Kind() {
+	case reflect.String:
+		return k.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10)
+	case reflect.Bool:
+		return strconv.FormatBool(k.Bool())
+	}
+	// fmt recovers from a panicking String method and renders the rest.
+	return fmt.Sprint(iface(k))
+}
+
+// typeInfo is what Diff needs to know about a struct type.
+type typeInfo struct {
+	fields []field
+	// readOnly is set when some field is promoted from an unexported
+	// embedded struct, which needs an addressable value to be read.
+	readOnly bool
+}
+
+// field is one JSON-visible field of a struct type.
+type field struct {
+	name   string
+	index  []int
+	tagged bool
+}
+
+// fieldCache maps reflect.Type to *typeInfo. It grows only with the
+// program's struct types, not with input.
+var fieldCache sync.Map
+
+func cachedFields(t reflect.Type) *typeInfo {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*typeInfo)
+	}
+	f, _ := fieldCache.LoadOrStore(t, typeFields(t))
+	return f.(*typeInfo)
+}
+
+// typeFields lists the fields encoding/json would encode for t, in the same
+// way: a breadth-first walk of embedded structs in which, for each name, the
+// shallowest field wins, a tagged one breaks a tie at equal depth, and an
+// unbroken tie hides the name altogether.
+func typeFields(t reflect.Type) *typeInfo {
+	type queued struct {
+		typ   reflect.Type
+		index []int
+		ro    bool
+	}
+	info := &typeInfo{}
+	var fields []field
+	var current []queued
+	next := []queued{{typ: t}}
+	var count, nextCount map[reflect.Type]int
+	visited := map[reflect.Type]bool{}
+
+	for len(next) > 0 {
+		current, next = next, current[:0]
+		count, nextCount = nextCount, map[reflect.Type]int{}
+		for _, q := range current {
+			if visited[q.typ] {
+				continue
+			}
+			visited[q.typ] = true
+			for i := range q.typ.NumField() {
+				sf := q.typ.Field(i)
+				if sf.Anonymous {
+					et := sf.Type
+					if et.Kind() == reflect.Pointer {
+						et = et.Elem()
+					}
+					if !sf.IsExported() && et.Kind() != reflect.Struct {
+						continue
+					}
+				} else if !sf.IsExported() {
+					continue
+				}
+				tag := sf.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, _, _ := strings.Cut(tag, ",")
+				if !isValidTag(name) {
+					name = ""
+				}
+				index := append(slices.Clip(q.index), i)
+				ro := q.ro || !sf.IsExported()
+				ft := sf.Type
+				if ft.Name() == "" && ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if name != "" || !sf.Anonymous || ft.Kind() != reflect.Struct {
+					tagged := name != ""
+					if name == "" {
+						name = sf.Name
+					}
+					fields = append(fields, field{name: name, index: index, tagged: tagged})
+					info.readOnly = info.readOnly || ro
+					if count[q.typ] > 1 {
+						// The same struct embedded twice at this depth: the
+						// duplicate makes the tie below hide the name, as
+						// encoding/json does.
+						fields = append(fields, fields[len(fields)-1])
+					}
+					continue
+				}
+				nextCount[ft]++
+				if nextCount[ft] == 1 {
+					next = append(next, queued{typ: ft, index: index, ro: ro})
+				}
+			}
+		}
+	}
+
+	slices.SortFunc(fields, func(a, b field) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
+			return c
+		}
+		if a.tagged != b.tagged {
+			if a.tagged {
+				return -1
+			}
+			return 1
+		}
+		return slices.Compare(a.index, b.index)
+	})
+	for i := 0; i < len(fields); {
+		j := i + 1
+		for j < len(fields) && fields[j].name == fields[i].name {
+			j++
+		}
+		// fields[i] dominates unless the next one ties with it.
+		if j == i+1 || len(fields[i].index) != len(fields[i+1].index) || fields[i].tagged != fields[i+1].tagged {
+			info.fields = append(info.fields, fields[i])
+		}
+		i = j
+	}
+	return info
+}
+
+// isValidTag is encoding/json's rule for a usable tag name.
+func isValidTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,159 @@
+package modelaudit
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// ScopeName is the instrumentation scope of every event this package logs,
+// attached as the slogaudit.KeyScopeName attribute.
+const ScopeName = "github.com/secaudit/auditkit/modelaudit"
+
+// Event types (the event_type attribute) and the body shared by all of them.
+const (
+	EventCreate = "model.create" // Created
+	EventUpdate = "model.update" // Updated
+	EventDelete = "model.delete" // Deleted
+	EventAccess = "model.access" // Accessed
+	// Body is the record message of every model event, as in the seed.
+	Body = "model.event"
+)
+
+// Attribute keys of model events, besides event_type, user.id and
+// changed_fields (slogaudit.KeyChangedFields).
+const (
+	// KeyModel is the model (entity, table) name the application passed.
+	KeyModel = "model"
+	// KeyObjectID is the id of the affected object, as a string.
+	KeyObjectID = "object_id"
+	// KeyCRUDAction is create, update, delete or access.
+	KeyCRUDAction = "crud_action"
+)
+
+// Logger writes model events to a bound *slog.Logger. Its methods are the
+// package functions, which use slog.Default() instead.
+//
+// A nil or zero Logger logs through slog.Default(), looked up on every call.
+// A Logger is safe for concurrent use.
+type Logger struct {
+	l *slog.Logger
+}
+
+// New returns a Logger that writes to l; a nil l means slog.Default(),
+// looked up on every call so a later slog.SetDefault takes effect.
+func New(l *slog.Logger) *Logger { return &Logger{l: l} }
+
+func (lg *Logger) logger() *slog.Logger {
+	if lg == nil {
+		return nil
+	}
+	return lg.l
+}
+
+// action is the fixed part of one of the four events.
+type action struct {
+	typ  string // event_type
+	crud string // crud_action
+}
+
+var (
+	create = action{EventCreate, "create"}
+	update = action{EventUpdate, "update"}
+	del    = action{EventDelete, "delete"}
+	access = action{EventAccess, "access"}
+)
+
+// emit logs a model event. It must be called directly by an exported
+// function: the PC it records is that function's caller, so AddSource
+// reports the application's line. Nothing is computed before the Enabled
+// check.
+func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, changed []string, attrs []slog.Attr) {
+	if l == nil {
+		l = slog.Default()
+	}
+	if ctx == nil {
+		ctx = context.Background() // as slog.Logger does
+	}
+	if !l.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	var pcs [1]uintptr
+	runtime.Callers(3, pcs[:]) // skip Callers, emit and the exported function
+
+	// Room for the event's own seven attributes and the caller's first ones,
+	// so the record gets all of them in one AddAttrs (one allocation).
+	var buf [12]slog.Attr
+	all := append(buf[:0],
+		slog.String(slogaudit.KeyEventType, a.typ),
+		slog.String(slogaudit.KeyScopeName, ScopeName))
+	if model != "" {
+		all = append(all, slog.String(KeyModel, model))
+	}
+	if s := idString(id); s != "" {
+		all = append(all, slog.String(KeyObjectID, s))
+	}
+	all = append(all, slog.String(KeyCRUDAction, a.crud))
+	if u, ok := slogaudit.UserFromContext(ctx); ok && u.ID != "" {
+		all = append(all, slog.String(slogaudit.KeyUserID, u.ID))
+	}
+	if len(changed) > 0 {
+		all = append(all, slog.Any(slogaudit.KeyChangedFields, changed))
+	}
+	own := len(all)
+	for _, at := range attrs {
+		// The event's own keys win: an attr cannot relabel the event or
+		// name another object.
+		if !hasKey(all[:own], at.Key) && at.Key != slogaudit.KeyScopeVersion {
+			all = append(all, at)
+		}
+	}
+
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, Body, pcs[0])
+	r.AddAttrs(all...)
+	// A *slog.Logger discards Handle errors too; the handler reports its
+	// own failures (slogaudit Options.OnError).
+	_ = l.Handler().Handle(ctx, r)
+}
+
+func hasKey(attrs []slog.Attr, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// idString renders an object id. nil is no id (the seed wrote "None").
+// Common kinds avoid fmt.
+func idString(id any) string {
+	switch v := id.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	case uint:
+		return strconv.FormatUint(uint64(v), 10)
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case uint32:
+		return strconv.FormatUint(uint64(v), 10)
+	case []byte:
+		return string(v)
+	}
+	// fmt uses String (uuid.UUID and friends) and recovers if it panics on a
+	// nil receiver: a bad id must never break the caller.
+	return fmt.Sprint(id)
+}

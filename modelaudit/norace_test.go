@@ -1,0 +1,5 @@
+//go:build !race
+
+package modelaudit_test
+
+const raceEnabled = false

@@ -1,0 +1,120 @@
+// Package redact keeps secrets out of logs: it decides which keys and values
+// are sensitive and replaces them before a handler writes anything.
+//
+// An audit log that leaks a password or a session token is itself a breach,
+// so redaction is on by default: the slogaudit handler uses [Default] unless
+// told otherwise. For the rest of the slog world a [Redactor] offers
+//
+//   - [Redactor.Middleware], a func(slog.Handler) slog.Handler for any
+//     handler and for slogmulti.Pipe;
+//   - [Redactor.ReplaceAttr], for slog.HandlerOptions of the standard
+//     handlers;
+//   - [Redactor.Value], a redacted deep copy of any Go value (httpaudit uses
+//     it for captured request bodies and query values);
+//   - [Secret], a string type that renders as [Marker] wherever it goes.
+//
+// # Keys
+//
+// A key is compacted: lower-cased (Unicode-aware), then stripped of every
+// character outside a-z and 0-9, so "API-Key", "api_key" and "apiKey" are all
+// "apikey". The key is matched as a path: group names, the attribute key and
+// nested map keys or struct field names, in order. Once a path is sensitive,
+// everything under it is redacted, whatever its type.
+//
+// A denylist entry longer than three characters matches as a substring of the
+// compacted path, across group boundaries: "password1", "passwordConfirmation",
+// "x_csrftoken" and "token_expiry" are sensitive, and so is the key "key" in
+// the group "api" ("apikey").
+//
+// An entry of three characters or fewer (pwd, jwt, ssn, otp, pin, cvv, cvc)
+// must equal a whole segment of a key instead, because short strings occur by
+// chance inside ordinary words: "ssn" is in "classname" and "business_name",
+// and the seed system redacted both. Segments are separated by any character
+// that is not a letter or digit ("user_ssn", "user.ssn", "user-ssn",
+// "user ssn", "user:ssn"), by a change from lower case or a digit to upper
+// case ("userSSN", "step2OTP"), and before the last capital of an acronym
+// that a word follows ("SSNLast4" is SSN|Last4, "PINCode" is PIN|Code).
+// Trailing digits are ignored when comparing, so "cvv2" and "pin1" match. The
+// price: a short entry glued to another word in lower case ("userpwd") is not
+// found; add the long form ("userpwd") to the denylist if your keys look like
+// that.
+//
+// An allowlist entry is compared, after compaction, with the whole key given
+// to Enter and with its last dot-separated component; a match is never
+// sensitive ("credit_card_last4" next to the "creditcard" entry), and no
+// entry can match across it. It cannot undo a sensitive parent.
+//
+// [DefaultSensitiveKeys] lists the default denylist: the seed's fifteen
+// entries (password, passwd, pwd, passcode, secret, token, apikey,
+// authorization, bearer, jwt, cookie, sessionid, csrf, creditcard, ssn), then
+// passphrase, credential, privatekey, privkey, clientsecret, secretkey,
+// accesskey, refreshtoken, sessionkey, setcookie, xapikey, xsrf, signature,
+// connectionstring, otp, totp, mfacode, recoverycode, pin, cardnum, cvv and
+// cvc. Deliberately absent: "key" and "auth" (they would hit "monkey",
+// "keyboard" and "author"), and "mfa" (an MFA method or status is an audit
+// fact worth keeping; codes are caught by otp, totp and mfacode). Substring
+// matching over-redacts some keys ("secretary", "token_expiry",
+// "signature_valid"): an allowlist fixes that where it matters, while the
+// opposite mistake would leak.
+//
+// The library's own keys are not sensitive, except "session.id", which
+// compacts to "sessionid": the slogaudit handler exempts the session id that
+// its request scope provides (a keyed hash), and redacts one an application
+// logs itself.
+//
+// # Values
+//
+// Value rules find secrets by their shape under any key. They are opt-in,
+// because each costs a scan of every string value. [Options].ValuePatterns
+// are RE2 expressions; [Options].Detectors names built-in detectors (see
+// [DetectorNames]): bearer and basic credentials, JWTs, card numbers (Luhn
+// checked), PEM private keys, URLs with passwords, and AWS, GitHub, GitLab,
+// Slack, Google and Stripe key formats. A match replaces the whole string,
+// never a part of it. The record message meets the value rules too (never the
+// key rules: "password reset" is a fine message). Value rules apply to
+// strings, including error texts and json.Number, not to other numbers.
+//
+// # Replacement
+//
+// A sensitive string becomes [Marker], "[REDACTED]"; with [Options].HMACKey
+// it becomes "hmac-sha256:<hex>", the HMAC-SHA256 of the value, as HashiCorp
+// Vault's audit log does, so that lines carrying the same secret can be
+// correlated without revealing it, and [Redactor.Hash] finds the pseudonym of
+// a value an investigator already knows. Anything else under a sensitive key
+// (numbers, maps, lists, structs, nil) becomes Marker, with no hint of its
+// shape.
+//
+// # Extending
+//
+//	r, err := redact.New(redact.Options{
+//		SensitiveKeys: []string{"iban", "tan"},      // added to the defaults
+//		Allowlist:     []string{"credit_card_last4"}, // never redacted
+//		Detectors:     []string{redact.DetectorJWT, redact.DetectorCardNumber},
+//		ValuePatterns: []string{`^acct-\d{6}$`},
+//		HMACKey:       key,
+//	})
+//
+// ReplaceDefaults makes SensitiveKeys the whole list. [New] rejects an
+// invalid pattern, an unknown detector and an entry with no letter or digit,
+// so mistakes surface at start-up, not as a leak.
+//
+// # Speed
+//
+// Deciding whether a key is sensitive costs no regular expression and no
+// allocation: the long entries are compiled into an Aho–Corasick automaton
+// over a-z0-9 whose state a [Path] carries from group to key, so a handler
+// enters each group name once; short entries are compared as packed integers
+// at segment ends. There is no cache, so attacker-chosen keys cannot grow
+// memory. A typical key costs tens of nanoseconds (see
+// redact_bench_test.go); with no value rules, [Redactor.MatchValue] returns
+// at once. Pseudonyms reuse pooled HMAC states and append hex straight into
+// the caller's buffer.
+//
+// # Limits
+//
+// Compaction keeps only ASCII letters and digits, as the seed did: a key
+// written only in another script, or in full-width letters, compacts to
+// nothing and is never sensitive. []byte values are replaced by Marker
+// wholesale, never decoded. A deep walk stops at 32 levels and 16384 values
+// and at cycles; what lies beyond becomes Marker.
+package redact

@@ -1,0 +1,440 @@
+package redact
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultSensitiveKeys returns a copy of the default denylist: the seed's
+// fifteen entries followed by the ones a security reviewer expects. Entries are
+// compared after compaction (see the package documentation), so "api_key",
+// "API-Key" and "apiKey" are the same entry. Entries of three characters or
+// fewer (pwd, jwt, ssn, otp, pin, cvv, cvc) must equal a whole segment of a
+// key; longer ones match anywhere in the compacted key path.
+//
+// Some additions are already implied by a shorter entry (setcookie by cookie,
+// refreshtoken by token); they are listed so that the list reads as the
+// checklist it is and survives a user dropping the shorter entry from a copy.
+func DefaultSensitiveKeys() []string {
+	return []string{
+		// The seed's list, verbatim and in order.
+		"password", "passwd", "pwd", "passcode", "secret", "token", "apikey",
+		"authorization", "bearer", "jwt", "cookie", "sessionid", "csrf",
+		"creditcard", "ssn",
+		// Credentials and key material.
+		"passphrase", "credential", "privatekey", "privkey", "clientsecret",
+		"secretkey", "accesskey", "refreshtoken", "sessionkey", "setcookie",
+		"xapikey", "xsrf", "signature", "connectionstring",
+		// One-time and second-factor codes.
+		"otp", "totp", "mfacode", "recoverycode", "pin",
+		// Payment cards.
+		"cardnum", "cvv", "cvc",
+	}
+}
+
+// maxShort is the length up to which a compacted denylist entry must equal a
+// whole key segment instead of matching as a substring: a three-letter entry
+// such as "ssn" occurs by chance inside ordinary words ("classname",
+// "business_name"), a longer one rarely does.
+const maxShort = 3
+
+// alphabet is the number of symbols a compacted key is made of: a-z and 0-9.
+const alphabet = 36
+
+// symbol maps a compacted byte (a-z, 0-9) to its automaton column.
+func symbol(c byte) int32 {
+	if c >= 'a' {
+		return int32(c - 'a')
+	}
+	return int32(c-'0') + 26
+}
+
+// automaton is an Aho–Corasick automaton over the long denylist entries,
+// folded into a complete transition table so that each compacted byte costs
+// one table load. A negative entry means "an entry ends here": the caller
+// stops, because the path is then sensitive and nothing more is needed.
+type automaton struct {
+	next []int32 // next[row+symbol] is the next row (state*alphabet), or -1
+}
+
+// buildAutomaton constructs the automaton for entries (compacted, each longer than
+// maxShort). With no entries the automaton has one state that loops on itself.
+func buildAutomaton(entries []string) automaton {
+	type node struct {
+		child [alphabet]int32 // 0 = none (the root is never a child)
+		fail  int32
+		out   bool
+	}
+	nodes := []node{{}}
+	for _, e := range entries {
+		s := int32(0)
+		for i := 0; i < len(e); i++ {
+			c := symbol(e[i])
+			if nodes[s].child[c] == 0 {
+				nodes = append(nodes, node{})
+				nodes[s].child[c] = int32(len(nodes) - 1)
+			}
+			s = nodes[s].child[c]
+		}
+		nodes[s].out = true
+	}
+	// Breadth-first: fill the missing transitions with those of the failure
+	// state, which is already complete because it is shallower.
+	next := make([]int32, len(nodes)*alphabet)
+	queue := make([]int32, 0, len(nodes))
+	for c := int32(0); c < alphabet; c++ {
+		if ch := nodes[0].child[c]; ch != 0 {
+			nodes[ch].fail = 0
+			queue = append(queue, ch)
+			next[c] = ch
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		nodes[s].out = nodes[s].out || nodes[nodes[s].fail].out
+		for c := int32(0); c < alphabet; c++ {
+			if ch := nodes[s].child[c]; ch != 0 {
+				nodes[ch].fail = next[nodes[s].fail*alphabet+c]
+				queue = append(queue, ch)
+				next[s*alphabet+c] = ch
+			} else {
+				next[s*alphabet+c] = next[nodes[s].fail*alphabet+c]
+			}
+		}
+	}
+	// Every out flag is final now (a failure state is shallower, so BFS
+	// finished it first). Mark transitions into accepting states, and store
+	// the others as row offsets (state*alphabet): a lookup is then one add
+	// and one load, with no multiplication in the chain from byte to byte.
+	for i, t := range next {
+		if t > 0 && nodes[t].out {
+			next[i] = -1
+		} else {
+			next[i] = t * alphabet
+		}
+	}
+	return automaton{next: next}
+}
+
+// noEntries is the automaton of an empty denylist: one state, looping.
+var noEntries [alphabet]int32
+
+// Path is the redaction state of a key path: the group names, the attribute
+// key, then nested map keys or struct field names, as fed to
+// [Redactor.Enter]. The zero Path is the root. It is a small comparable value,
+// so a handler keeps one per open group instead of joining strings, and a Path
+// is only meaningful to the Redactor whose Enter produced it.
+type Path struct {
+	state     int32 // automaton row (state*alphabet) after the compacted path so far
+	sensitive bool
+}
+
+// Sensitive reports whether everything at and under p must be redacted.
+func (p Path) Sensitive() bool { return p.sensitive }
+
+// Character classes that drive segmentation.
+const (
+	clsSep   = iota // not a letter or digit: ends a segment
+	clsLower        // lower-case letter
+	clsUpper        // upper-case letter
+	clsDigit        // digit
+	clsOther        // letter without case (or a mark): part of a segment
+)
+
+// asciiClass and asciiLow are classify for ASCII, as tables: the hot path
+// looks a byte up instead of branching on ranges.
+var asciiClass, asciiLow = func() (cls, low [utf8.RuneSelf]uint8) {
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		cls[c], low[c] = classify(c)
+	}
+	return
+}()
+
+// asciiSym is symbol for the compacted form of each ASCII byte (0 for bytes
+// that compaction drops, which never reach the automaton).
+var asciiSym = func() (sym [utf8.RuneSelf]int32) {
+	for c := range sym {
+		if l := asciiLow[c]; l != 0 {
+			sym[c] = symbol(l)
+		}
+	}
+	return
+}()
+
+// classify returns the class of rune c and its compacted byte (0 when
+// compaction drops it). Compaction is Unicode lower-casing followed by keeping
+// only a-z and 0-9, so 'K' (Kelvin sign) becomes 'k' and 'é' disappears.
+func classify(c rune) (cls, low uint8) {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return clsLower, byte(c)
+	case 'A' <= c && c <= 'Z':
+		return clsUpper, byte(c + 'a' - 'A')
+	case '0' <= c && c <= '9':
+		return clsDigit, byte(c)
+	case c < utf8.RuneSelf:
+		return clsSep, 0
+	}
+	if l := unicode.ToLower(c); 'a' <= l && l <= 'z' || '0' <= l && l <= '9' {
+		low = byte(l)
+	}
+	switch {
+	case unicode.IsUpper(c):
+		return clsUpper, low
+	case unicode.IsLower(c):
+		return clsLower, low
+	case unicode.IsDigit(c):
+		return clsDigit, low
+	case unicode.IsLetter(c) || unicode.IsMark(c):
+		return clsOther, low
+	}
+	return clsSep, 0
+}
+
+// packShort packs a compacted string of at most maxShort bytes into a uint32,
+// its length in the top byte, so that short entries compare as integers.
+func packShort(b []byte) uint32 {
+	var v uint32
+	for _, c := range b {
+		v = v<<8 | uint32(c)
+	}
+	return uint32(len(b))<<24 | v
+}
+
+func (r *Redactor) isShort(packed uint32) bool {
+	for _, s := range r.short {
+		if s == packed {
+			return true
+		}
+	}
+	return false
+}
+
+// shortHit reports whether a segment equals a short entry, either whole or
+// without its trailing digits ("cvv2"). The segment is n compacted bytes, of
+// which the last tail are digits; v holds its first min(n, 4) bytes.
+func (r *Redactor) shortHit(v uint32, n, tail int) bool {
+	if n == 0 || len(r.short) == 0 {
+		return false
+	}
+	if n <= maxShort && r.isShort(uint32(n)<<24|v) {
+		return true
+	}
+	if m := n - tail; tail > 0 && m > 0 && m <= maxShort {
+		k := min(n, maxShort+1)
+		return r.isShort(uint32(m)<<24 | v>>(8*(k-m)))
+	}
+	return false
+}
+
+// Enter returns the state of p extended by key: a group name, an attribute
+// key, a map key or a struct field name. The key may itself be a dotted path
+// ("db.password"). An empty key leaves p unchanged, as slog inlines groups
+// with an empty name.
+//
+// Enter neither allocates nor runs a regular expression: it feeds the
+// compacted key through a precomputed automaton whose state p carries, and
+// compares short segments with the short entries as integers.
+func (r *Redactor) Enter(p Path, key string) Path {
+	if p.sensitive || r.off || key == "" {
+		return p
+	}
+	if len(r.allow) > 0 && r.allowed(key) {
+		// An allowlisted key is never sensitive, and no entry may match
+		// across it: its children start from a fresh automaton state.
+		return Path{}
+	}
+	next := r.auto.next
+	if next == nil {
+		next = noEntries[:] // a zero Redactor: no long entries
+	}
+	// This loop handles ASCII keys, nearly all of them, with table lookups
+	// and a short path for a lower-case letter that starts no segment;
+	// enterUnicode does the same with full rune handling, and starts over
+	// when a non-ASCII byte turns up. (One general loop is about three
+	// times slower, see BenchmarkIsSensitiveKey.)
+	state := p.state
+	// The current segment: first four compacted bytes, length, and how many
+	// trailing bytes are digits.
+	var segV uint32
+	var segN, segTail int
+	var prev, prev2, prevLow uint8 // class of the last two bytes; last compacted byte
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c >= utf8.RuneSelf {
+			return r.enterUnicode(p, key, next)
+		}
+		cls, low := asciiClass[c], asciiLow[c]
+		if cls == clsLower && prev != clsUpper {
+			if segN <= maxShort {
+				segV = segV<<8 | uint32(low)
+			}
+			segN++
+			segTail = 0
+			if state = next[state+asciiSym[c]]; state < 0 {
+				return Path{sensitive: true}
+			}
+			prev2, prev, prevLow = prev, cls, low
+			continue
+		}
+		switch {
+		case cls == clsSep:
+			if r.shortHit(segV, segN, segTail) {
+				return Path{sensitive: true}
+			}
+			segV, segN, segTail = 0, 0, 0
+		case cls == clsUpper && (prev == clsLower || prev == clsDigit):
+			// camelCase and digit-to-word boundary: "userSSN", "step2OTP".
+			if r.shortHit(segV, segN, segTail) {
+				return Path{sensitive: true}
+			}
+			segV, segN, segTail = 0, 0, 0
+		case cls == clsLower && prev == clsUpper && prev2 == clsUpper:
+			// An acronym followed by a word: "SSNLast4" is SSN|Last4, so the
+			// previous upper-case letter starts the new segment. The
+			// acronym is the segment without its last byte, which a letter
+			// ended (so it has no trailing digits).
+			if n := segN - 1; n > 0 && n <= maxShort && r.isShort(uint32(n)<<24|segV>>8) {
+				return Path{sensitive: true}
+			}
+			segV, segN, segTail = uint32(prevLow), 1, 0
+		}
+		if low != 0 {
+			if segN <= maxShort {
+				segV = segV<<8 | uint32(low)
+			}
+			segN++
+			if low <= '9' {
+				segTail++
+			} else {
+				segTail = 0
+			}
+			if state = next[state+asciiSym[c]]; state < 0 {
+				return Path{sensitive: true}
+			}
+		}
+		prev2, prev, prevLow = prev, cls, low
+	}
+	if r.shortHit(segV, segN, segTail) {
+		return Path{sensitive: true}
+	}
+	return Path{state: state}
+}
+
+// enterUnicode is Enter for a key with non-ASCII runes: each rune is
+// lower-cased with package unicode and kept only if that gives a-z or 0-9.
+func (r *Redactor) enterUnicode(p Path, key string, next []int32) Path {
+	state := p.state
+	var segV uint32
+	var segN, segTail int
+	var prev, prev2, prevLow uint8
+	for i := 0; i < len(key); {
+		var cls, low uint8
+		if c := key[i]; c < utf8.RuneSelf {
+			cls, low = asciiClass[c], asciiLow[c]
+			i++
+		} else {
+			rc, size := utf8.DecodeRuneInString(key[i:])
+			cls, low = classify(rc)
+			i += size
+		}
+		switch {
+		case cls == clsSep:
+			if r.shortHit(segV, segN, segTail) {
+				return Path{sensitive: true}
+			}
+			segV, segN, segTail = 0, 0, 0
+		case cls == clsUpper && (prev == clsLower || prev == clsDigit):
+			if r.shortHit(segV, segN, segTail) {
+				return Path{sensitive: true}
+			}
+			segV, segN, segTail = 0, 0, 0
+		case cls == clsLower && prev == clsUpper && prev2 == clsUpper:
+			if prevLow == 0 {
+				// The upper-case letter compacted to nothing: the
+				// acronym segment is complete as it is.
+				if r.shortHit(segV, segN, segTail) {
+					return Path{sensitive: true}
+				}
+				segV, segN = 0, 0
+			} else {
+				if n := segN - 1; n > 0 && n <= maxShort && r.isShort(uint32(n)<<24|segV>>8) {
+					return Path{sensitive: true}
+				}
+				segV, segN = uint32(prevLow), 1
+			}
+			segTail = 0
+		}
+		if low != 0 {
+			if segN <= maxShort {
+				segV = segV<<8 | uint32(low)
+			}
+			segN++
+			if low <= '9' {
+				segTail++
+			} else {
+				segTail = 0
+			}
+			if state = next[state+symbol(low)]; state < 0 {
+				return Path{sensitive: true}
+			}
+		}
+		prev2, prev, prevLow = prev, cls, low
+	}
+	if r.shortHit(segV, segN, segTail) {
+		return Path{sensitive: true}
+	}
+	return Path{state: state}
+}
+
+// allowed reports whether key, or its last dot-separated component, compacts
+// to an allowlisted key. It compacts into a stack buffer: a key longer than
+// the longest allowlist entry cannot be one.
+func (r *Redactor) allowed(key string) bool {
+	if r.allowHit(key) {
+		return true
+	}
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '.' {
+			return r.allowHit(key[i+1:])
+		}
+	}
+	return false
+}
+
+func (r *Redactor) allowHit(key string) bool {
+	var buf [64]byte
+	b := buf[:0]
+	if r.maxAllow > len(buf) {
+		b = make([]byte, 0, r.maxAllow) // only for very long allowlist entries
+	}
+	for _, c := range key {
+		if _, low := classify(c); low != 0 {
+			if len(b) == r.maxAllow {
+				return false
+			}
+			b = append(b, low)
+		}
+	}
+	_, ok := r.allow[string(b)]
+	return ok
+}
+
+// IsSensitiveKey reports whether a value under key is redacted. key is a
+// whole path: dots separate its components, as in "db.password".
+func (r *Redactor) IsSensitiveKey(key string) bool {
+	return r.Enter(Path{}, key).sensitive
+}
+
+// compact returns s lower-cased (Unicode-aware) with everything outside a-z
+// and 0-9 removed: "API-Key", "api_key" and "apiKey" all become "apikey".
+func compact(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, c := range s {
+		if _, low := classify(c); low != 0 {
+			b = append(b, low)
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,150 @@
+package redact
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestHMACVector(t *testing.T) {
+	r, err := New(Options{HMACKey: []byte("salt-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "hmac-sha256:4b9036618c22654f1edadd316544c13166c2bb72152eb14ef458f015970d6ea5"
+	if got := r.Hash("my-secret-vault"); got != want {
+		t.Errorf("Hash = %q, want %q", got, want)
+	}
+	if got := r.Mask("my-secret-vault"); got != want {
+		t.Errorf("Mask = %q, want %q", got, want)
+	}
+	if got := string(r.AppendMask([]byte("x="), "my-secret-vault")); got != "x="+want {
+		t.Errorf("AppendMask = %q, want %q", got, "x="+want)
+	}
+	if !r.HasHMAC() {
+		t.Error("HasHMAC() = false")
+	}
+}
+
+func TestHashLongAndConcurrent(t *testing.T) {
+	key := []byte("k")
+	r, err := New(Options{HMACKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Longer than the scratch buffer, and from many goroutines at once, so
+	// the pooled state is exercised.
+	inputs := []string{"", "a", strings.Repeat("x", 1000), strings.Repeat("secret", 50)}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				s := inputs[i%len(inputs)]
+				m := hmac.New(sha256.New, key)
+				m.Write([]byte(s))
+				want := HashPrefix + hex.EncodeToString(m.Sum(nil))
+				if got := r.Hash(s); got != want {
+					t.Errorf("Hash(%d bytes) = %q, want %q", len(s), got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestMaskWithoutKey(t *testing.T) {
+	r := Default()
+	if r.HasHMAC() {
+		t.Error("Default().HasHMAC() = true")
+	}
+	if got := r.Mask("hunter2"); got != Marker {
+		t.Errorf("Mask = %q, want %q", got, Marker)
+	}
+	if got := r.Hash("hunter2"); got != Marker {
+		t.Errorf("Hash without key = %q, want %q", got, Marker)
+	}
+	if got := string(r.AppendMask(nil, "hunter2")); got != Marker {
+		t.Errorf("AppendMask = %q", got)
+	}
+	// The marker is never hashed, so a Secret stays recognisable.
+	h, _ := New(Options{HMACKey: []byte("k")})
+	if got := h.Mask(Marker); got != Marker {
+		t.Errorf("Mask(Marker) with HMAC = %q, want %q", got, Marker)
+	}
+}
+
+func TestHMACKeyIsCopied(t *testing.T) {
+	key := []byte("salt-1")
+	r, _ := New(Options{HMACKey: key})
+	key[0] = 'X'
+	if got := r.Hash("my-secret-vault"); !strings.HasSuffix(got, "4b9036618c22654f1edadd316544c13166c2bb72152eb14ef458f015970d6ea5") {
+		t.Errorf("changing the caller's key slice changed the Redactor: %q", got)
+	}
+}
+
+func TestNone(t *testing.T) {
+	r := None()
+	if r.Redacts() {
+		t.Error("None().Redacts() = true")
+	}
+	if !Default().Redacts() {
+		t.Error("Default().Redacts() = false")
+	}
+	if r.IsSensitiveKey("password") || r.MatchValue("Bearer abcdefghijkl") || r.HasValueRules() {
+		t.Error("None redacts something")
+	}
+	if v := r.Value("password", "x"); v != "x" {
+		t.Errorf("None().Value = %v", v)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"bad pattern", Options{ValuePatterns: []string{`ok`, `(unclosed`}},
+			`redact: invalid value pattern "(unclosed": error parsing regexp`},
+		{"unknown detector", Options{Detectors: []string{"jwt", "pgp"}},
+			`redact: unknown detector "pgp" (known: ["aws-access-key-id"`},
+		{"empty key", Options{SensitiveKeys: []string{"--"}},
+			`redact: sensitive key "--" has no letters or digits`},
+		{"empty allow", Options{Allowlist: []string{" "}},
+			`redact: allowlist entry " " has no letters or digits`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := New(tt.opts)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("New() = %v, %v; want error starting %q", r, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValuePatterns(t *testing.T) {
+	r, err := New(Options{ValuePatterns: []string{`(?i)^acct-\d+$`, `\bsecret-[a-z]+\b`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.HasValueRules() {
+		t.Fatal("HasValueRules() = false")
+	}
+	for s, want := range map[string]bool{
+		"ACCT-42": true, "acct-42x": false, "my secret-sauce here": true, "secretsauce": false, "": false,
+	} {
+		if got := r.MatchValue(s); got != want {
+			t.Errorf("MatchValue(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if Default().HasValueRules() || Default().MatchValue("secret-sauce") {
+		t.Error("the default Redactor has value rules")
+	}
+}

@@ -1,0 +1,381 @@
+package redact
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bounds of a deep walk. Values come from the application, not from an
+// attacker, but a cyclic or enormous value must not hang or exhaust a
+// request; what lies beyond a bound is replaced by Marker, never passed on
+// unexamined.
+const (
+	maxWalkDepth = 32
+	maxWalkNodes = 1 << 14
+)
+
+// Value returns a redacted deep copy of v as it would be logged under key
+// (a dotted path; "" for the root). Maps (with keys of any type, stringified
+// for matching), structs (exported fields under their json tag names, as
+// map[string]any), slices and arrays (as []any), pointers and interfaces are
+// walked; a sensitive key replaces everything under it. Other values are
+// resolved the way the slogaudit handler resolves them: slog.LogValuer, then
+// time.Time and time.Duration (kept), error (its text), json.Marshaler (its
+// output decoded and walked, so keys inside it are matched too),
+// encoding.TextMarshaler and fmt.Stringer (their text). Strings that match a
+// value rule are masked; other scalars are returned unchanged. []byte is
+// replaced by Marker (never decoded). A cycle, or nesting deeper than 32
+// levels, becomes Marker.
+//
+// With None, v is returned as it is. httpaudit uses Value for captured JSON
+// bodies and query values; decode JSON with json.Decoder.UseNumber so that
+// value rules also see numbers (a card number sent as a JSON number).
+func (r *Redactor) Value(key string, v any) any {
+	if r.off {
+		return v
+	}
+	w := walker{r: r, budget: maxWalkNodes}
+	return w.any(r.Enter(Path{}, key), v, 0)
+}
+
+// walker carries the bounds of one deep walk: a node budget and the stack of
+// maps, slices and pointers being walked, which detects cycles.
+type walker struct {
+	r      *Redactor
+	budget int
+	stack  [maxWalkDepth + 1]uintptr
+	n      int
+}
+
+// masked is what replaces v under a sensitive path: a string's mask (its
+// pseudonym with an HMAC key), Marker for anything else.
+func (w *walker) masked(v any) any {
+	switch x := v.(type) {
+	case string:
+		return w.r.Mask(x)
+	case Secret:
+		return Marker
+	case slog.LogValuer:
+		// Only a pseudonym needs the value; a plain mask does not.
+		if w.r.HasHMAC() {
+			if rv := slog.AnyValue(x).Resolve(); rv.Kind() == slog.KindString {
+				return w.r.Mask(rv.String())
+			}
+		}
+	}
+	return Marker
+}
+
+func (w *walker) str(s string) any {
+	if w.r.MatchValue(s) {
+		return w.r.Mask(s)
+	}
+	return s
+}
+
+func (w *walker) any(p Path, v any, depth int) any {
+	if p.sensitive {
+		return w.masked(v)
+	}
+	w.budget--
+	if depth > maxWalkDepth || w.budget < 0 {
+		return Marker
+	}
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case Secret:
+		return Marker
+	case slog.LogValuer:
+		return w.slogValue(p, slog.AnyValue(x).Resolve(), depth+1)
+	case slog.Value:
+		return w.slogValue(p, x.Resolve(), depth+1)
+	case string:
+		return w.str(x)
+	case json.Number:
+		if w.r.MatchValue(string(x)) {
+			return w.r.Mask(string(x))
+		}
+		return x
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,
+		uintptr, float32, float64, time.Time, time.Duration:
+		return x
+	case []byte:
+		return Marker
+	case error:
+		if s := safeText(x.Error); w.r.MatchValue(s) {
+			return w.r.Mask(s)
+		}
+		return x
+	case json.Marshaler:
+		return w.marshaler(p, x, depth)
+	case encoding.TextMarshaler:
+		return w.str(safeText(func() string {
+			b, err := x.MarshalText()
+			if err != nil {
+				return "!ERROR:" + err.Error()
+			}
+			return string(b)
+		}))
+	case fmt.Stringer:
+		return w.str(safeText(x.String))
+	}
+	return w.reflect(p, reflect.ValueOf(v), depth)
+}
+
+// safeText calls f, turning a panic (a nil pointer's String, say) into a
+// placeholder, as the slog handlers do.
+func safeText(f func() string) (s string) {
+	defer func() {
+		if p := recover(); p != nil {
+			s = fmt.Sprintf("!PANIC: %v", p)
+		}
+	}()
+	return f()
+}
+
+// marshaler decodes the JSON that x produces and walks it, so that a type
+// with its own MarshalJSON cannot smuggle a password past the key rules.
+func (w *walker) marshaler(p Path, x json.Marshaler, depth int) any {
+	var b []byte
+	err := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("MarshalJSON panicked: %v", p)
+			}
+		}()
+		b, err = x.MarshalJSON()
+		return err
+	}()
+	var decoded any
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		err = dec.Decode(&decoded)
+	}
+	if err != nil {
+		return w.str("!ERROR:" + err.Error())
+	}
+	return w.any(p, decoded, depth+1)
+}
+
+func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
+	if p.sensitive {
+		if v.Kind() == slog.KindString {
+			return w.r.Mask(v.String())
+		}
+		return Marker
+	}
+	switch v.Kind() {
+	case slog.KindString:
+		return w.str(v.String())
+	case slog.KindGroup:
+		out := make(map[string]any, len(v.Group()))
+		w.group(p, v.Group(), out, depth)
+		return out
+	case slog.KindAny:
+		return w.any(p, v.Any(), depth)
+	}
+	return v.Any()
+}
+
+// group adds attrs to out, inlining groups with an empty key as slog does.
+func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int) {
+	for _, a := range attrs {
+		if a.Key == "" {
+			if v := a.Value.Resolve(); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
+				w.group(p, v.Group(), out, depth+1)
+			}
+			continue
+		}
+		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1)
+	}
+}
+
+// push records a container being walked and reports false if it is already
+// on the stack: a cycle.
+func (w *walker) push(ptr uintptr) bool {
+	for _, q := range w.stack[:w.n] {
+		if q == ptr {
+			return false
+		}
+	}
+	w.stack[w.n] = ptr
+	w.n++
+	return true
+}
+
+func (w *walker) pop() { w.n-- }
+
+func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice:
+		if rv.IsNil() {
+			return nil
+		}
+		if !w.push(rv.Pointer()) {
+			return Marker
+		}
+		defer w.pop()
+	}
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil
+		}
+		return w.any(p, rv.Elem().Interface(), depth+1)
+	case reflect.Map:
+		out := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			k := mapKey(it.Key())
+			out[k] = w.any(w.r.Enter(p, k), it.Value().Interface(), depth+1)
+		}
+		return out
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			return Marker // bytes are never decoded
+		}
+		out := make([]any, rv.Len())
+		for i := range out {
+			out[i] = w.any(p, rv.Index(i).Interface(), depth+1)
+		}
+		return out
+	case reflect.Struct:
+		out := make(map[string]any, rv.NumField())
+		w.fields(p, rv, out, depth)
+		return out
+	case reflect.String:
+		return w.str(rv.String())
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return rv.Interface()
+	case reflect.Complex64, reflect.Complex128:
+		return fmt.Sprint(rv.Interface())
+	}
+	// Functions, channels and unsafe pointers have no loggable content.
+	return "!" + rv.Type().String()
+}
+
+// fields adds the exported fields of struct rv to out under their json names,
+// skipping `json:"-"` and empty `omitempty` fields and flattening embedded
+// structs without a tag name, as encoding/json does (the outer field wins).
+func (w *walker) fields(p Path, rv reflect.Value, out map[string]any, depth int) {
+	t := rv.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, omitEmpty, skip := jsonField(f)
+		if skip {
+			continue
+		}
+		fv := rv.Field(i)
+		if f.Anonymous && name == "" {
+			if ft := f.Type; ft.Kind() == reflect.Struct ||
+				ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+				w.embedded(p, f, fv, out, depth)
+				continue
+			}
+		}
+		if !f.IsExported() || !fv.CanInterface() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if omitEmpty && isEmpty(fv) {
+			continue
+		}
+		out[name] = w.any(w.r.Enter(p, name), fv.Interface(), depth+1)
+	}
+}
+
+// embedded flattens the fields of an embedded struct into out. Like
+// encoding/json it reaches the exported fields of an unexported embedded
+// struct but skips an unexported embedded pointer, and an outer field wins
+// over a promoted one.
+func (w *walker) embedded(p Path, f reflect.StructField, fv reflect.Value, out map[string]any, depth int) {
+	if fv.Kind() == reflect.Pointer {
+		if !f.IsExported() || fv.IsNil() {
+			return
+		}
+		fv = fv.Elem()
+	}
+	if depth >= maxWalkDepth {
+		return
+	}
+	inner := make(map[string]any)
+	w.fields(p, fv, inner, depth+1)
+	for k, v := range inner {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+}
+
+// jsonField parses f's json tag.
+func jsonField(f reflect.StructField) (name string, omitEmpty, skip bool) {
+	tag, ok := f.Tag.Lookup("json")
+	if !ok {
+		return "", false, false
+	}
+	if tag == "-" {
+		return "", false, true
+	}
+	name, opts, _ := strings.Cut(tag, ",")
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		omitEmpty = omitEmpty || o == "omitempty"
+	}
+	return name, omitEmpty, false
+}
+
+// isEmpty is encoding/json's notion of an empty value for omitempty.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// mapKey stringifies a map key the way it would be logged.
+func mapKey(k reflect.Value) string {
+	if k.Kind() == reflect.Interface && !k.IsNil() {
+		k = k.Elem()
+	}
+	if k.CanInterface() {
+		if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+			return safeText(func() string {
+				b, err := tm.MarshalText()
+				if err != nil {
+					return "!ERROR:" + err.Error()
+				}
+				return string(b)
+			})
+		}
+	}
+	switch k.Kind() {
+	case reflect.String:
+		return k.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10)
+	}
+	if k.CanInterface() {
+		return fmt.Sprint(k.Interface())
+	}
+	return fmt.Sprint(k)
+}

@@ -1,0 +1,909 @@
+package slogaudit
+
+import (
+	"context"
+	"encoding/hex"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/secaudit/auditkit/internal/jsonenc"
+	"github.com/secaudit/auditkit/redact"
+)
+
+// An attribute is encoded as an entry `,"key":value` in state.buf. The
+// entry table lets a later attribute with the same key replace an earlier
+// one (record > With > request scope) without a map: keys are compared by
+// hash, then bytes, and the earlier span is cut out of buf (rare).
+type entry struct {
+	hash     uint64
+	off, end int32 // span in buf, starting at the comma
+	keyEnd   int32 // index of the key's closing quote
+	app      bool  // counts against MaxAttrs
+	scopeKey uint8 // bit of the request-scope key this entry is named after
+}
+
+// scopeKeys are written at the top of attributes, in this order, when the
+// request scope provides them.
+var scopeKeys = [...]string{KeyRequestID, KeySessionID, KeyClientAddress, KeyPeerAddress}
+
+// specialLens has bit n set when a key the handler treats specially is n
+// bytes long: most keys are ruled out by their length alone.
+const specialLens = 1<<len(KeyEventType) | 1<<len(KeySchemaVersion) | 1<<len(KeyScopeName) |
+	1<<len(KeyScopeVersion) | 1<<len(KeyUserName) | 1<<len(KeyRequestID) | 1<<len(KeySessionID) |
+	1<<len(KeyClientAddress) | 1<<len(KeyPeerAddress)
+
+// maybeSpecial reports whether key could be one the handler treats specially.
+func maybeSpecial[T string | []byte](key T) bool {
+	return len(key) < 32 && specialLens&(1<<len(key)) != 0
+}
+
+// scopeKeyBit returns the bit of key in a scope-key set, or 0.
+func scopeKeyBit(key []byte) uint8 {
+	if !maybeSpecial(key) {
+		return 0
+	}
+	switch string(key) {
+	case KeyRequestID:
+		return 1
+	case KeySessionID:
+		return 2
+	case KeyClientAddress:
+		return 4
+	case KeyPeerAddress:
+		return 8
+	}
+	return 0
+}
+
+// isUserNameKey reports whether an escaped dotted key ends in user.name.
+func isUserNameKey(kb []byte) bool {
+	const suffix = "." + KeyUserName
+	n := len(kb)
+	return n > len(suffix) && kb[n-1] == 'e' && string(kb[n-len(suffix):]) == suffix
+}
+
+// keyHash is a cheap fingerprint of an escaped key (length and three bytes):
+// it only spares most byte comparisons, so it need not be a real hash.
+func keyHash(kb []byte) uint64 {
+	n := len(kb)
+	if n == 0 {
+		return 0
+	}
+	return uint64(n) | uint64(kb[0])<<32 | uint64(kb[n/2])<<40 | uint64(kb[n-1])<<48
+}
+
+// maxGroupDepth bounds slog.Group nesting (and ReplaceAttr returning groups
+// inside groups), which MaxDepth does not count because groups flatten.
+const maxGroupDepth = 64
+
+// minStringCap is where halving strings to fit MaxRecordBytes stops.
+const minStringCap = 32
+
+// state is the scratch space of one Handle (or WithAttrs) call. States are
+// pooled, so a record of plain attributes allocates nothing.
+type state struct {
+	c    *config
+	buf  []byte  // attribute entries
+	ents []entry // one per entry in buf
+	line []byte  // the assembled line; line[0] is a spare byte for "\n"
+	sk   []byte  // encoded request-scope keys
+
+	// Context of the attributes being walked.
+	prefix, rawPrefix string // escaped and raw dotted prefix of open groups
+	hgroups           []string
+	stack             []string // nested slog.Group keys below prefix
+	groupsBuf         []string // hgroups+stack, for ReplaceAttr
+	library           bool     // attributes set by the library: exempt from MaxAttrs
+	noRedact          bool     // resource: configuration, not data
+
+	lift      lifted
+	appCount  int
+	attrsCut  bool
+	provided  uint8 // scope keys the request scope provides
+	scopeVals [len(scopeKeys)]slog.Value
+
+	strCap  int // current MaxStringLen for values (halved to fit)
+	longest int // longest string value written, in bytes after cutting
+	chain   int // interface indirections being followed (see maxChain)
+
+	// The entry being written.
+	entOff, keyStart, keyEnd int
+	entHash                  uint64
+	entDup                   int
+
+	fallback bool
+}
+
+var statePool = sync.Pool{New: func() any {
+	return &state{
+		buf:  make([]byte, 0, 1024),
+		ents: make([]entry, 0, 32),
+		line: make([]byte, 0, 2048),
+	}
+}}
+
+func newState(c *config) *state {
+	st := statePool.Get().(*state)
+	st.c = c
+	st.strCap = c.limits.MaxStringLen
+	return st
+}
+
+// maxPooled keeps one huge record from pinning its buffers in the pool.
+const maxPooled = 64 << 10
+
+func (st *state) free() {
+	if cap(st.buf) > maxPooled || cap(st.line) > maxPooled || cap(st.ents) > 1024 {
+		return
+	}
+	st.reset()
+	st.line = st.line[:0]
+	st.c = nil
+	st.strCap = 0
+	st.fallback = false
+	statePool.Put(st)
+}
+
+// reset empties everything an encoding pass fills, keeping capacity.
+func (st *state) reset() {
+	st.buf = st.buf[:0]
+	st.ents = st.ents[:0]
+	st.sk = st.sk[:0]
+	st.stack = st.stack[:0]
+	clear(st.scopeVals[:])
+	st.prefix, st.rawPrefix, st.hgroups = "", "", nil
+	st.library, st.noRedact = false, false
+	st.lift = lifted{}
+	st.appCount, st.attrsCut, st.provided, st.longest, st.chain = 0, false, 0, 0, 0
+}
+
+// encodeRecord builds the line for r in st.line. It never panics: a failure
+// of the encoder itself yields the fallback record.
+func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
+	c := h.c
+	now := c.now()
+	sc := trace.SpanContextFromContext(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			c.reportError(errPanic("encoding", p))
+			st.appendFallback(r, now, sc)
+		}
+	}()
+	limit := c.limits.MaxRecordBytes - c.reserve
+	for {
+		st.reset()
+		st.encodeAttrs(h, ctx, r)
+		st.assemble(r, now, sc)
+		if len(st.line)-1 <= limit {
+			return
+		}
+		next := min(st.strCap, st.longest) / 2
+		if next < minStringCap {
+			break
+		}
+		st.strCap = next
+	}
+	if st.dropLargest(r, now, sc, limit) {
+		return
+	}
+	st.appendFallback(r, now, sc)
+}
+
+// encodeAttrs encodes the attributes of one record into st.buf in
+// precedence order, lowest first: source location, request scope, With
+// attributes, record attributes. A later entry replaces an earlier one with
+// the same key.
+func (st *state) encodeAttrs(h *Handler, ctx context.Context, r *slog.Record) {
+	c := h.c
+	if c.addSource && r.PC != 0 {
+		st.library = true
+		st.appendSource(r.PC)
+		st.library = false
+	}
+	if s := scopeFrom(ctx); s != nil {
+		st.appendScope(s)
+	}
+	st.appendWith(h)
+	st.prefix, st.rawPrefix, st.hgroups = h.prefix, h.rawPrefix, h.groups
+	if r.NumAttrs() > 0 {
+		r.Attrs(func(a slog.Attr) bool {
+			st.appendAttr(a, h.path)
+			return true
+		})
+	}
+	if st.attrsCut {
+		st.prefix, st.rawPrefix, st.hgroups = "", "", nil
+		st.library = true
+		if st.startKey("_truncated") && st.startEntry(false) {
+			st.buf = append(st.buf, `"`+TruncatedMarker+`"`...)
+			st.commit(false)
+		}
+		st.library = false
+	}
+	st.encodeScopeKeys()
+}
+
+// appendSource adds the code location of pc (Options.AddSource).
+func (st *state) appendSource(pc uintptr) {
+	fs := runtime.CallersFrames([]uintptr{pc})
+	f, _ := fs.Next()
+	if f.Function != "" {
+		st.appendAttr(slog.String(KeyCodeFunction, f.Function), redact.Path{})
+	}
+	if f.File != "" {
+		st.appendAttr(slog.String(KeyCodeFile, f.File), redact.Path{})
+	}
+	if f.Line != 0 {
+		st.appendAttr(slog.Int(KeyCodeLine, f.Line), redact.Path{})
+	}
+}
+
+// appendScope adds the request scope of ctx: its attributes (LogValuers are
+// resolved now, per record) and the acting user. Scope keys are kept apart,
+// to be written at the top of attributes.
+func (st *state) appendScope(s *scope) {
+	st.library = true
+	for _, a := range s.attrs {
+		if i := scopeKeyIndex(a.Key); i >= 0 {
+			v, err := resolve(a.Value)
+			if err != nil {
+				st.c.reportError(err)
+				v = slog.StringValue(placeholderPanic)
+			}
+			if v.Kind() == slog.KindGroup && len(v.Group()) == 0 {
+				continue // a LogValuer resolving to an empty group means "omit"
+			}
+			st.scopeVals[i] = v
+			st.provided |= 1 << i
+			continue
+		}
+		st.appendAttr(a, redact.Path{})
+	}
+	if u := s.user.p.Load(); u != nil {
+		if u.ID != "" {
+			st.appendAttr(slog.String(KeyUserID, u.ID), redact.Path{})
+		}
+		if u.Name != "" {
+			st.appendAttr(slog.String(KeyUserName, u.Name), redact.Path{})
+		}
+	}
+	st.library = false
+}
+
+func scopeKeyIndex(key string) int {
+	for i, k := range scopeKeys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// encodeScopeKeys encodes the scope keys the request scope provided into
+// st.sk. They are library-generated, so they are not redacted.
+func (st *state) encodeScopeKeys() {
+	if st.provided == 0 {
+		return
+	}
+	saved, savedNoRedact := st.buf, st.noRedact
+	st.buf, st.noRedact = st.sk, true
+	for i, k := range scopeKeys {
+		if st.provided&(1<<i) == 0 {
+			continue
+		}
+		st.buf = append(st.buf, ',', '"')
+		st.buf = append(st.buf, k...)
+		st.buf = append(st.buf, '"', ':')
+		st.appendValue(st.scopeVals[i], redact.Path{}, 1)
+	}
+	st.sk, st.buf, st.noRedact = st.buf, saved, savedNoRedact
+}
+
+// appendWith adds the handler's pre-encoded With attributes. The common
+// case (no request scope, no source, full string cap) is one copy.
+func (st *state) appendWith(h *Handler) {
+	if len(h.withEnts) == 0 && !h.withCut {
+		st.mergeLift(h.withLift)
+		return
+	}
+	if st.strCap < st.c.limits.MaxStringLen {
+		// Shrinking strings to fit: encode the With attributes again.
+		for _, wc := range h.withSrc {
+			st.prefix, st.rawPrefix, st.hgroups = wc.prefix, wc.rawPrefix, wc.groups
+			for _, a := range wc.attrs {
+				st.appendAttr(a, wc.path)
+			}
+		}
+		return
+	}
+	st.mergeLift(h.withLift)
+	st.attrsCut = st.attrsCut || h.withCut
+	st.longest = max(st.longest, h.withLongest)
+	if len(st.ents) == 0 && st.provided == 0 {
+		base := int32(len(st.buf))
+		st.buf = append(st.buf, h.with...)
+		for _, e := range h.withEnts {
+			e.off += base
+			e.end += base
+			e.keyEnd += base
+			st.ents = append(st.ents, e)
+		}
+		st.appCount += h.withApp
+		return
+	}
+	for _, e := range h.withEnts {
+		if e.scopeKey&st.provided != 0 {
+			continue // the request scope's value wins
+		}
+		st.entOff = len(st.buf)
+		st.buf = append(st.buf, h.with[e.off:e.end]...)
+		st.keyStart = st.entOff + 2
+		st.keyEnd = st.entOff + int(e.keyEnd-e.off)
+		st.entHash = e.hash
+		st.entDup = st.findDup()
+		if e.app && (st.entDup < 0 || !st.ents[st.entDup].app) {
+			st.appCount++
+		}
+		st.commit(e.app)
+	}
+}
+
+func (st *state) mergeLift(l lifted) {
+	if l.hasEventType {
+		st.lift.eventType, st.lift.hasEventType = l.eventType, true
+	}
+	if l.hasScopeName {
+		st.lift.scopeName, st.lift.hasScopeName = l.scopeName, true
+	}
+	if l.hasScopeVersion {
+		st.lift.scopeVersion, st.lift.hasScopeVersion = l.scopeVersion, true
+	}
+}
+
+// appendAttr adds a (and, for a group, its members) under the current
+// prefix and nested groups; p is the redaction state of the enclosing group.
+func (st *state) appendAttr(a slog.Attr, p redact.Path) {
+	v := a.Value
+	if v.Kind() == slog.KindLogValuer {
+		var err error
+		if v, err = resolve(v); err != nil {
+			st.c.reportError(err)
+			v = slog.StringValue(placeholderPanic)
+		}
+	}
+	if v.Kind() == slog.KindGroup {
+		st.appendGroup(a.Key, v.Group(), p)
+		return
+	}
+	if a.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
+		return // the zero Attr
+	}
+	if !st.noRedact && maybeSpecial(a.Key) {
+		switch a.Key {
+		case KeyEventType, KeyScopeName, KeyScopeVersion:
+			// Recognised by the leaf key at any depth.
+			st.setLifted(a.Key, v)
+			return
+		}
+	}
+	if !st.startKey(a.Key) {
+		return
+	}
+	var userName, masked bool
+	if kb := st.buf[st.keyStart:st.keyEnd]; !st.noRedact && maybeSpecial(kb) {
+		switch string(kb) {
+		case KeySchemaVersion:
+			st.rollback()
+			return
+		case KeyEventType, KeyScopeName, KeyScopeVersion:
+			st.rollback()
+			st.setLifted(string(kb), v)
+			return
+		case KeyUserName:
+			userName = true
+		}
+		if bit := scopeKeyBit(kb); bit&st.provided != 0 {
+			st.rollback()
+			return
+		}
+	}
+	if !userName && !st.c.usernames && !st.noRedact && isUserNameKey(st.buf[st.keyStart:st.keyEnd]) {
+		// user.name under a group (app.user.name) is still a user name.
+		userName = true
+	}
+	sensitive := false
+	if st.c.redacts && !st.noRedact {
+		p = st.c.redactor.Enter(p, a.Key)
+		sensitive = p.Sensitive()
+	}
+	if userName && !st.c.usernames {
+		if !st.c.hmacNames {
+			st.rollback()
+			return
+		}
+		v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
+	} else if sensitive {
+		v, masked = st.maskValue(v), true
+	}
+	if st.c.replaceAttr != nil && !st.noRedact {
+		st.rollback()
+		st.replace(slog.Attr{Key: a.Key, Value: v}, p, masked)
+		return
+	}
+	if !st.startEntry(!st.library) {
+		return
+	}
+	if masked {
+		st.appendMasked(v)
+	} else {
+		st.appendValue(v, p, 1)
+	}
+	st.commit(!st.library)
+}
+
+// maskValue is what a sensitive value becomes: the Redactor's mask of a
+// string, the redaction marker for anything else.
+func (st *state) maskValue(v slog.Value) slog.Value {
+	if v.Kind() == slog.KindString {
+		return slog.StringValue(st.c.redactor.Mask(v.String()))
+	}
+	return slog.StringValue(redact.Marker)
+}
+
+// appendMasked writes a value produced by maskValue. Masks never need
+// escaping, and appending avoids building the mask string.
+func (st *state) appendMasked(v slog.Value) {
+	st.buf = append(st.buf, '"')
+	st.buf = append(st.buf, v.String()...)
+	st.buf = append(st.buf, '"')
+}
+
+// appendGroup flattens a group into dotted keys. An empty group is dropped
+// and a group with an empty key is inlined; a group under a sensitive key
+// collapses into one redacted entry.
+func (st *state) appendGroup(key string, attrs []slog.Attr, p redact.Path) {
+	if len(attrs) == 0 {
+		return
+	}
+	if key == "" {
+		for _, m := range attrs {
+			st.appendAttr(m, p)
+		}
+		return
+	}
+	if len(st.stack) >= maxGroupDepth {
+		return
+	}
+	if st.c.redacts && !st.noRedact {
+		if p = st.c.redactor.Enter(p, key); p.Sensitive() {
+			if st.startKey(key) && st.startEntry(!st.library) {
+				st.buf = append(st.buf, `"`+redact.Marker+`"`...)
+				st.commit(!st.library)
+			}
+			return
+		}
+	}
+	st.stack = append(st.stack, key)
+	for _, m := range attrs {
+		st.appendAttr(m, p)
+	}
+	st.stack = st.stack[:len(st.stack)-1]
+}
+
+// replace runs Options.ReplaceAttr on a (whose value is already redacted)
+// and adds what it returns. A panic becomes the placeholder value.
+func (st *state) replace(a slog.Attr, p redact.Path, masked bool) {
+	st.groupsBuf = append(append(st.groupsBuf[:0], st.hgroups...), st.stack...)
+	var groups []string
+	if len(st.groupsBuf) > 0 {
+		groups = st.groupsBuf
+	}
+	ra, err := callReplaceAttr(st.c.replaceAttr, groups, a)
+	if err != nil {
+		st.c.reportError(err)
+		ra = slog.String(a.Key, placeholderPanic)
+		masked = false
+	}
+	v := ra.Value
+	if v.Kind() == slog.KindLogValuer {
+		if v, err = resolve(v); err != nil {
+			st.c.reportError(err)
+			v = slog.StringValue(placeholderPanic)
+		}
+	}
+	if v.Kind() == slog.KindGroup {
+		st.appendGroup(ra.Key, v.Group(), p)
+		return
+	}
+	if ra.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
+		return
+	}
+	if ra.Key != a.Key {
+		masked = false
+		if st.c.redacts {
+			// A renamed attribute is redacted under its new name too.
+			if np := st.c.redactor.Enter(redact.Path{}, ra.Key); np.Sensitive() {
+				v, masked = st.maskValue(v), true
+			}
+		}
+	}
+	if !st.startKey(ra.Key) {
+		return
+	}
+	// The library keys stay the library's, whatever ReplaceAttr returns.
+	kb := st.buf[st.keyStart:st.keyEnd]
+	switch string(kb) {
+	case KeySchemaVersion, KeyEventType, KeyScopeName, KeyScopeVersion:
+		st.rollback()
+		return
+	}
+	if scopeKeyBit(kb)&st.provided != 0 {
+		st.rollback()
+		return
+	}
+	if !st.startEntry(!st.library) {
+		return
+	}
+	if masked && v.Kind() == slog.KindString {
+		st.appendMasked(v)
+	} else {
+		st.appendValue(v, p, 1)
+	}
+	st.commit(!st.library)
+}
+
+func callReplaceAttr(f func([]string, slog.Attr) slog.Attr, groups []string, a slog.Attr) (ra slog.Attr, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errPanic("ReplaceAttr", p)
+		}
+	}()
+	return f(groups, a), nil
+}
+
+// setLifted records a reserved attribute that moves out of attributes.
+func (st *state) setLifted(key string, v slog.Value) {
+	s := stringOf(v)
+	switch key {
+	case KeyEventType:
+		st.lift.eventType, st.lift.hasEventType = s, true
+	case KeyScopeName:
+		st.lift.scopeName, st.lift.hasScopeName = s, true
+	case KeyScopeVersion:
+		st.lift.scopeVersion, st.lift.hasScopeVersion = s, true
+	}
+}
+
+// stringOf is v as text: a string as it is, anything else as slog prints it.
+func stringOf(v slog.Value) (s string) {
+	if v.Kind() == slog.KindString {
+		return v.String()
+	}
+	defer func() {
+		if recover() != nil {
+			s = placeholderPanic
+		}
+	}()
+	return v.String()
+}
+
+// startKey writes `,"<prefix><groups><key>":` for a new entry. A key longer
+// than MaxStringLen runes is cut like a string value. It reports false only
+// if the key cannot be written.
+func (st *state) startKey(key string) bool {
+	st.entOff = len(st.buf)
+	st.buf = append(st.buf, ',', '"')
+	st.keyStart = len(st.buf)
+	n := len(st.rawPrefix) + len(key)
+	for _, g := range st.stack {
+		n += len(g) + 1
+	}
+	if n <= st.c.limits.MaxStringLen {
+		// Bytes bound runes, so nothing can need cutting.
+		st.buf = append(st.buf, st.prefix...)
+		for _, g := range st.stack {
+			st.buf = jsonenc.AppendEscaped(st.buf, g)
+			st.buf = append(st.buf, '.')
+		}
+		st.buf = jsonenc.AppendEscaped(st.buf, key)
+	} else {
+		full := make([]byte, 0, n)
+		full = append(full, st.rawPrefix...)
+		for _, g := range st.stack {
+			full = append(full, g...)
+			full = append(full, '.')
+		}
+		full = append(full, key...)
+		s, cut := truncRunes(string(full), st.c.limits.MaxStringLen)
+		st.buf = jsonenc.AppendEscaped(st.buf, s)
+		if cut {
+			st.buf = append(st.buf, TruncatedMarker...)
+		}
+	}
+	st.keyEnd = len(st.buf)
+	st.buf = append(st.buf, '"', ':')
+	return true
+}
+
+// rollback removes the entry being written.
+func (st *state) rollback() { st.buf = st.buf[:st.entOff] }
+
+// startEntry finds an earlier entry with the same key and applies MaxAttrs:
+// a new application key past the limit is dropped and marks the record as
+// cut. It reports whether the value should be written.
+func (st *state) startEntry(app bool) bool {
+	st.entHash = keyHash(st.buf[st.keyStart:st.keyEnd])
+	st.entDup = st.findDup()
+	if app && (st.entDup < 0 || !st.ents[st.entDup].app) {
+		if st.appCount >= st.c.limits.MaxAttrs {
+			st.rollback()
+			st.attrsCut = true
+			return false
+		}
+		st.appCount++
+	} else if !app && st.entDup >= 0 && st.ents[st.entDup].app {
+		st.appCount--
+	}
+	return true
+}
+
+func (st *state) findDup() int {
+	key := st.buf[st.keyStart:st.keyEnd]
+	for i := range st.ents {
+		e := &st.ents[i]
+		if e.hash == st.entHash && string(st.buf[e.off+2:e.keyEnd]) == string(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// commit records the entry just written, replacing its duplicate.
+func (st *state) commit(app bool) {
+	kb := st.buf[st.keyStart:st.keyEnd]
+	e := entry{
+		hash:     st.entHash,
+		off:      int32(st.entOff),
+		keyEnd:   int32(st.keyEnd),
+		end:      int32(len(st.buf)),
+		app:      app,
+		scopeKey: scopeKeyBit(kb),
+	}
+	if st.entDup >= 0 {
+		n := st.ents[st.entDup].end - st.ents[st.entDup].off
+		st.del(st.entDup)
+		e.off -= n
+		e.end -= n
+		e.keyEnd -= n
+	}
+	st.ents = append(st.ents, e)
+}
+
+// del cuts entry i out of buf and the table.
+func (st *state) del(i int) {
+	d := st.ents[i]
+	n := d.end - d.off
+	copy(st.buf[d.off:], st.buf[d.end:])
+	st.buf = st.buf[:int32(len(st.buf))-n]
+	for j := i + 1; j < len(st.ents); j++ {
+		st.ents[j].off -= n
+		st.ents[j].end -= n
+		st.ents[j].keyEnd -= n
+	}
+	st.ents = slices.Delete(st.ents, i, i+1)
+}
+
+// assemble writes the whole line for the attributes in st.buf.
+func (st *state) assemble(r *slog.Record, now time.Time, sc trace.SpanContext) {
+	c := st.c
+	b := append(st.line[:0], 0, '{')
+	if !r.Time.IsZero() {
+		b = append(b, `"`+KeyTimestamp+`":`...)
+		b = strconv.AppendInt(b, r.Time.UnixNano(), 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"`+KeyObservedTimestamp+`":`...)
+	b = strconv.AppendInt(b, now.UnixNano(), 10)
+	b = appendSeverity(b, r.Level)
+	b = append(b, `,"`+KeyBody+`":`...)
+	b = st.appendBody(b, r.Message)
+	b = append(b, c.resource...)
+	switch {
+	case st.lift.hasScopeName:
+		b = appendScope(b, st.cut(st.lift.scopeName), st.cut(st.lift.scopeVersion))
+	case st.lift.hasScopeVersion:
+		b = appendScope(b, c.scope.Name, st.cut(st.lift.scopeVersion))
+	default:
+		b = append(b, c.defaultScope...)
+	}
+	b = append(b, `,"`+KeyAttributes+`":{`...)
+	if st.lift.hasEventType {
+		b = append(b, `"`+KeyEventType+`":`...)
+		b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+		b = append(b, ',')
+	}
+	b = append(b, `"`+KeySchemaVersion+`":`...)
+	b = append(b, c.schemaVersion...)
+	b = append(b, st.sk...)
+	b = append(b, st.buf...)
+	b = append(b, '}')
+	if st.lift.hasEventType {
+		b = append(b, `,"`+KeyEventName+`":`...)
+		b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+	}
+	b = appendTrace(b, sc)
+	b = append(b, '}', '\n')
+	st.line = b
+}
+
+// cut limits a lifted string to MaxStringLen runes (without the marker: it
+// is written as a scope name, where a marker would mislead).
+func (st *state) cut(s string) string {
+	s, _ = truncRunes(s, st.c.limits.MaxStringLen)
+	return s
+}
+
+// appendBody writes the message. Only value rules redact it: the message
+// has no key.
+func (st *state) appendBody(b []byte, msg string) []byte {
+	if st.c.valueRules && st.c.redactor.MatchValue(msg) {
+		b = append(b, '"')
+		b = st.c.redactor.AppendMask(b, msg)
+		return append(b, '"')
+	}
+	return appendCut(b, msg, st.strCap)
+}
+
+// appendSeverity writes severity_text and severity_number.
+func appendSeverity(b []byte, l slog.Level) []byte {
+	b = append(b, `,"`+KeySeverityText+`":`...)
+	switch l {
+	case slog.LevelDebug:
+		b = append(b, `"DEBUG"`...)
+	case slog.LevelInfo:
+		b = append(b, `"INFO"`...)
+	case slog.LevelWarn:
+		b = append(b, `"WARN"`...)
+	case slog.LevelError:
+		b = append(b, `"ERROR"`...)
+	case LevelCritical:
+		b = append(b, `"CRITICAL"`...)
+	default:
+		b = jsonenc.AppendString(b, l.String())
+	}
+	b = append(b, `,"`+KeySeverityNumber+`":`...)
+	return strconv.AppendInt(b, int64(severityNumber(l)), 10)
+}
+
+// severityNumber maps slog levels onto OpenTelemetry severity numbers:
+// Debug 5, Info 9, Warn 13, Error 17, levels in between offset from those,
+// clamped to 1..24.
+func severityNumber(l slog.Level) int {
+	return min(max(9+int(l), 1), 24)
+}
+
+func appendTrace(b []byte, sc trace.SpanContext) []byte {
+	if !sc.IsValid() {
+		return b
+	}
+	tid, sid := sc.TraceID(), sc.SpanID()
+	b = append(b, `,"`+KeyTraceID+`":"`...)
+	b = hex.AppendEncode(b, tid[:])
+	b = append(b, `","`+KeySpanID+`":"`...)
+	b = hex.AppendEncode(b, sid[:])
+	b = append(b, `","`+KeyTraceFlags+`":`...)
+	return strconv.AppendInt(b, int64(sc.TraceFlags()), 10)
+}
+
+// dropLargest removes application attributes, largest first, until the line
+// fits, and counts them in audit.dropped_attributes.
+func (st *state) dropLargest(r *slog.Record, now time.Time, sc trace.SpanContext, limit int) bool {
+	dropped := 0
+	// Room for the counter entry itself.
+	const counterRoom = len(`,"`+KeyDroppedAttributes+`":`) + 20
+	for len(st.line)-1 > limit {
+		over := len(st.line) - 1 - limit + counterRoom
+		for over > 0 {
+			i := -1
+			for j, e := range st.ents {
+				if e.app && (i < 0 || e.end-e.off > st.ents[i].end-st.ents[i].off) {
+					i = j
+				}
+			}
+			if i < 0 {
+				return false
+			}
+			over -= int(st.ents[i].end - st.ents[i].off)
+			st.del(i)
+			st.appCount--
+			dropped++
+		}
+		st.prefix, st.rawPrefix, st.stack = "", "", st.stack[:0]
+		st.startKey(KeyDroppedAttributes)
+		if st.startEntry(false) {
+			st.buf = strconv.AppendInt(st.buf, int64(dropped), 10)
+			st.commit(false)
+		}
+		st.assemble(r, now, sc)
+	}
+	return true
+}
+
+// fallbackTier bounds what the fallback record keeps, tier by tier, so it
+// always fits 1024 bytes.
+var fallbackTiers = [...]struct{ service, scope, id, orig int }{
+	{256, 128, 64, 128},
+	{64, 0, 32, 32},
+	{0, 0, 0, 0},
+}
+
+// appendFallback replaces the line with the fallback record: the envelope
+// without any of the record's data.
+func (st *state) appendFallback(r *slog.Record, now time.Time, sc trace.SpanContext) {
+	st.fallback = true
+	c := st.c
+	limit := c.limits.MaxRecordBytes - c.reserve
+	orig := ""
+	if st.lift.hasEventType {
+		orig = st.lift.eventType
+	}
+	var reqID string
+	if st.provided&1 != 0 {
+		reqID = stringOf(st.scopeVals[0])
+	}
+	for _, t := range fallbackTiers {
+		b := append(st.line[:0], 0, '{')
+		if !r.Time.IsZero() {
+			b = append(b, `"`+KeyTimestamp+`":`...)
+			b = strconv.AppendInt(b, r.Time.UnixNano(), 10)
+			b = append(b, ',')
+		}
+		b = append(b, `"`+KeyObservedTimestamp+`":`...)
+		b = strconv.AppendInt(b, now.UnixNano(), 10)
+		b = appendSeverity(b, slog.LevelError)
+		b = append(b, `,"`+KeyBody+`":"`+EventMalformedRecord+`"`...)
+		if t.service > 0 {
+			b = append(b, `,"`+KeyResource+`":{"`+KeyServiceName+`":`...)
+			b = appendCut(b, c.fallbackService, t.service)
+			b = append(b, '}')
+		}
+		if t.scope > 0 {
+			name, version := c.scope.Name, c.scope.Version
+			if st.lift.hasScopeName {
+				name, version = st.lift.scopeName, st.lift.scopeVersion
+			}
+			name, _ = truncRunes(name, t.scope)
+			version, _ = truncRunes(version, t.scope)
+			b = append(b, `,"`+KeyInstrumentationScope+`":`...)
+			b = appendScope(b, name, version)
+		}
+		b = append(b, `,"`+KeyAttributes+`":{"`+KeyEventType+`":"`+EventMalformedRecord+`"`...)
+		if t.id > 0 {
+			b = append(b, `,"`+KeySchemaVersion+`":`...)
+			b = appendCut(b, c.schemaVersionRaw, t.id)
+			if reqID != "" {
+				b = append(b, `,"`+KeyRequestID+`":`...)
+				b = appendCut(b, reqID, t.id)
+			}
+			if orig != "" {
+				b = append(b, `,"`+KeyOriginalEventType+`":`...)
+				b = appendCut(b, orig, t.orig)
+			}
+		}
+		b = append(b, `},"`+KeyEventName+`":"`+EventMalformedRecord+`"`...)
+		if t.service > 0 {
+			b = appendTrace(b, sc)
+		}
+		b = append(b, '}', '\n')
+		st.line = b
+		if len(b)-1 <= limit {
+			return
+		}
+	}
+}

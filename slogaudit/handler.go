@@ -1,0 +1,446 @@
+package slogaudit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/secaudit/auditkit/internal/jsonenc"
+	"github.com/secaudit/auditkit/redact"
+)
+
+// DefaultScopeName is the instrumentation scope name used when Options.Scope
+// is zero and a record does not name its own scope.
+const DefaultScopeName = "github.com/secaudit/auditkit/slogaudit"
+
+// defaultServiceName is resource service.name when Options.ServiceName is
+// empty, as the OpenTelemetry SDKs do.
+const defaultServiceName = "unknown_service"
+
+const defaultSchemaVersion = "1.0"
+
+// Handler is a slog.Handler that writes each record as one OpenTelemetry
+// LogRecord-shaped JSON line (see the package documentation for the exact
+// envelope). It is safe for concurrent use; handlers derived with WithAttrs
+// and WithGroup share the writer and its mutex.
+type Handler struct {
+	c *config
+
+	// groups are the open group names, for ReplaceAttr.
+	groups []string
+	// prefix is the escaped dotted prefix of the open groups ("a.b."), and
+	// rawPrefix the same unescaped (for the rare key that must be cut).
+	prefix, rawPrefix string
+	// path is the redaction state of the open groups.
+	path redact.Path
+
+	// with holds the attributes of WithAttrs, encoded once (entries
+	// ",\"key\":value", offsets relative to with).
+	with     []byte
+	withEnts []entry
+	// withSrc keeps what produced with, so a record that must shrink its
+	// strings to fit MaxRecordBytes can re-encode it with a smaller cap.
+	withSrc []withCall
+	// withLift holds event_type and otel.scope.* found in WithAttrs.
+	withLift lifted
+	// withApp counts application attributes in with (for MaxAttrs);
+	// withCut records that MaxAttrs already dropped some.
+	withApp int
+	withCut bool
+	// withLongest is the longest string value in with (see state.longest).
+	withLongest int
+}
+
+// withCall is one WithAttrs call and the group state it was made in.
+type withCall struct {
+	attrs             []slog.Attr
+	groups            []string
+	prefix, rawPrefix string
+	path              redact.Path
+}
+
+// lifted holds the reserved attributes that are moved out of attributes.
+type lifted struct {
+	eventType, scopeName, scopeVersion          string
+	hasEventType, hasScopeName, hasScopeVersion bool
+}
+
+// config is what every clone of a Handler shares. It is immutable after
+// NewHandler, except for the writer state guarded by mu.
+type config struct {
+	w       io.Writer
+	rw      RecordWriter // w, when it implements RecordWriter
+	reserve int          // LineReserver.ReservedBytes, read once
+
+	level       slog.Leveler
+	addSource   bool
+	redactor    *redact.Redactor
+	redacts     bool // redactor.Redacts(), read once
+	valueRules  bool // redactor.HasValueRules()
+	usernames   bool
+	hmacNames   bool // pseudonymise user.name instead of dropping it
+	limits      Limits
+	format      Format
+	replaceAttr func(groups []string, a slog.Attr) slog.Attr
+	onError     func(error)
+	now         func() time.Time
+
+	schemaVersion    string // quoted and escaped
+	schemaVersionRaw string
+	// resource is `"resource":{...},"instrumentation_scope":` and
+	// defaultScope the default scope object, both encoded once.
+	resource     []byte
+	defaultScope []byte
+	// fallbackService is service.name cut for the fallback record.
+	fallbackService string
+	scope           Scope
+
+	mu sync.Mutex
+	// torn is set after a failed or short write, so the next line starts
+	// with a newline and the torn line stays alone. Guarded by mu.
+	torn bool
+
+	lastNote atomic.Int64 // unix ns of the last stderr note (OnError nil)
+	stderr   io.Writer    // os.Stderr; a field so tests can watch the note
+}
+
+var _ slog.Handler = (*Handler)(nil)
+
+// NewHandler returns a Handler that writes JSON lines to w. If opts is nil,
+// the default options are used; opts is copied, so later changes to it have
+// no effect. NewHandler never fails: out-of-range limits are clamped (see
+// Limits).
+func NewHandler(w io.Writer, opts *Options) *Handler {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	c := &config{
+		w:           w,
+		level:       o.Level,
+		addSource:   o.AddSource,
+		redactor:    o.Redactor,
+		usernames:   o.IncludeUsernames,
+		limits:      o.Limits.withDefaults(),
+		format:      o.Format,
+		replaceAttr: o.ReplaceAttr,
+		onError:     o.OnError,
+		now:         o.Now,
+		scope:       o.Scope,
+		stderr:      os.Stderr,
+	}
+	if c.level == nil {
+		c.level = slog.LevelInfo
+	}
+	if c.redactor == nil {
+		c.redactor = redact.Default()
+	}
+	c.redacts = c.redactor.Redacts()
+	c.valueRules = c.redactor.HasValueRules()
+	c.hmacNames = c.redactor.HasHMAC()
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if rw, ok := w.(RecordWriter); ok {
+		c.rw = rw
+	}
+	if lr, ok := w.(LineReserver); ok {
+		c.reserve = max(lr.ReservedBytes(), 0)
+	}
+	sv := o.SchemaVersion
+	if sv == "" {
+		sv = defaultSchemaVersion
+	}
+	c.schemaVersion = string(jsonenc.AppendString(nil, sv))
+	c.schemaVersionRaw = sv
+	if c.scope == (Scope{}) {
+		c.scope = Scope{Name: DefaultScopeName, Version: moduleVersion()}
+	}
+	c.defaultScope = appendScope(nil, c.scope.Name, c.scope.Version)
+	c.encodeResource(o)
+	return &Handler{c: c}
+}
+
+// moduleVersion is the version of this module in the running binary's build
+// information, or "" when unknown (tests, development builds).
+var moduleVersion = sync.OnceValue(func() string {
+	const mod = "github.com/secaudit/auditkit"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	v := ""
+	if bi.Main.Path == mod {
+		v = bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == mod {
+			v = d.Version
+		}
+	}
+	if v == "(devel)" {
+		v = ""
+	}
+	return v
+})
+
+// encodeResource encodes the resource once: service.name, service.version,
+// then Options.Resource flattened. Resource values are configuration, so they
+// are neither redacted nor subject to MaxAttrs, but no key appears twice.
+func (c *config) encodeResource(o Options) {
+	name := o.ServiceName
+	if name == "" {
+		name = defaultServiceName
+	}
+	// Resource values are configuration: not redacted, and not cut by the
+	// limits meant for record data (only bounded, against cycles).
+	rc := &config{
+		redactor: redact.None(),
+		onError:  c.onError,
+		limits: Limits{MaxDepth: maxGroupDepth, MaxMapEntries: math.MaxInt, MaxListLen: math.MaxInt,
+			MaxStringLen: math.MaxInt, MaxAttrs: math.MaxInt, MaxRecordBytes: math.MaxInt},
+	}
+	st := newState(rc)
+	defer st.free()
+	st.noRedact, st.library = true, true
+	st.startKey(KeyServiceName)
+	st.startEntry(false)
+	st.buf = jsonenc.AppendString(st.buf, name)
+	st.commit(false)
+	if o.ServiceVersion != "" {
+		st.startKey(KeyServiceVersion)
+		st.startEntry(false)
+		st.buf = jsonenc.AppendString(st.buf, o.ServiceVersion)
+		st.commit(false)
+	}
+	for _, a := range o.Resource {
+		k := a.Key
+		if (k == KeyServiceName) || (k == KeyServiceVersion && o.ServiceVersion != "") {
+			// The dedicated fields win over a copy in Resource; an empty
+			// ServiceName still yields to Resource's service.name below.
+			if k == KeyServiceName && o.ServiceName == "" {
+				st.appendAttr(a, redact.Path{})
+			}
+			continue
+		}
+		st.appendAttr(a, redact.Path{})
+	}
+	b := append([]byte(nil), `,"`+KeyResource+`":{`...)
+	if len(st.buf) > 0 {
+		b = append(b, st.buf[1:]...) // drop the leading comma
+	}
+	b = append(b, `},"`+KeyInstrumentationScope+`":`...)
+	c.resource = b
+	c.fallbackService = name
+	if len(c.fallbackService) > 256 {
+		c.fallbackService, _ = truncRunes(c.fallbackService, 256)
+	}
+}
+
+// appendScope appends the instrumentation_scope object.
+func appendScope(dst []byte, name, version string) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = jsonenc.AppendString(dst, name)
+	if version != "" {
+		dst = append(dst, `,"version":`...)
+		dst = jsonenc.AppendString(dst, version)
+	}
+	return append(dst, '}')
+}
+
+// Enabled reports whether records at level l are written (Options.Level).
+func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
+	return l >= h.c.level.Level()
+}
+
+// WithAttrs returns a Handler whose records also carry attrs, encoded once
+// now. Record attributes override them, and they override the request
+// scope's attributes (see the package documentation). WithAttrs(nil) returns
+// h.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	st := newState(h.c)
+	defer st.free()
+	st.buf = append(st.buf, h.with...)
+	st.ents = append(st.ents, h.withEnts...)
+	st.lift = h.withLift
+	st.appCount = h.withApp
+	st.attrsCut = h.withCut
+	st.longest = h.withLongest
+	st.prefix, st.rawPrefix, st.hgroups = h.prefix, h.rawPrefix, h.groups
+	for _, a := range attrs {
+		st.appendAttr(a, h.path)
+	}
+	h2.with = slices.Clone(st.buf)
+	h2.withEnts = slices.Clone(st.ents)
+	h2.withLift = st.lift
+	h2.withApp = st.appCount
+	h2.withCut = st.attrsCut
+	h2.withLongest = st.longest
+	h2.withSrc = append(slices.Clip(h.withSrc), withCall{
+		attrs:     slices.Clone(attrs),
+		groups:    h.groups,
+		prefix:    h.prefix,
+		rawPrefix: h.rawPrefix,
+		path:      h.path,
+	})
+	return &h2
+}
+
+// WithGroup returns a Handler that qualifies the keys of later attributes
+// with name: groups become dotted key prefixes (http + method → http.method).
+// WithGroup("") returns h.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.groups = append(slices.Clip(h.groups), name)
+	h2.prefix = string(jsonenc.AppendEscaped([]byte(h.prefix), name)) + "."
+	h2.rawPrefix = h.rawPrefix + name + "."
+	if h.c.redacts {
+		h2.path = h.c.redactor.Enter(h.path, name)
+	}
+	return &h2
+}
+
+// Handle writes r as one JSON line with exactly one Write (or WriteRecord)
+// call, made while holding the mutex shared by h and every handler derived
+// from it.
+//
+// The line holds, in order: timestamp (Record.Time in Unix nanoseconds,
+// omitted when zero), observed_timestamp, severity_text, severity_number,
+// body, resource, instrumentation_scope, attributes, event_name (when the
+// record has an event_type), and trace_id, span_id and trace_flags (when ctx
+// carries a valid OpenTelemetry span context). Times inside attributes are
+// RFC 3339 strings in UTC, durations are integer nanoseconds and errors are
+// their text.
+//
+// Handle returns only the writer's error (which it also passes to
+// Options.OnError). Values that fail to encode are written as placeholder
+// strings, and a record that cannot be made to fit Limits.MaxRecordBytes is
+// replaced by a fallback record, so the line is always complete, valid JSON.
+// A cancelled ctx does not stop the record from being written.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	st := newState(h.c)
+	defer st.free()
+	st.encodeRecord(h, ctx, &r)
+	// The fallback record carries event_type too, so it counts as audit.
+	level := r.Level
+	if st.fallback {
+		level = slog.LevelError
+	}
+	return h.c.write(level, st.lift.hasEventType || st.fallback, st.line)
+}
+
+// write makes the single Write call for line (which starts with a spare
+// byte, used for the newline that separates a torn line).
+func (c *config) write(level slog.Level, audit bool, line []byte) (err error) {
+	c.mu.Lock()
+	if c.torn {
+		line[0] = '\n'
+	} else {
+		line = line[1:]
+	}
+	err = c.writeLocked(level, audit, line)
+	c.torn = err != nil
+	c.mu.Unlock()
+	if err != nil {
+		c.reportError(err)
+	}
+	return err
+}
+
+func (c *config) writeLocked(level slog.Level, audit bool, line []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("slogaudit: writer panicked: %v", p)
+		}
+	}()
+	if c.rw != nil {
+		return c.rw.WriteRecord(level, audit, line)
+	}
+	n, err := c.w.Write(line)
+	if err == nil && n != len(line) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
+
+// errNoteInterval rate-limits the stderr note used when OnError is nil.
+const errNoteInterval = time.Minute
+
+// reportError passes err to OnError, or notes it on stderr at most once per
+// minute so a broken writer cannot flood the process's error output.
+func (c *config) reportError(err error) {
+	if c.onError != nil {
+		func() {
+			defer func() { _ = recover() }() // OnError must not break logging
+			c.onError(err)
+		}()
+		return
+	}
+	now := time.Now().UnixNano()
+	last := c.lastNote.Load()
+	if last != 0 && now-last < int64(errNoteInterval) {
+		return
+	}
+	if c.lastNote.CompareAndSwap(last, now) {
+		fmt.Fprintf(c.stderr, "%v (further errors within a minute are not shown)\n", err)
+	}
+}
+
+// errPanic wraps a recovered panic from application code (LogValue,
+// MarshalJSON, String, Error, ReplaceAttr).
+func errPanic(where string, p any) error {
+	return fmt.Errorf("slogaudit: %s panicked: %v", where, p)
+}
+
+var errInvalidJSON = errors.New("slogaudit: MarshalJSON returned invalid JSON")
+
+// IsAudit reports whether r is an audit event: whether its own attributes
+// carry event_type at any group depth. It has the signature of a
+// slogmulti.Router predicate, so audit events can be routed to their own
+// handler.
+func IsAudit(_ context.Context, r slog.Record) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = hasEventType(a, 0)
+		return !found
+	})
+	return found
+}
+
+func hasEventType(a slog.Attr, depth int) bool {
+	if a.Key == KeyEventType {
+		return true
+	}
+	v := a.Value
+	if v.Kind() == slog.KindLogValuer {
+		v, _ = resolve(v)
+	}
+	if v.Kind() != slog.KindGroup || depth > maxGroupDepth {
+		return false
+	}
+	for _, m := range v.Group() {
+		if hasEventType(m, depth+1) {
+			return true
+		}
+	}
+	return false
+}

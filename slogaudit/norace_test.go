@@ -1,0 +1,5 @@
+//go:build !race
+
+package slogaudit
+
+const raceEnabled = false
