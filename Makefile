@@ -6,7 +6,7 @@ BENCHCOUNT  ?= 6
 # Modules kept apart so library users never download their dependencies.
 SUBMODULES  := $(wildcard bench e2e)
 
-.PHONY: test lint vet unit alloc tidy-check bench fuzz cover demo
+.PHONY: test lint vet unit alloc tidy-check bench fuzz cover demo e2e
 
 test: lint unit alloc
 
@@ -36,3 +36,8 @@ cover:
 
 demo:
 	$(GO) run ./cmd/auditkit-demo
+
+# Real consumers: installs VictoriaLogs with go install, starts it on a loopback
+# port, runs the e2e module's tests against it and stops it by PID.
+e2e:
+	bash e2e/run.sh

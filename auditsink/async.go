@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/secaudit/auditkit/internal/buffer"
@@ -107,7 +108,7 @@ type Async struct {
 	qBytes   int // bytes queued or in flight
 	inflight int // lines taken by the worker and not yet written
 	closed   bool
-	abandon  bool          // Close gave up waiting
+	abandon  atomic.Bool   // Close gave up waiting: write nothing more
 	idle     bool          // the worker is (about to be) asleep: poke it
 	space    chan struct{} // closed (and replaced) when room is freed
 	waiters  int           // writers blocked on space
@@ -315,9 +316,10 @@ func (a *Async) Stats() Stats {
 }
 
 // Close stops accepting lines and waits until the queue is drained or ctx is
-// done. When ctx ends first, the lines still queued are dropped (and counted)
-// and ctx.Err() is returned; a write that is in progress (a hung sink) is
-// left to finish on its own, after which the goroutine exits. Close does not
+// done. When ctx ends first, the lines not yet written are dropped (and
+// counted) and ctx.Err() is returned; a write that is in progress (a hung
+// sink) is left to finish on its own, after which the goroutine exits
+// without writing anything more. Close does not
 // close the underlying writer. Close is idempotent.
 func (a *Async) Close(ctx context.Context) error {
 	a.mu.Lock()
@@ -333,7 +335,7 @@ func (a *Async) Close(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	a.mu.Lock()
-	a.abandon = true
+	a.abandon.Store(true)
 	for a.q.n > 0 {
 		e := a.q.pop()
 		a.qBytes -= e.buf.Len()
@@ -362,12 +364,16 @@ func (a *Async) run() {
 			batch = append(batch, a.q.pop())
 		}
 		a.inflight += len(batch)
-		dropped, closing, abandon := a.stats.Dropped, a.closed, a.abandon
+		dropped, closing := a.stats.Dropped, a.closed
 		a.mu.Unlock()
 
-		var written, failed uint64
+		var written, failed, late uint64
 		for i := range batch {
 			e := &batch[i]
+			if a.abandon.Load() { // Close has returned: the caller may have closed w
+				late++
+				continue
+			}
 			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
 				failed++
 				a.errs.report(err)
@@ -385,6 +391,7 @@ func (a *Async) run() {
 			a.inflight -= len(batch)
 			a.stats.Written += written
 			a.stats.Failed += failed
+			a.stats.Dropped += late
 			// Once closed, space stays closed for good; without waiters
 			// there is nobody to wake (and no channel to allocate).
 			if !a.closed && a.waiters > 0 {
@@ -398,6 +405,7 @@ func (a *Async) run() {
 		// Report drops, at most once per interval, also under sustained load;
 		// at the end without waiting, so Close leaves a record of them.
 		var wait time.Duration
+		abandon := a.abandon.Load()
 		if dropped > reported && a.opts.DropReportInterval > 0 && !abandon {
 			now := a.opts.Now()
 			wait = a.opts.DropReportInterval - now.Sub(lastReport)

@@ -243,10 +243,9 @@ func readTail(path string) (prev *Head, torn bool, err error) {
 		return nil, false, fmt.Errorf("auditsink: %w", err)
 	}
 	torn = buf[len(buf)-1] != '\n'
-	// Walk complete lines backwards; the last chained one is the head.
-	// Header lines (seq 0) carry their segment; other lines need the header,
-	// so remember the nearest one while scanning forwards from it.
-	lines := bytes.Split(buf[:bytes.LastIndexByte(buf, '\n')+1], []byte{'\n'})
+	// The last chained line is the head; a final line that lacks only its
+	// newline counts. Header lines (seq 0) carry the segment id.
+	lines := bytes.Split(buf, []byte{'\n'})
 	var seg string
 	var last *parsedLine
 	for _, l := range lines {
@@ -411,8 +410,10 @@ func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
 	c.line = out
 
 	n, err := c.w.Write(out)
-	if n == len(out) {
-		c.torn = false
+	if n >= len(out)-1 {
+		// The whole line is there; at worst its newline is missing, and the
+		// next write supplies one.
+		c.torn = n < len(out)
 		c.head = c.sum
 		return true, err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -480,4 +481,76 @@ func TestChainCheckpointInterval(t *testing.T) {
 	defer c.Close()
 	c.Write([]byte("{}\n"))
 	waitFor(t, func() bool { return strings.Contains(ck.String(), `"seq":1,`) })
+}
+
+// A crash can leave the last line torn, or whole but without its newline.
+// Either way a restart continues the chain and the file verifies.
+func TestOpenChainAfterCrash(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		cut      int // bytes removed from the end of the first run's file
+		wantTorn bool
+	}{
+		{"newline missing", 1, false},
+		{"torn line", 30, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			writeChain(t, path, 4, nil)
+			data, _ := os.ReadFile(path)
+			os.WriteFile(path, data[:len(data)-tt.cut], 0o600)
+			writeChain(t, path, 2, nil)
+			rep := verifyT(t, nil, path)
+			if !rep.OK() || rep.Segments != 2 || hasNote(rep, Torn) != tt.wantTorn {
+				t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
+			}
+		})
+	}
+}
+
+// A write that stops just short of the newline still puts the line in the
+// chain.
+func TestChainWriteMissingOnlyNewline(t *testing.T) {
+	d := &fullDisk{free: 1 << 20}
+	c, _ := NewChain(d, nil, nil)
+	c.Write([]byte(`{"i":1}` + "\n"))
+	out := d.String()
+	d.free = len(`{"i":2,"seq":2,"chain":"`) + 64 + 2
+	c.Write([]byte(`{"i":2}` + "\n"))
+	d.addSpace(1 << 20)
+	c.Write([]byte(`{"i":3}` + "\n"))
+	if got := d.String()[len(out):]; !strings.HasPrefix(got, `{"i":2,"seq":2,`) || !strings.Contains(got, "\"}\n{\"i\":3,\"seq\":3,") {
+		t.Fatalf("output %q", got)
+	}
+	rep := verifyT(t, nil, writeFileT(t, d.String()))
+	if !rep.OK() || rep.Lines != 4 || len(rep.Notes) != 1 { // the note: no public key
+		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
+	}
+}
+
+// logrotate-style: rename both files, SIGHUP, keep writing; the series
+// verifies.
+func TestChainReopenOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	c, err := OpenChain(path, nil, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: -1, CheckpointInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := c.ReopenOnSignal(syscall.SIGHUP)
+	c.Write([]byte(`{"i":1}` + "\n"))
+	if err := c.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	os.Rename(path, path+".1")
+	os.Rename(path+".ckpt", path+".1.ckpt")
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, func() bool { _, err := os.Stat(path); return err == nil })
+	c.Write([]byte(`{"i":2}` + "\n"))
+	stop()
+	c.Close()
+	rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey}, path+".1", path)
+	if !rep.OK() || rep.Segments != 2 || rep.Checkpoints != 2 || len(rep.Notes) != 0 {
+		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
+	}
 }

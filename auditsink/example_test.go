@@ -11,30 +11,32 @@ import (
 	"syscall"
 
 	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
-// A tamper-evident audit file: handler → Async → Chain → File, with signed
-// checkpoints in audit.log.ckpt, then verified (what auditkit-verify does).
+// A tamper-evident audit file: slogaudit handler → Async → Chain → File,
+// with signed checkpoints in audit.log.ckpt, then verified the way
+// auditkit-verify does it.
 func Example_chainedFile() {
 	dir, _ := os.MkdirTemp("", "auditsink")
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "audit.log")
 
-	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM()
+	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM() // or: auditkit-verify -genkey NAME
 	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
 	chain, err := auditsink.OpenChain(path, &auditsink.FileOptions{Sync: auditsink.SyncEvery(50)},
-		&auditsink.ChainOptions{SigningKey: priv})
+		&auditsink.ChainOptions{SigningKey: priv, ServiceName: "billing"})
 	if err != nil {
 		panic(err)
 	}
-	async := auditsink.NewAsync(chain, nil)
-	// In an application: slogaudit.NewHandler(async, opts). The handler calls
-	// WriteRecord with each record's level and whether it is an audit event.
-	for i := range 3 {
-		async.WriteRecord(slog.LevelInfo, true, fmt.Appendf(nil, `{"event_type":"auth.login.success","i":%d}`+"\n", i))
+	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{ServiceName: "billing"})
+	logger := slog.New(slogaudit.NewHandler(async, &slogaudit.Options{ServiceName: "billing"}))
+
+	for _, user := range []string{"41", "42", "43"} {
+		logger.Info("auth.login.success", slogaudit.KeyEventType, "auth.login.success", slogaudit.KeyUserID, user)
 	}
-	async.Close(context.Background()) // drain, then
-	chain.Close()                     // final checkpoint
+	async.Close(context.Background()) // drain the queue, then
+	chain.Close()                     // write the final checkpoint
 
 	pub, _ := auditsink.ParsePublicKeyPEM(pubPEM)
 	rep, _ := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})

@@ -31,7 +31,9 @@ func writeOnce(f *os.File, p []byte) (n int, err error) {
 		err = werr
 	}
 	if err == nil && n < len(p) {
-		err = syscall.EIO // a short write without an error: report it, don't hide it
+		// A regular file takes less than asked only when it runs out of
+		// room (disk, quota, size limit); retrying would split the line.
+		err = syscall.ENOSPC
 	}
 	return n, err
 }

@@ -14,7 +14,8 @@
 // # Events
 //
 // After the response the middleware writes at most one record, with message
-// "http.response" and event_type:
+// "http.response" and event_type (with Options.FailClosed, also one before
+// the handler runs, see Fail-closed):
 //
 //   - http.response.client_error (WARN) for 4xx;
 //   - http.response.server_error (ERROR) for 5xx and for panics, with
@@ -75,4 +76,38 @@
 // handler reads the same bytes followed by the rest of the body, so it sees
 // exactly what the client sent. Only when an event is written are they
 // parsed, reduced to Options.BodyFields and redacted.
+//
+// # Fail-closed
+//
+// By default logging never changes a response: a failing audit sink is the
+// operator's problem (the handler's OnError, the delivery counters), not the
+// client's. Options.FailClosed chooses Vault's semantics instead: a request
+// that cannot be audited is not served. Before the application handler runs,
+// the middleware writes http.request.received (INFO, message "http.request",
+// with request_id, session.id, client.address, network.peer.address,
+// http.request.method, url.scheme, server.address, url.path, http.route when
+// a mux already matched, and user_agent.original) by calling the logger's
+// handler directly, because a *slog.Logger discards errors. If the handler is
+// not enabled at INFO, or its Handle returns an error or panics, the client
+// gets 503 Service Unavailable, the application handler does not run and the
+// request body is left unread; Middleware.Stats counts the refusal in
+// FailClosedRejections.
+//
+// Handle's error must mean what it says, so the writer has to be
+// synchronous:
+//
+//	guard := auditsink.NewGuard(file, &auditsink.GuardOptions{Action: auditsink.FailClosed})
+//	logger := slog.New(slogaudit.NewHandler(guard, opts))
+//	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true})
+//
+// or an auditsink.Multi of such sinks, which fails only when none took the
+// line. New rejects a handler that reports itself buffered (an
+// auditsink.Async anywhere it can see, see slogaudit.Buffered): its nil error
+// means queued, not stored. New only sees what the handler tells it, so a
+// fan-out or wrapping handler (slog-multi) hides an Async behind it, and a
+// Guard with FailOpen or Suspend hides lost lines; do not build those into a
+// fail-closed logger. A writer that hangs hangs the requests.
+//
+// The response event is still written after the response, where a failure
+// can no longer change anything.
 package httpaudit

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	randv2 "math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/secaudit/auditkit/slogaudit"
@@ -33,6 +35,13 @@ const (
 	EventServerError = "http.response.server_error"
 	// MessageResponse is the message (OpenTelemetry body) of every response event.
 	MessageResponse = "http.response"
+
+	// EventRequestReceived is written, at INFO, before the application
+	// handler runs, only with Options.FailClosed.
+	EventRequestReceived = "http.request.received"
+	// MessageRequest is the message (OpenTelemetry body) of
+	// http.request.received.
+	MessageRequest = "http.request"
 )
 
 // Values of error.type on the response event.
@@ -44,12 +53,28 @@ const (
 	ErrorTypeAbort = "abort"
 )
 
-// Middleware writes one audit event per HTTP request, after the response. It
-// is immutable and safe for concurrent use; build it once with New and wrap
-// any number of handlers.
+// Middleware writes one audit event per HTTP request, after the response
+// (and one before the handler with Options.FailClosed). Its configuration is
+// immutable and it is safe for concurrent use; build it once with New and
+// wrap any number of handlers.
 type Middleware struct {
 	logger *slog.Logger // nil: slog.Default() at each request
 	c      *config
+
+	rejected atomic.Uint64 // Stats.FailClosedRejections
+}
+
+// Stats are the counters of a Middleware, for the operator's metrics.
+type Stats struct {
+	// FailClosedRejections counts requests refused with 503 under
+	// Options.FailClosed because http.request.received could not be
+	// written. Any of them means the audit trail is failing.
+	FailClosedRejections uint64
+}
+
+// Stats returns the counters; it is safe to call at any time.
+func (m *Middleware) Stats() Stats {
+	return Stats{FailClosedRejections: m.rejected.Load()}
 }
 
 // New returns a Middleware that logs to logger (nil means slog.Default(),
@@ -59,15 +84,38 @@ type Middleware struct {
 // needs: a bad regular expression, CIDR, status code, sample rate, size or
 // session key is an error that names the field and the value, never a failure
 // at request time.
+//
+// With Options.FailClosed, a logger whose handler reports itself buffered
+// (see slogaudit.Buffered) is an error too; for a nil logger New asks the
+// handler of slog.Default() at the time of the call.
 func New(logger *slog.Logger, opts *Options) (*Middleware, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
 	c, err := compile(opts)
+	if c != nil && c.failClosed {
+		l := logger
+		if l == nil {
+			l = slog.Default()
+		}
+		if b, ok := l.Handler().(slogaudit.Buffered); ok && b.Buffered() {
+			err = errors.New("httpaudit: FailClosed: the logger's handler is buffered " +
+				"(an auditsink.Async): Handle returns before the record is stored, so its error " +
+				"cannot decide the request; write through an auditsink.Guard with FailClosed, without Async")
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &Middleware{logger: logger, c: c}, nil
+}
+
+// logHandler is the slog.Handler records go to at this moment.
+func (m *Middleware) logHandler() slog.Handler {
+	if m.logger == nil {
+		return slog.Default().Handler()
+	}
+	return m.logger.Handler()
 }
 
 // Wrap returns next wrapped by the middleware; its type suits chi's r.Use and
@@ -85,7 +133,9 @@ func New(logger *slog.Logger, opts *Options) (*Middleware, error) {
 // only with LogOKResponses and after sampling, success or redirect (INFO).
 // A panic is audited and then re-raised unchanged, so the server's own
 // recovery still runs. Logging never changes the response: a failing or
-// panicking handler of the logger is ignored.
+// panicking handler of the logger is ignored, unless Options.FailClosed is
+// set: then http.request.received is written before next runs, and a request
+// it cannot be written for is answered 503 without running next.
 func (m *Middleware) Wrap(next http.Handler) http.Handler {
 	return &handler{m: m, next: next}
 }
@@ -128,6 +178,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	down := r.WithContext(slogaudit.ContextWithAttrs(st, scope[:n]...))
 	st.down = down
+	// Fail closed before anything of the request is consumed: a refused
+	// request leaves its body unread.
+	if c.failClosed && !st.received() {
+		m.rejected.Add(1)
+		http.Error(w, "audit log unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	if c.body != nil && c.body.wants(r, clean) {
 		var body io.ReadCloser
 		if st.body, body = c.body.start(r); body != nil {
@@ -137,8 +194,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st.rw.w = w
 	ww := st.rw.wrap()
 
-	// Fail-closed mode (delivery issue) will write http.request.received
-	// here, before the application runs.
 	defer st.finish()
 	h.next.ServeHTTP(ww, down)
 	st.done = true
@@ -319,11 +374,7 @@ func (st *request) audit(failure string) {
 			event = EventRedirect
 		}
 	}
-	logger := st.m.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	h := logger.Handler()
+	h := st.m.logHandler()
 	ctx := st.down.Context()
 	if !h.Enabled(ctx, level) {
 		return
@@ -353,31 +404,7 @@ func (st *request) write(h slog.Handler, ctx context.Context, event string, leve
 	now := time.Now()
 	c, r := st.m.c, st.in
 	var buf [24]slog.Attr
-	a := append(buf[:0],
-		slog.String(slogaudit.KeyEventType, event),
-		slog.String(slogaudit.KeyScopeName, ScopeName),
-		slog.String(slogaudit.KeyRequestID, st.requestID()),
-	)
-	if c.session.enabled() {
-		a = appendString(a, slogaudit.KeySessionID, st.sessionID())
-	}
-	client, peer := st.addrs()
-	a = appendString(a, slogaudit.KeyClientAddress, client)
-	a = appendString(a, slogaudit.KeyPeerAddress, peer)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	a = append(a,
-		slog.String(slogaudit.KeyHTTPMethod, r.Method),
-		slog.String(slogaudit.KeyURLScheme, scheme),
-	)
-	a = appendString(a, slogaudit.KeyServerAddress, hostOnly(r.Host))
-	a = append(a, slog.String(slogaudit.KeyURLPath, r.URL.Path))
-	if c.logQuery && r.URL.RawQuery != "" {
-		a = append(a, slog.String(slogaudit.KeyURLQuery, redactedQuery(r.URL.RawQuery, c)))
-	}
-	a = appendString(a, slogaudit.KeyHTTPRoute, st.route())
+	a := st.appendRequest(buf[:0], event)
 	a = append(a,
 		slog.Int(slogaudit.KeyHTTPStatusCode, status),
 		slog.Int64(slogaudit.KeyHTTPResponseBodySize, st.rw.written),
@@ -406,6 +433,60 @@ func (st *request) write(h slog.Handler, ctx context.Context, event string, leve
 	rec := slog.NewRecord(now, level, MessageResponse, 0)
 	rec.AddAttrs(a...)
 	_ = h.Handle(ctx, rec)
+}
+
+// appendRequest appends event_type, the scope name and what is known of the
+// request before the handler runs, from request_id to http.route.
+func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
+	c, r := st.m.c, st.in
+	a = append(a,
+		slog.String(slogaudit.KeyEventType, event),
+		slog.String(slogaudit.KeyScopeName, ScopeName),
+		slog.String(slogaudit.KeyRequestID, st.requestID()),
+	)
+	if c.session.enabled() {
+		a = appendString(a, slogaudit.KeySessionID, st.sessionID())
+	}
+	client, peer := st.addrs()
+	a = appendString(a, slogaudit.KeyClientAddress, client)
+	a = appendString(a, slogaudit.KeyPeerAddress, peer)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	a = append(a,
+		slog.String(slogaudit.KeyHTTPMethod, r.Method),
+		slog.String(slogaudit.KeyURLScheme, scheme),
+	)
+	a = appendString(a, slogaudit.KeyServerAddress, hostOnly(r.Host))
+	a = append(a, slog.String(slogaudit.KeyURLPath, r.URL.Path))
+	if c.logQuery && r.URL.RawQuery != "" {
+		a = append(a, slog.String(slogaudit.KeyURLQuery, redactedQuery(r.URL.RawQuery, c)))
+	}
+	return appendString(a, slogaudit.KeyHTTPRoute, st.route())
+}
+
+// received writes http.request.received for fail-closed mode and reports
+// whether the handler stored it: it calls Handle itself, since a
+// *slog.Logger would discard the error. A handler that is off at INFO or
+// panics has not stored it either.
+func (st *request) received() (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	h := st.m.logHandler()
+	ctx := st.down.Context()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return false
+	}
+	var buf [16]slog.Attr
+	a := st.appendRequest(buf[:0], EventRequestReceived)
+	a = appendString(a, slogaudit.KeyUserAgent, st.in.UserAgent())
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, MessageRequest, 0)
+	rec.AddAttrs(a...)
+	return h.Handle(ctx, rec) == nil
 }
 
 func appendString(a []slog.Attr, key, v string) []slog.Attr {

@@ -104,6 +104,31 @@ type Options struct {
 	// Redactor redacts captured bodies and query values at the source. nil
 	// means redact.Default().
 	Redactor *redact.Redactor
+
+	// FailClosed refuses requests that cannot be audited (Vault's
+	// semantics). Before the application handler runs, every request not
+	// matched by IgnorePaths is recorded as http.request.received (INFO) by
+	// calling the logger's handler directly, because a *slog.Logger discards
+	// errors. When the handler is not enabled at INFO, returns an error or
+	// panics, the client gets 503 Service Unavailable, the application
+	// handler does not run, the request body is not read, and
+	// Middleware.Stats counts a FailClosedRejections.
+	//
+	// The promise is only as good as the handler's error. New refuses a
+	// logger whose handler reports itself buffered (slogaudit.Buffered, as a
+	// slogaudit.Handler writing through an auditsink.Async does), since its
+	// nil error means queued, not stored. New can only ask the handler it is
+	// given: a handler that fans out or wraps others (slog-multi, a
+	// middleware) hides what is behind it, and so does an auditsink.Guard
+	// whose action is not FailClosed, which reports no error for lost lines.
+	// Write through a slogaudit.Handler over a Guard with FailClosed, or an
+	// auditsink.Multi, and no Async. A writer that hangs then hangs requests.
+	//
+	// The response event is written after the response, as without
+	// FailClosed: nothing can be refused any more, and its failure only
+	// reaches the handler's OnError. false (the default) is fail-open:
+	// logging never changes a response.
+	FailClosed bool
 }
 
 // DefaultMaxBodyBytes is the capture limit when Options.MaxBodyBytes is 0.
@@ -126,6 +151,7 @@ type config struct {
 	session     sessionConfig
 	logQuery    bool
 	redactor    *redact.Redactor
+	failClosed  bool
 }
 
 // statusSet is a bitmap of status codes 0-639.
@@ -144,7 +170,7 @@ func fieldErr(field string, i int, v any, err error) error {
 func compile(o *Options) (*config, error) {
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
-	c := &config{logOK: o.LogOKResponses, rand: o.Rand, route: o.Route, logQuery: o.LogQuery, redactor: o.Redactor}
+	c := &config{logOK: o.LogOKResponses, rand: o.Rand, route: o.Route, logQuery: o.LogQuery, redactor: o.Redactor, failClosed: o.FailClosed}
 	if c.redactor == nil {
 		c.redactor = redact.Default()
 	}

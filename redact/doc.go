@@ -65,8 +65,8 @@
 // # Values
 //
 // Value rules find secrets by their shape under any key. They are opt-in,
-// because each costs a scan of every string value. [Options].ValuePatterns
-// are RE2 expressions; [Options].Detectors names built-in detectors (see
+// because each costs a scan of every string value. [Options.ValuePatterns]
+// are RE2 expressions; [Options.Detectors] names built-in detectors (see
 // [DetectorNames]): bearer and basic credentials, JWTs, card numbers (Luhn
 // checked), PEM private keys, URLs with passwords, and AWS, GitHub, GitLab,
 // Slack, Google and Stripe key formats. A match replaces the whole string,
@@ -76,7 +76,7 @@
 //
 // # Replacement
 //
-// A sensitive string becomes [Marker], "[REDACTED]"; with [Options].HMACKey
+// A sensitive string becomes [Marker], "[REDACTED]"; with [Options.HMACKey]
 // it becomes "hmac-sha256:<hex>", the HMAC-SHA256 of the value, as HashiCorp
 // Vault's audit log does, so that lines carrying the same secret can be
 // correlated without revealing it, and [Redactor.Hash] finds the pseudonym of

@@ -212,7 +212,8 @@ func (r *Redactor) isShort(packed uint32) bool {
 }
 
 // shortHit reports whether a segment equals a short entry, either whole or
-// without its trailing digits ("cvv2"). The segment is n compacted bytes, of
+// without its trailing digits ("cvv2"). Callers on the hot path skip the call
+// when segN-segTail > maxShort, which rules out both. The segment is n compacted bytes, of
 // which the last tail are digits; v holds its first min(n, 4) bytes.
 func (r *Redactor) shortHit(v uint32, n, tail int) bool {
 	if n == 0 || len(r.short) == 0 {
@@ -249,11 +250,11 @@ func (r *Redactor) Enter(p Path, key string) Path {
 	if next == nil {
 		next = noEntries[:] // a zero Redactor: no long entries
 	}
-	// This loop handles ASCII keys, nearly all of them, with table lookups
-	// and a short path for a lower-case letter that starts no segment;
-	// enterUnicode does the same with full rune handling, and starts over
-	// when a non-ASCII byte turns up. (One general loop is about three
-	// times slower, see BenchmarkIsSensitiveKey.)
+	// This loop handles ASCII keys, nearly all of them, with table lookups,
+	// a tight inner loop for runs of lower-case letters and a short path for
+	// separators; enterUnicode does the same with full rune handling, and
+	// takes over when a non-ASCII byte turns up. (enterUnicode alone is 1.6
+	// to 2.5 times slower on ASCII keys.)
 	state := p.state
 	// The current segment: first four compacted bytes, length, and how many
 	// trailing bytes are digits.
@@ -267,26 +268,40 @@ func (r *Redactor) Enter(p Path, key string) Path {
 		}
 		cls, low := asciiClass[c], asciiLow[c]
 		if cls == clsLower && prev != clsUpper {
-			if segN <= maxShort {
-				segV = segV<<8 | uint32(low)
+			// A run of lower-case letters continues the segment: feed it
+			// to the automaton in a tight loop, then account for it.
+			j := i
+			for ; j < len(key) && key[j]-'a' <= 'z'-'a'; j++ {
+				if state = next[state+int32(key[j]-'a')]; state < 0 {
+					return Path{sensitive: true}
+				}
 			}
-			segN++
+			for k := i; k < j && k-i+segN <= maxShort; k++ {
+				segV = segV<<8 | uint32(key[k]) // only the first 4 bytes count
+			}
+			segN += j - i
 			segTail = 0
-			if state = next[state+asciiSym[c]]; state < 0 {
-				return Path{sensitive: true}
+			if j-i > 1 {
+				prev2 = clsLower
+			} else {
+				prev2 = prev
 			}
-			prev2, prev, prevLow = prev, cls, low
+			prev, prevLow = clsLower, key[j-1]
+			i = j - 1
 			continue
 		}
-		switch {
-		case cls == clsSep:
-			if r.shortHit(segV, segN, segTail) {
+		if cls == clsSep {
+			if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
 				return Path{sensitive: true}
 			}
 			segV, segN, segTail = 0, 0, 0
+			prev2, prev, prevLow = prev, clsSep, 0
+			continue
+		}
+		switch {
 		case cls == clsUpper && (prev == clsLower || prev == clsDigit):
 			// camelCase and digit-to-word boundary: "userSSN", "step2OTP".
-			if r.shortHit(segV, segN, segTail) {
+			if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
 				return Path{sensitive: true}
 			}
 			segV, segN, segTail = 0, 0, 0
@@ -316,7 +331,7 @@ func (r *Redactor) Enter(p Path, key string) Path {
 		}
 		prev2, prev, prevLow = prev, cls, low
 	}
-	if r.shortHit(segV, segN, segTail) {
+	if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
 		return Path{sensitive: true}
 	}
 	return Path{state: state}

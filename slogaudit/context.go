@@ -22,9 +22,14 @@ type scopeKey struct{}
 // modified after the scope is created, so handlers read it without locking;
 // user is a cell shared by a scope and all its children, so SetUser deep in a
 // request reaches records logged by outer middleware afterwards.
+//
+// A root scope keeps its user cell and a few attributes inline, so creating
+// one per request costs a single allocation.
 type scope struct {
-	attrs []slog.Attr
-	user  *userCell
+	attrs  []slog.Attr
+	user   *userCell
+	cell   userCell
+	inline [8]slog.Attr
 }
 
 type userCell struct {
@@ -51,8 +56,12 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 		// Clip so appending never writes into the parent's backing array.
 		s.attrs = append(slices.Clip(parent.attrs), attrs...)
 	} else {
-		s.user = new(userCell)
-		s.attrs = slices.Clone(attrs)
+		s.user = &s.cell
+		if len(attrs) <= len(s.inline) {
+			s.attrs = append(s.inline[:0:len(attrs)], attrs...)
+		} else {
+			s.attrs = slices.Clone(attrs)
+		}
 	}
 	return context.WithValue(ctx, scopeKey{}, s)
 }

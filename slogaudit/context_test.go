@@ -69,3 +69,20 @@ func TestSetUserConcurrent(t *testing.T) {
 		t.Fatal("no user after concurrent SetUser")
 	}
 }
+
+func TestAllocContextWithAttrs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	ctx := context.Background()
+	a, b := slog.String("a", "1"), slog.String("b", "2")
+	got := testing.AllocsPerRun(100, func() {
+		c := ContextWithAttrs(ctx, a, b)
+		SetUser(c, User{ID: "1"})
+	})
+	// One for the scope (attrs and user cell inline), one for context.WithValue,
+	// one for the stored User.
+	if got > 3 {
+		t.Fatalf("ContextWithAttrs + SetUser allocated %v times, want <= 3", got)
+	}
+}

@@ -101,8 +101,8 @@
 // MaxListLen elements and end with the element "[TRUNCATED]"; strings and
 // keys keep MaxStringLen runes and end in "[TRUNCATED]"; a record keeps
 // MaxAttrs application attributes (library keys do not count) and gains
-// "_truncated":"[TRUNCATED]". Pointer chains and slog group nesting are cut
-// at fixed depths too, so cyclic values terminate.
+// "_truncated":"[TRUNCATED]". MaxDepth is at most 256, and pointer chains and
+// slog group nesting are cut at fixed depths too, so cyclic values end.
 //
 // A line longer than MaxRecordBytes (including its newline, and minus what a
 // [LineReserver] writer reserves) is shrunk: the longest strings are halved

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -94,13 +93,19 @@ type state struct {
 	line []byte  // the assembled line; line[0] is a spare byte for "\n"
 	sk   []byte  // encoded request-scope keys
 
-	// Context of the attributes being walked.
-	prefix, rawPrefix string // escaped and raw dotted prefix of open groups
-	hgroups           []string
-	stack             []string // nested slog.Group keys below prefix
-	groupsBuf         []string // hgroups+stack, for ReplaceAttr
-	library           bool     // attributes set by the library: exempt from MaxAttrs
-	noRedact          bool     // resource: configuration, not data
+	library  bool // attributes set by the library: exempt from MaxAttrs
+	noRedact bool // resource and scope keys: configuration, not data
+
+	// tmp holds the key decisions for a key the cache had no room for,
+	// escaped into tmpKey.
+	tmp    keyEntry
+	tmpKey []byte
+	misses uint // key cache misses on full slots, see keyFor
+
+	// sec and secDigits cache the decimal seconds of the last timestamp:
+	// records written in the same second share them.
+	sec       int64
+	secDigits []byte
 
 	lift      lifted
 	appCount  int
@@ -116,6 +121,7 @@ type state struct {
 	entOff, keyStart, keyEnd int
 	entHash                  uint64
 	entDup                   int
+	entScope                 uint8 // scope-key bit of the entry's key
 
 	fallback bool
 }
@@ -155,9 +161,8 @@ func (st *state) reset() {
 	st.buf = st.buf[:0]
 	st.ents = st.ents[:0]
 	st.sk = st.sk[:0]
-	st.stack = st.stack[:0]
 	clear(st.scopeVals[:])
-	st.prefix, st.rawPrefix, st.hgroups = "", "", nil
+	st.tmp = keyEntry{}
 	st.library, st.noRedact = false, false
 	st.lift = lifted{}
 	st.appCount, st.attrsCut, st.provided, st.longest, st.chain = 0, false, 0, 0, 0
@@ -167,7 +172,12 @@ func (st *state) reset() {
 // of the encoder itself yields the fallback record.
 func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 	c := h.c
-	now := c.now()
+	var now int64 // observed_timestamp
+	if c.now != nil {
+		now = c.now().UnixNano()
+	} else {
+		now = c.clock.nowNano()
+	}
 	sc := trace.SpanContextFromContext(ctx)
 	defer func() {
 		if p := recover(); p != nil {
@@ -210,21 +220,18 @@ func (st *state) encodeAttrs(h *Handler, ctx context.Context, r *slog.Record) {
 		st.appendScope(s)
 	}
 	st.appendWith(h)
-	st.prefix, st.rawPrefix, st.hgroups = h.prefix, h.rawPrefix, h.groups
 	if r.NumAttrs() > 0 {
 		r.Attrs(func(a slog.Attr) bool {
-			st.appendAttr(a, h.path)
+			st.appendAttr(a, h.node)
 			return true
 		})
 	}
 	if st.attrsCut {
-		st.prefix, st.rawPrefix, st.hgroups = "", "", nil
-		st.library = true
-		if st.startKey("_truncated") && st.startEntry(false) {
+		st.appendLibraryKey("_truncated")
+		if st.startEntry(false) {
 			st.buf = append(st.buf, `"`+TruncatedMarker+`"`...)
 			st.commit(false)
 		}
-		st.library = false
 	}
 	st.encodeScopeKeys()
 }
@@ -234,13 +241,13 @@ func (st *state) appendSource(pc uintptr) {
 	fs := runtime.CallersFrames([]uintptr{pc})
 	f, _ := fs.Next()
 	if f.Function != "" {
-		st.appendAttr(slog.String(KeyCodeFunction, f.Function), redact.Path{})
+		st.appendAttr(slog.String(KeyCodeFunction, f.Function), st.c.root)
 	}
 	if f.File != "" {
-		st.appendAttr(slog.String(KeyCodeFile, f.File), redact.Path{})
+		st.appendAttr(slog.String(KeyCodeFile, f.File), st.c.root)
 	}
 	if f.Line != 0 {
-		st.appendAttr(slog.Int(KeyCodeLine, f.Line), redact.Path{})
+		st.appendAttr(slog.Int(KeyCodeLine, f.Line), st.c.root)
 	}
 }
 
@@ -263,14 +270,14 @@ func (st *state) appendScope(s *scope) {
 			st.provided |= 1 << i
 			continue
 		}
-		st.appendAttr(a, redact.Path{})
+		st.appendAttr(a, st.c.root)
 	}
 	if u := s.user.p.Load(); u != nil {
 		if u.ID != "" {
-			st.appendAttr(slog.String(KeyUserID, u.ID), redact.Path{})
+			st.appendAttr(slog.String(KeyUserID, u.ID), st.c.root)
 		}
 		if u.Name != "" {
-			st.appendAttr(slog.String(KeyUserName, u.Name), redact.Path{})
+			st.appendAttr(slog.String(KeyUserName, u.Name), st.c.root)
 		}
 	}
 	st.library = false
@@ -315,9 +322,8 @@ func (st *state) appendWith(h *Handler) {
 	if st.strCap < st.c.limits.MaxStringLen {
 		// Shrinking strings to fit: encode the With attributes again.
 		for _, wc := range h.withSrc {
-			st.prefix, st.rawPrefix, st.hgroups = wc.prefix, wc.rawPrefix, wc.groups
 			for _, a := range wc.attrs {
-				st.appendAttr(a, wc.path)
+				st.appendAttr(a, wc.node)
 			}
 		}
 		return
@@ -346,6 +352,7 @@ func (st *state) appendWith(h *Handler) {
 		st.keyStart = st.entOff + 2
 		st.keyEnd = st.entOff + int(e.keyEnd-e.off)
 		st.entHash = e.hash
+		st.entScope = e.scopeKey
 		st.entDup = st.findDup()
 		if e.app && (st.entDup < 0 || !st.ents[st.entDup].app) {
 			st.appCount++
@@ -366,9 +373,8 @@ func (st *state) mergeLift(l lifted) {
 	}
 }
 
-// appendAttr adds a (and, for a group, its members) under the current
-// prefix and nested groups; p is the redaction state of the enclosing group.
-func (st *state) appendAttr(a slog.Attr, p redact.Path) {
+// appendAttr adds a (and, for a group, its members) in the group context n.
+func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 	v := a.Value
 	if v.Kind() == slog.KindLogValuer {
 		var err error
@@ -378,64 +384,37 @@ func (st *state) appendAttr(a slog.Attr, p redact.Path) {
 		}
 	}
 	if v.Kind() == slog.KindGroup {
-		st.appendGroup(a.Key, v.Group(), p)
+		st.appendGroup(a.Key, v.Group(), n)
 		return
 	}
 	if a.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
 		return // the zero Attr
 	}
-	if !st.noRedact && maybeSpecial(a.Key) {
-		switch a.Key {
-		case KeyEventType, KeyScopeName, KeyScopeVersion:
-			// Recognised by the leaf key at any depth.
-			st.setLifted(a.Key, v)
+	e := st.keyFor(n, a.Key)
+	if !st.noRedact {
+		if e.lift != "" {
+			st.setLifted(e.lift, v)
 			return
 		}
-	}
-	if !st.startKey(a.Key) {
-		return
-	}
-	var userName, masked bool
-	if kb := st.buf[st.keyStart:st.keyEnd]; !st.noRedact && maybeSpecial(kb) {
-		switch string(kb) {
-		case KeySchemaVersion:
-			st.rollback()
-			return
-		case KeyEventType, KeyScopeName, KeyScopeVersion:
-			st.rollback()
-			st.setLifted(string(kb), v)
-			return
-		case KeyUserName:
-			userName = true
-		}
-		if bit := scopeKeyBit(kb); bit&st.provided != 0 {
-			st.rollback()
-			return
+		if e.schema || e.scopeBit&st.provided != 0 {
+			return // the handler's schema_version, the request scope's key
 		}
 	}
-	if !userName && !st.c.usernames && !st.noRedact && isUserNameKey(st.buf[st.keyStart:st.keyEnd]) {
-		// user.name under a group (app.user.name) is still a user name.
-		userName = true
-	}
-	sensitive := false
-	if st.c.redacts && !st.noRedact {
-		p = st.c.redactor.Enter(p, a.Key)
-		sensitive = p.Sensitive()
-	}
-	if userName && !st.c.usernames {
+	p := e.path
+	masked := false
+	if e.userName && !st.c.usernames && !st.noRedact {
 		if !st.c.hmacNames {
-			st.rollback()
 			return
 		}
 		v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
-	} else if sensitive {
+	} else if st.c.redacts && !st.noRedact && p.Sensitive() {
 		v, masked = st.maskValue(v), true
 	}
 	if st.c.replaceAttr != nil && !st.noRedact {
-		st.rollback()
-		st.replace(slog.Attr{Key: a.Key, Value: v}, p, masked)
+		st.replace(slog.Attr{Key: a.Key, Value: v}, n, p, masked)
 		return
 	}
+	st.appendAttrKey(e)
 	if !st.startEntry(!st.library) {
 		return
 	}
@@ -467,42 +446,40 @@ func (st *state) appendMasked(v slog.Value) {
 // appendGroup flattens a group into dotted keys. An empty group is dropped
 // and a group with an empty key is inlined; a group under a sensitive key
 // collapses into one redacted entry.
-func (st *state) appendGroup(key string, attrs []slog.Attr, p redact.Path) {
+func (st *state) appendGroup(key string, attrs []slog.Attr, n *groupNode) {
 	if len(attrs) == 0 {
 		return
 	}
 	if key == "" {
 		for _, m := range attrs {
-			st.appendAttr(m, p)
+			st.appendAttr(m, n)
 		}
 		return
 	}
-	if len(st.stack) >= maxGroupDepth {
+	if n.depth >= maxGroupDepth {
 		return
 	}
-	if st.c.redacts && !st.noRedact {
-		if p = st.c.redactor.Enter(p, key); p.Sensitive() {
-			if st.startKey(key) && st.startEntry(!st.library) {
-				st.buf = append(st.buf, `"`+redact.Marker+`"`...)
-				st.commit(!st.library)
-			}
-			return
+	e := st.keyFor(n, key)
+	if st.c.redacts && !st.noRedact && e.path.Sensitive() {
+		st.appendAttrKey(e)
+		if st.startEntry(!st.library) {
+			st.buf = append(st.buf, `"`+redact.Marker+`"`...)
+			st.commit(!st.library)
 		}
+		return
 	}
-	st.stack = append(st.stack, key)
+	ch := st.childOf(e) // before the members reuse st.tmp
 	for _, m := range attrs {
-		st.appendAttr(m, p)
+		st.appendAttr(m, ch)
 	}
-	st.stack = st.stack[:len(st.stack)-1]
 }
 
 // replace runs Options.ReplaceAttr on a (whose value is already redacted)
 // and adds what it returns. A panic becomes the placeholder value.
-func (st *state) replace(a slog.Attr, p redact.Path, masked bool) {
-	st.groupsBuf = append(append(st.groupsBuf[:0], st.hgroups...), st.stack...)
+func (st *state) replace(a slog.Attr, n *groupNode, p redact.Path, masked bool) {
 	var groups []string
-	if len(st.groupsBuf) > 0 {
-		groups = st.groupsBuf
+	if len(n.groups) > 0 {
+		groups = n.groups
 	}
 	ra, err := callReplaceAttr(st.c.replaceAttr, groups, a)
 	if err != nil {
@@ -518,35 +495,30 @@ func (st *state) replace(a slog.Attr, p redact.Path, masked bool) {
 		}
 	}
 	if v.Kind() == slog.KindGroup {
-		st.appendGroup(ra.Key, v.Group(), p)
+		st.appendGroup(ra.Key, v.Group(), n)
 		return
 	}
 	if ra.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
 		return
 	}
+	e := st.keyFor(n, ra.Key)
+	// The library keys stay the library's, whatever ReplaceAttr returns.
+	if e.lift != "" || e.schema || e.scopeBit&st.provided != 0 {
+		return
+	}
 	if ra.Key != a.Key {
-		masked = false
-		if st.c.redacts {
-			// A renamed attribute is redacted under its new name too.
-			if np := st.c.redactor.Enter(redact.Path{}, ra.Key); np.Sensitive() {
-				v, masked = st.maskValue(v), true
+		// A renamed attribute is judged under its new name.
+		p, masked = e.path, false
+		if e.userName && !st.c.usernames {
+			if !st.c.hmacNames {
+				return
 			}
+			v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
+		} else if st.c.redacts && p.Sensitive() {
+			v, masked = st.maskValue(v), true
 		}
 	}
-	if !st.startKey(ra.Key) {
-		return
-	}
-	// The library keys stay the library's, whatever ReplaceAttr returns.
-	kb := st.buf[st.keyStart:st.keyEnd]
-	switch string(kb) {
-	case KeySchemaVersion, KeyEventType, KeyScopeName, KeyScopeVersion:
-		st.rollback()
-		return
-	}
-	if scopeKeyBit(kb)&st.provided != 0 {
-		st.rollback()
-		return
-	}
+	st.appendAttrKey(e)
 	if !st.startEntry(!st.library) {
 		return
 	}
@@ -593,44 +565,6 @@ func stringOf(v slog.Value) (s string) {
 	return v.String()
 }
 
-// startKey writes `,"<prefix><groups><key>":` for a new entry. A key longer
-// than MaxStringLen runes is cut like a string value. It reports false only
-// if the key cannot be written.
-func (st *state) startKey(key string) bool {
-	st.entOff = len(st.buf)
-	st.buf = append(st.buf, ',', '"')
-	st.keyStart = len(st.buf)
-	n := len(st.rawPrefix) + len(key)
-	for _, g := range st.stack {
-		n += len(g) + 1
-	}
-	if n <= st.c.limits.MaxStringLen {
-		// Bytes bound runes, so nothing can need cutting.
-		st.buf = append(st.buf, st.prefix...)
-		for _, g := range st.stack {
-			st.buf = jsonenc.AppendEscaped(st.buf, g)
-			st.buf = append(st.buf, '.')
-		}
-		st.buf = jsonenc.AppendEscaped(st.buf, key)
-	} else {
-		full := make([]byte, 0, n)
-		full = append(full, st.rawPrefix...)
-		for _, g := range st.stack {
-			full = append(full, g...)
-			full = append(full, '.')
-		}
-		full = append(full, key...)
-		s, cut := truncRunes(string(full), st.c.limits.MaxStringLen)
-		st.buf = jsonenc.AppendEscaped(st.buf, s)
-		if cut {
-			st.buf = append(st.buf, TruncatedMarker...)
-		}
-	}
-	st.keyEnd = len(st.buf)
-	st.buf = append(st.buf, '"', ':')
-	return true
-}
-
 // rollback removes the entry being written.
 func (st *state) rollback() { st.buf = st.buf[:st.entOff] }
 
@@ -638,7 +572,6 @@ func (st *state) rollback() { st.buf = st.buf[:st.entOff] }
 // a new application key past the limit is dropped and marks the record as
 // cut. It reports whether the value should be written.
 func (st *state) startEntry(app bool) bool {
-	st.entHash = keyHash(st.buf[st.keyStart:st.keyEnd])
 	st.entDup = st.findDup()
 	if app && (st.entDup < 0 || !st.ents[st.entDup].app) {
 		if st.appCount >= st.c.limits.MaxAttrs {
@@ -666,14 +599,13 @@ func (st *state) findDup() int {
 
 // commit records the entry just written, replacing its duplicate.
 func (st *state) commit(app bool) {
-	kb := st.buf[st.keyStart:st.keyEnd]
 	e := entry{
 		hash:     st.entHash,
 		off:      int32(st.entOff),
 		keyEnd:   int32(st.keyEnd),
 		end:      int32(len(st.buf)),
 		app:      app,
-		scopeKey: scopeKeyBit(kb),
+		scopeKey: st.entScope,
 	}
 	if st.entDup >= 0 {
 		n := st.ents[st.entDup].end - st.ents[st.entDup].off
@@ -700,16 +632,16 @@ func (st *state) del(i int) {
 }
 
 // assemble writes the whole line for the attributes in st.buf.
-func (st *state) assemble(r *slog.Record, now time.Time, sc trace.SpanContext) {
+func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
 	c := st.c
 	b := append(st.line[:0], 0, '{')
 	if !r.Time.IsZero() {
 		b = append(b, `"`+KeyTimestamp+`":`...)
-		b = strconv.AppendInt(b, r.Time.UnixNano(), 10)
+		b = st.appendUnixNano(b, r.Time.UnixNano())
 		b = append(b, ',')
 	}
 	b = append(b, `"`+KeyObservedTimestamp+`":`...)
-	b = strconv.AppendInt(b, now.UnixNano(), 10)
+	b = st.appendUnixNano(b, now)
 	b = appendSeverity(b, r.Level)
 	b = append(b, `,"`+KeyBody+`":`...)
 	b = st.appendBody(b, r.Message)
@@ -723,9 +655,12 @@ func (st *state) assemble(r *slog.Record, now time.Time, sc trace.SpanContext) {
 		b = append(b, c.defaultScope...)
 	}
 	b = append(b, `,"`+KeyAttributes+`":{`...)
+	var et []byte // the encoded event_type, written twice
 	if st.lift.hasEventType {
 		b = append(b, `"`+KeyEventType+`":`...)
+		start := len(b)
 		b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+		et = b[start:]
 		b = append(b, ',')
 	}
 	b = append(b, `"`+KeySchemaVersion+`":`...)
@@ -735,7 +670,7 @@ func (st *state) assemble(r *slog.Record, now time.Time, sc trace.SpanContext) {
 	b = append(b, '}')
 	if st.lift.hasEventType {
 		b = append(b, `,"`+KeyEventName+`":`...)
-		b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+		b = append(b, et...)
 	}
 	b = appendTrace(b, sc)
 	b = append(b, '}', '\n')
@@ -760,24 +695,47 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 	return appendCut(b, msg, st.strCap)
 }
 
-// appendSeverity writes severity_text and severity_number.
+// appendUnixNano appends ns in decimal. The seconds' digits are cached, so
+// only the nine digits of the nanoseconds are formatted per record.
+func (st *state) appendUnixNano(b []byte, ns int64) []byte {
+	if ns < 1e9 {
+		return strconv.AppendInt(b, ns, 10)
+	}
+	sec, nsec := ns/1e9, uint32(ns%1e9)
+	if sec != st.sec || len(st.secDigits) == 0 {
+		st.sec, st.secDigits = sec, strconv.AppendInt(st.secDigits[:0], sec, 10)
+	}
+	b = append(b, st.secDigits...)
+	var d [9]byte
+	for i := 8; i > 0; i -= 2 {
+		q := nsec / 100
+		r := nsec - q*100
+		d[i], d[i-1] = byte('0'+r%10), byte('0'+r/10)
+		nsec = q
+	}
+	d[0] = byte('0' + nsec)
+	return append(b, d[:]...)
+}
+
+// appendSeverity writes severity_text and severity_number; the named
+// levels are one constant each.
 func appendSeverity(b []byte, l slog.Level) []byte {
-	b = append(b, `,"`+KeySeverityText+`":`...)
+	const text, number = `,"` + KeySeverityText + `":`, `,"` + KeySeverityNumber + `":`
 	switch l {
 	case slog.LevelDebug:
-		b = append(b, `"DEBUG"`...)
+		return append(b, text+`"DEBUG"`+number+`5`...)
 	case slog.LevelInfo:
-		b = append(b, `"INFO"`...)
+		return append(b, text+`"INFO"`+number+`9`...)
 	case slog.LevelWarn:
-		b = append(b, `"WARN"`...)
+		return append(b, text+`"WARN"`+number+`13`...)
 	case slog.LevelError:
-		b = append(b, `"ERROR"`...)
+		return append(b, text+`"ERROR"`+number+`17`...)
 	case LevelCritical:
-		b = append(b, `"CRITICAL"`...)
-	default:
-		b = jsonenc.AppendString(b, l.String())
+		return append(b, text+`"CRITICAL"`+number+`18`...)
 	}
-	b = append(b, `,"`+KeySeverityNumber+`":`...)
+	b = append(b, text...)
+	b = jsonenc.AppendString(b, l.String())
+	b = append(b, number...)
 	return strconv.AppendInt(b, int64(severityNumber(l)), 10)
 }
 
@@ -803,7 +761,7 @@ func appendTrace(b []byte, sc trace.SpanContext) []byte {
 
 // dropLargest removes application attributes, largest first, until the line
 // fits, and counts them in audit.dropped_attributes.
-func (st *state) dropLargest(r *slog.Record, now time.Time, sc trace.SpanContext, limit int) bool {
+func (st *state) dropLargest(r *slog.Record, now int64, sc trace.SpanContext, limit int) bool {
 	dropped := 0
 	// Room for the counter entry itself.
 	const counterRoom = len(`,"`+KeyDroppedAttributes+`":`) + 20
@@ -824,8 +782,7 @@ func (st *state) dropLargest(r *slog.Record, now time.Time, sc trace.SpanContext
 			st.appCount--
 			dropped++
 		}
-		st.prefix, st.rawPrefix, st.stack = "", "", st.stack[:0]
-		st.startKey(KeyDroppedAttributes)
+		st.appendLibraryKey(KeyDroppedAttributes)
 		if st.startEntry(false) {
 			st.buf = strconv.AppendInt(st.buf, int64(dropped), 10)
 			st.commit(false)
@@ -845,7 +802,7 @@ var fallbackTiers = [...]struct{ service, scope, id, orig int }{
 
 // appendFallback replaces the line with the fallback record: the envelope
 // without any of the record's data.
-func (st *state) appendFallback(r *slog.Record, now time.Time, sc trace.SpanContext) {
+func (st *state) appendFallback(r *slog.Record, now int64, sc trace.SpanContext) {
 	st.fallback = true
 	c := st.c
 	limit := c.limits.MaxRecordBytes - c.reserve
@@ -865,7 +822,7 @@ func (st *state) appendFallback(r *slog.Record, now time.Time, sc trace.SpanCont
 			b = append(b, ',')
 		}
 		b = append(b, `"`+KeyObservedTimestamp+`":`...)
-		b = strconv.AppendInt(b, now.UnixNano(), 10)
+		b = strconv.AppendInt(b, now, 10)
 		b = appendSeverity(b, slog.LevelError)
 		b = append(b, `,"`+KeyBody+`":"`+EventMalformedRecord+`"`...)
 		if t.service > 0 {

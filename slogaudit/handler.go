@@ -28,6 +28,9 @@ const defaultServiceName = "unknown_service"
 
 const defaultSchemaVersion = "1.0"
 
+// maxDepthCap bounds Limits.MaxDepth.
+const maxDepthCap = 256
+
 // Handler is a slog.Handler that writes each record as one OpenTelemetry
 // LogRecord-shaped JSON line (see the package documentation for the exact
 // envelope). It is safe for concurrent use; handlers derived with WithAttrs
@@ -35,13 +38,9 @@ const defaultSchemaVersion = "1.0"
 type Handler struct {
 	c *config
 
-	// groups are the open group names, for ReplaceAttr.
-	groups []string
-	// prefix is the escaped dotted prefix of the open groups ("a.b."), and
-	// rawPrefix the same unescaped (for the rare key that must be cut).
-	prefix, rawPrefix string
-	// path is the redaction state of the open groups.
-	path redact.Path
+	// node is the context of the open groups (dotted prefix, redaction
+	// state); the root node when none is open.
+	node *groupNode
 
 	// with holds the attributes of WithAttrs, encoded once (entries
 	// ",\"key\":value", offsets relative to with).
@@ -60,12 +59,10 @@ type Handler struct {
 	withLongest int
 }
 
-// withCall is one WithAttrs call and the group state it was made in.
+// withCall is one WithAttrs call and the groups it was made in.
 type withCall struct {
-	attrs             []slog.Attr
-	groups            []string
-	prefix, rawPrefix string
-	path              redact.Path
+	attrs []slog.Attr
+	node  *groupNode
 }
 
 // lifted holds the reserved attributes that are moved out of attributes.
@@ -92,7 +89,8 @@ type config struct {
 	format      Format
 	replaceAttr func(groups []string, a slog.Attr) slog.Attr
 	onError     func(error)
-	now         func() time.Time
+	now         func() time.Time // Options.Now; nil means clock
+	clock       wallClock
 
 	schemaVersion    string // quoted and escaped
 	schemaVersionRaw string
@@ -108,6 +106,9 @@ type config struct {
 	// torn is set after a failed or short write, so the next line starts
 	// with a newline and the torn line stays alone. Guarded by mu.
 	torn bool
+
+	root *groupNode // no groups open
+	keys keyCache   // decisions about attribute keys, see encode_keys.go
 
 	lastNote atomic.Int64 // unix ns of the last stderr note (OnError nil)
 	stderr   io.Writer    // os.Stderr; a field so tests can watch the note
@@ -138,6 +139,9 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		scope:       o.Scope,
 		stderr:      os.Stderr,
 	}
+	// A cyclic value is cut by MaxDepth; keep that bound within what the
+	// stack can take whatever the configuration says.
+	c.limits.MaxDepth = min(c.limits.MaxDepth, maxDepthCap)
 	if c.level == nil {
 		c.level = slog.LevelInfo
 	}
@@ -147,9 +151,6 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.redacts = c.redactor.Redacts()
 	c.valueRules = c.redactor.HasValueRules()
 	c.hmacNames = c.redactor.HasHMAC()
-	if c.now == nil {
-		c.now = time.Now
-	}
 	if rw, ok := w.(RecordWriter); ok {
 		c.rw = rw
 	}
@@ -166,8 +167,9 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		c.scope = Scope{Name: DefaultScopeName, Version: moduleVersion()}
 	}
 	c.defaultScope = appendScope(nil, c.scope.Name, c.scope.Version)
+	c.root = &groupNode{}
 	c.encodeResource(o)
-	return &Handler{c: c}
+	return &Handler{c: c, node: c.root}
 }
 
 // moduleVersion is the version of this module in the running binary's build
@@ -204,6 +206,7 @@ func (c *config) encodeResource(o Options) {
 	// Resource values are configuration: not redacted, and not cut by the
 	// limits meant for record data (only bounded, against cycles).
 	rc := &config{
+		root:     &groupNode{},
 		redactor: redact.None(),
 		onError:  c.onError,
 		limits: Limits{MaxDepth: maxGroupDepth, MaxMapEntries: math.MaxInt, MaxListLen: math.MaxInt,
@@ -212,12 +215,12 @@ func (c *config) encodeResource(o Options) {
 	st := newState(rc)
 	defer st.free()
 	st.noRedact, st.library = true, true
-	st.startKey(KeyServiceName)
+	st.appendLibraryKey(KeyServiceName)
 	st.startEntry(false)
 	st.buf = jsonenc.AppendString(st.buf, name)
 	st.commit(false)
 	if o.ServiceVersion != "" {
-		st.startKey(KeyServiceVersion)
+		st.appendLibraryKey(KeyServiceVersion)
 		st.startEntry(false)
 		st.buf = jsonenc.AppendString(st.buf, o.ServiceVersion)
 		st.commit(false)
@@ -228,11 +231,11 @@ func (c *config) encodeResource(o Options) {
 			// The dedicated fields win over a copy in Resource; an empty
 			// ServiceName still yields to Resource's service.name below.
 			if k == KeyServiceName && o.ServiceName == "" {
-				st.appendAttr(a, redact.Path{})
+				st.appendAttr(a, rc.root)
 			}
 			continue
 		}
-		st.appendAttr(a, redact.Path{})
+		st.appendAttr(a, rc.root)
 	}
 	b := append([]byte(nil), `,"`+KeyResource+`":{`...)
 	if len(st.buf) > 0 {
@@ -279,9 +282,8 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	st.appCount = h.withApp
 	st.attrsCut = h.withCut
 	st.longest = h.withLongest
-	st.prefix, st.rawPrefix, st.hgroups = h.prefix, h.rawPrefix, h.groups
 	for _, a := range attrs {
-		st.appendAttr(a, h.path)
+		st.appendAttr(a, h.node)
 	}
 	h2.with = slices.Clone(st.buf)
 	h2.withEnts = slices.Clone(st.ents)
@@ -290,11 +292,8 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2.withCut = st.attrsCut
 	h2.withLongest = st.longest
 	h2.withSrc = append(slices.Clip(h.withSrc), withCall{
-		attrs:     slices.Clone(attrs),
-		groups:    h.groups,
-		prefix:    h.prefix,
-		rawPrefix: h.rawPrefix,
-		path:      h.path,
+		attrs: slices.Clone(attrs),
+		node:  h.node,
 	})
 	return &h2
 }
@@ -307,12 +306,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		return h
 	}
 	h2 := *h
-	h2.groups = append(slices.Clip(h.groups), name)
-	h2.prefix = string(jsonenc.AppendEscaped([]byte(h.prefix), name)) + "."
-	h2.rawPrefix = h.rawPrefix + name + "."
-	if h.c.redacts {
-		h2.path = h.c.redactor.Enter(h.path, name)
-	}
+	h2.node = h.node.child(h.c, name)
 	return &h2
 }
 

@@ -143,7 +143,8 @@ func (l Limits) withDefaults() Limits {
 // When the writer given to NewHandler implements it, the handler calls
 // WriteRecord instead of Write, so a delivery policy can treat audit events
 // (records with event_type) differently from other records. line is only
-// valid during the call.
+// valid during the call. WriteRecord writes the whole line or nothing, so after
+// an error the handler does not need to separate the next line from a torn one.
 type RecordWriter interface {
 	WriteRecord(level slog.Level, audit bool, line []byte) error
 }

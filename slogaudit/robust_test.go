@@ -389,3 +389,27 @@ func TestObservedTimestampUsesClock(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+type node struct {
+	Name string `json:"name"`
+	Next *node  `json:"next"`
+	Any  any    `json:"any,omitempty"`
+}
+
+func TestCyclicValues(t *testing.T) {
+	a := &node{Name: "a"}
+	a.Next = a
+	var self any
+	self = &self
+	m := map[string]any{}
+	m["m"] = m
+	for _, depth := range []int{0, 1 << 30} {
+		var buf lineBuffer
+		h := NewHandler(&buf, withClock(&Options{Limits: Limits{MaxDepth: depth, MaxRecordBytes: 1 << 20}}))
+		got := handleOne(t, h, &buf, context.Background(), record(slog.LevelInfo, "m",
+			slog.Any("cycle", a), slog.Any("self", self), slog.Any("map", m)))
+		if !strings.Contains(got, `"cycle":{"name":"a","next":{"name":"a","next":`) || !strings.Contains(got, TruncatedMarker) {
+			t.Errorf("MaxDepth %d: %.300s", depth, got)
+		}
+	}
+}
