@@ -113,6 +113,11 @@ type Async struct {
 	space    chan struct{} // closed (and replaced) when room is freed
 	waiters  int           // writers blocked on space
 	stats    Stats
+	// free holds buffers of written lines for the next ones. Recycling them
+	// under mu, which both sides hold anyway, beats sync.Pool here: the
+	// worker frees on its P and writers allocate on theirs, so the pool
+	// would hand every buffer across Ps.
+	free []*buffer.Buffer
 
 	wake   chan struct{} // buffered(1): lines or drops to look at
 	done   chan struct{} // closed by Close
@@ -264,7 +269,13 @@ func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
 		a.mu.Unlock()
 		return ErrClosed
 	}
-	b := buffer.New()
+	var b *buffer.Buffer
+	if n := len(a.free); n > 0 {
+		b = a.free[n-1]
+		a.free = a.free[:n-1]
+	} else {
+		b = buffer.New()
+	}
 	*b = append(*b, line...)
 	a.q.push(entry{buf: b, level: level, audit: audit})
 	a.qBytes += len(line)
@@ -346,7 +357,10 @@ func (a *Async) Close(ctx context.Context) error {
 	return ctx.Err()
 }
 
-const batchSize = 64
+const (
+	batchSize = 64
+	maxFree   = 2 * batchSize // buffers kept for reuse
+)
 
 // run is the worker: it writes queued lines in order and reports drops.
 func (a *Async) run() {
@@ -358,34 +372,22 @@ func (a *Async) run() {
 	timer.Stop()
 	defer timer.Stop()
 
+	// One critical section per round: settle the previous batch, take the
+	// next one, and go idle when there is none. Every lock the worker takes
+	// is one the application's writers may wait for.
+	var written, failed, late uint64
 	for {
 		a.mu.Lock()
-		for a.q.n > 0 && len(batch) < batchSize {
-			batch = append(batch, a.q.pop())
-		}
-		a.inflight += len(batch)
-		dropped, closing := a.stats.Dropped, a.closed
-		a.mu.Unlock()
-
-		var written, failed, late uint64
-		for i := range batch {
-			e := &batch[i]
-			if a.abandon.Load() { // Close has returned: the caller may have closed w
-				late++
-				continue
-			}
-			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
-				failed++
-				a.errs.report(err)
-			} else {
-				written++
-			}
-		}
 		if len(batch) > 0 {
-			a.mu.Lock()
 			for i := range batch {
-				a.qBytes -= batch[i].buf.Len()
-				batch[i].buf.Free()
+				b := batch[i].buf
+				a.qBytes -= b.Len()
+				if len(a.free) < maxFree {
+					b.Reset()
+					a.free = append(a.free, b)
+				} else {
+					b.Free()
+				}
 				batch[i] = entry{}
 			}
 			a.inflight -= len(batch)
@@ -398,8 +400,30 @@ func (a *Async) run() {
 				close(a.space)
 				a.space = make(chan struct{})
 			}
-			a.mu.Unlock()
 			batch = batch[:0]
+			written, failed, late = 0, 0, 0
+		}
+		for a.q.n > 0 && len(batch) < batchSize {
+			batch = append(batch, a.q.pop())
+		}
+		a.inflight += len(batch)
+		dropped, closing := a.stats.Dropped, a.closed
+		idle := len(batch) == 0
+		a.idle = idle
+		a.mu.Unlock()
+
+		for i := range batch {
+			e := &batch[i]
+			if a.abandon.Load() { // Close has returned: the caller may have closed w
+				late++
+				continue
+			}
+			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
+				failed++
+				a.errs.report(err)
+			} else {
+				written++
+			}
 		}
 
 		// Report drops, at most once per interval, also under sustained load;
@@ -417,10 +441,6 @@ func (a *Async) run() {
 				}
 			}
 		}
-		a.mu.Lock()
-		idle := a.q.n == 0
-		a.idle = idle
-		a.mu.Unlock()
 		if !idle {
 			continue
 		}

@@ -15,7 +15,8 @@ func TestSetUserWithoutScope(t *testing.T) {
 	if _, ok := UserFromContext(ctx); ok {
 		t.Fatal("UserFromContext found a user without a scope")
 	}
-	if scopeFrom(nil) != nil { //nolint:staticcheck // nil ctx must not panic
+	//lint:ignore SA1012 a nil ctx must not panic
+	if scopeFrom(nil) != nil {
 		t.Fatal("nil ctx has a scope")
 	}
 }

@@ -31,22 +31,8 @@ type entry struct {
 // request scope provides them.
 var scopeKeys = [...]string{KeyRequestID, KeySessionID, KeyClientAddress, KeyPeerAddress}
 
-// specialLens has bit n set when a key the handler treats specially is n
-// bytes long: most keys are ruled out by their length alone.
-const specialLens = 1<<len(KeyEventType) | 1<<len(KeySchemaVersion) | 1<<len(KeyScopeName) |
-	1<<len(KeyScopeVersion) | 1<<len(KeyUserName) | 1<<len(KeyRequestID) | 1<<len(KeySessionID) |
-	1<<len(KeyClientAddress) | 1<<len(KeyPeerAddress)
-
-// maybeSpecial reports whether key could be one the handler treats specially.
-func maybeSpecial[T string | []byte](key T) bool {
-	return len(key) < 32 && specialLens&(1<<len(key)) != 0
-}
-
 // scopeKeyBit returns the bit of key in a scope-key set, or 0.
 func scopeKeyBit(key []byte) uint8 {
-	if !maybeSpecial(key) {
-		return 0
-	}
 	switch string(key) {
 	case KeyRequestID:
 		return 1
@@ -100,12 +86,11 @@ type state struct {
 	// escaped into tmpKey.
 	tmp    keyEntry
 	tmpKey []byte
-	misses uint // key cache misses on full slots, see keyFor
+	misses uint32 // pseudo-random state for key cache replacement, see keyFor
 
-	// sec and secDigits cache the decimal seconds of the last timestamp:
-	// records written in the same second share them.
-	sec       int64
-	secDigits []byte
+	// secs caches the decimal seconds of the last record time and observed
+	// time: records written in the same second share them.
+	secs [2]secDigits
 
 	lift      lifted
 	appCount  int
@@ -128,9 +113,10 @@ type state struct {
 
 var statePool = sync.Pool{New: func() any {
 	return &state{
-		buf:  make([]byte, 0, 1024),
-		ents: make([]entry, 0, 32),
-		line: make([]byte, 0, 2048),
+		misses: 2463534242, // any non-zero xorshift seed
+		buf:    make([]byte, 0, 1024),
+		ents:   make([]entry, 0, 32),
+		line:   make([]byte, 0, 2048),
 	}
 }}
 
@@ -161,8 +147,9 @@ func (st *state) reset() {
 	st.buf = st.buf[:0]
 	st.ents = st.ents[:0]
 	st.sk = st.sk[:0]
-	clear(st.scopeVals[:])
-	st.tmp = keyEntry{}
+	if st.provided != 0 {
+		clear(st.scopeVals[:])
+	}
 	st.library, st.noRedact = false, false
 	st.lift = lifted{}
 	st.appCount, st.attrsCut, st.provided, st.longest, st.chain = 0, false, 0, 0, 0
@@ -637,11 +624,11 @@ func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
 	b := append(st.line[:0], 0, '{')
 	if !r.Time.IsZero() {
 		b = append(b, `"`+KeyTimestamp+`":`...)
-		b = st.appendUnixNano(b, r.Time.UnixNano())
+		b = st.appendUnixNano(b, r.Time.UnixNano(), 0)
 		b = append(b, ',')
 	}
 	b = append(b, `"`+KeyObservedTimestamp+`":`...)
-	b = st.appendUnixNano(b, now)
+	b = st.appendUnixNano(b, now, 1)
 	b = appendSeverity(b, r.Level)
 	b = append(b, `,"`+KeyBody+`":`...)
 	b = st.appendBody(b, r.Message)
@@ -675,6 +662,7 @@ func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
 	b = appendTrace(b, sc)
 	b = append(b, '}', '\n')
 	st.line = b
+	st.finishLine()
 }
 
 // cut limits a lifted string to MaxStringLen runes (without the marker: it
@@ -695,17 +683,25 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 	return appendCut(b, msg, st.strCap)
 }
 
-// appendUnixNano appends ns in decimal. The seconds' digits are cached, so
-// only the nine digits of the nanoseconds are formatted per record.
-func (st *state) appendUnixNano(b []byte, ns int64) []byte {
+// secDigits is a second and its decimal digits.
+type secDigits struct {
+	sec    int64
+	digits []byte
+}
+
+// appendUnixNano appends ns in decimal. The seconds' digits are cached in
+// st.secs[slot], so only the nine digits of the nanoseconds are formatted
+// per record.
+func (st *state) appendUnixNano(b []byte, ns int64, slot int) []byte {
 	if ns < 1e9 {
 		return strconv.AppendInt(b, ns, 10)
 	}
 	sec, nsec := ns/1e9, uint32(ns%1e9)
-	if sec != st.sec || len(st.secDigits) == 0 {
-		st.sec, st.secDigits = sec, strconv.AppendInt(st.secDigits[:0], sec, 10)
+	c := &st.secs[slot]
+	if sec != c.sec || len(c.digits) == 0 {
+		c.sec, c.digits = sec, strconv.AppendInt(c.digits[:0], sec, 10)
 	}
-	b = append(b, st.secDigits...)
+	b = append(b, c.digits...)
 	var d [9]byte
 	for i := 8; i > 0; i -= 2 {
 		q := nsec / 100
@@ -859,7 +855,8 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc trace.SpanContext)
 		}
 		b = append(b, '}', '\n')
 		st.line = b
-		if len(b)-1 <= limit {
+		st.finishLine()
+		if len(st.line)-1 <= limit {
 			return
 		}
 	}

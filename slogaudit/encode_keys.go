@@ -55,7 +55,8 @@ type keyEntry struct {
 	userName bool   // a user.name, at any depth
 	scopeBit uint8  // request-scope key bit (see scopeKeyBit)
 	path     redact.Path
-	child    *groupNode // the key used as a group (nil in st.tmp until needed)
+	child    *groupNode  // the key used as a group (nil in st.tmp until needed)
+	used     atomic.Bool // hit since the last replacement sweep
 }
 
 // fill computes e for key under parent, escaping into dst.
@@ -124,13 +125,20 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 	i := slot(n, key)
 	for j := i; j < i+2; j++ {
 		if e := cache.slots[j].Load(); e != nil && e.parent == n && e.key == key {
+			if !e.used.Load() {
+				e.used.Store(true)
+			}
 			return e
 		}
 	}
 	// Fill an empty slot. When both are taken, replace one now and then, so
 	// keys of groups that are gone (handlers made per request) give way to
 	// keys in use, without allocating on every miss.
-	st.misses++
+	// A xorshift step: a counter would align with the order of keys in a
+	// record and always let the same key replace.
+	st.misses ^= st.misses << 13
+	st.misses ^= st.misses >> 17
+	st.misses ^= st.misses << 5
 	j := -1
 	switch {
 	case cache.slots[i].Load() == nil:
@@ -138,7 +146,7 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 	case cache.slots[i+1].Load() == nil:
 		j = i + 1
 	case st.misses%replaceEvery == 0:
-		j = i + int(st.misses/replaceEvery)&1
+		j = cache.victim(i)
 	}
 	if j >= 0 {
 		e := new(keyEntry)
@@ -150,6 +158,23 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 	st.tmp.fill(st.c, n, key, st.tmpKey[:0])
 	st.tmpKey = st.tmp.esc[:0]
 	return &st.tmp
+}
+
+// victim picks the slot of the pair at i to replace: one whose entry was
+// not used since the last sweep (a second chance, as in CLOCK), or none
+// (-1) after clearing both marks.
+func (c *keyCache) victim(i int) int {
+	for j := i; j < i+2; j++ {
+		if e := c.slots[j].Load(); e == nil || !e.used.Load() {
+			return j
+		}
+	}
+	for j := i; j < i+2; j++ {
+		if e := c.slots[j].Load(); e != nil {
+			e.used.Store(false)
+		}
+	}
+	return -1
 }
 
 // childOf returns the node for e's key used as a group. Cached entries have

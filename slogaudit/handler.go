@@ -33,8 +33,9 @@ const maxDepthCap = 256
 
 // Handler is a slog.Handler that writes each record as one OpenTelemetry
 // LogRecord-shaped JSON line (see the package documentation for the exact
-// envelope). It is safe for concurrent use; handlers derived with WithAttrs
-// and WithGroup share the writer and its mutex.
+// envelope). Create one with NewHandler. It is safe for concurrent use;
+// handlers derived with WithAttrs and WithGroup share the writer and its
+// mutex.
 type Handler struct {
 	c *config
 

@@ -70,7 +70,7 @@ func (st *state) appendValue(v slog.Value, p redact.Path, depth int) {
 	case slog.KindUint64:
 		st.buf = jsonenc.AppendUint(st.buf, v.Uint64())
 	case slog.KindFloat64:
-		st.buf = jsonenc.AppendFloat(st.buf, v.Float64(), 64)
+		st.appendFloat(v.Float64(), 64)
 	case slog.KindBool:
 		st.buf = jsonenc.AppendBool(st.buf, v.Bool())
 	case slog.KindDuration:
@@ -156,7 +156,7 @@ func (st *state) appendAny(x any, p redact.Path, depth int) {
 		st.buf = jsonenc.AppendInt(st.buf, x)
 		return
 	case float64:
-		st.buf = jsonenc.AppendFloat(st.buf, x, 64)
+		st.appendFloat(x, 64)
 		return
 	case json.Number:
 		st.appendNumber(x)
@@ -308,7 +308,7 @@ func (st *state) appendNumber(n json.Number) {
 		return
 	}
 	f, _ := strconv.ParseFloat(string(n), 64) // out of range: ±Inf
-	st.buf = jsonenc.AppendFloat(st.buf, f, 64)
+	st.appendFloat(f, 64)
 }
 
 // appendList writes n elements (at most MaxListLen, then the marker).
@@ -363,9 +363,9 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		st.buf = jsonenc.AppendUint(st.buf, rv.Uint())
 	case reflect.Float32:
-		st.buf = jsonenc.AppendFloat(st.buf, rv.Float(), 32)
+		st.appendFloat(rv.Float(), 32)
 	case reflect.Float64:
-		st.buf = jsonenc.AppendFloat(st.buf, rv.Float(), 64)
+		st.appendFloat(rv.Float(), 64)
 	case reflect.Complex64, reflect.Complex128:
 		st.appendStr(strconv.FormatComplex(rv.Complex(), 'g', -1, 128))
 	case reflect.Slice:
