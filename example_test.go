@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 
 	slogmulti "github.com/samber/slog-multi"
 
@@ -337,8 +339,64 @@ func Example_delivery() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("verified:", rep.OK(), "lines:", rep.Lines, "checkpoints:", rep.Checkpoints)
+	// OK: nothing was tampered with. Complete: the trail ends at a signed final
+	// checkpoint, so nothing was cut off either (auditkit-verify exits 0).
+	fmt.Println("ok:", rep.OK(), "complete:", rep.Complete(), "lines:", rep.Lines)
 	// Output:
 	// {Written:2 Dropped:0 Failed:0 Queued:0}
-	// verified: true lines: 3 checkpoints: 1
+	// ok: true complete: true lines: 3
+}
+
+// disk is a sink that can run out of space, standing for a real file.
+type disk struct {
+	full atomic.Bool
+	out  io.Writer
+}
+
+func (d *disk) Write(p []byte) (int, error) {
+	if d.full.Load() {
+		return 0, syscall.ENOSPC
+	}
+	return d.out.Write(p)
+}
+
+// Fail-closed: a request that cannot be audited is not served. The handler
+// writes synchronously through a Guard with FailClosed, so Handle's error is
+// true; httpaudit writes http.request.received before the application handler
+// and answers 503 when it cannot.
+func Example_failClosed() {
+	var events syncBuffer
+	sink := &disk{out: &events}
+	guard := auditsink.NewGuard(sink, &auditsink.GuardOptions{
+		Action:  auditsink.FailClosed,
+		OnError: func(err error) { fmt.Println("operator:", err) },
+	})
+	logger := slog.New(slogaudit.NewHandler(guard, &slogaudit.Options{OnError: func(error) {}}))
+	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true, LogOKResponses: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	served := 0
+	h := audit.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }))
+
+	pay := func() int {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", "/payments", nil))
+		return w.Code
+	}
+	fmt.Println("disk ok:  ", pay())
+	sink.full.Store(true)
+	fmt.Println("disk full:", pay())
+	fmt.Println("served:", served, "refused:", audit.Stats().FailClosedRejections)
+	for _, l := range fields(events.String()) {
+		fmt.Println("written:", l["event_type"])
+	}
+	// Output:
+	// disk ok:   200
+	// operator: auditsink: fail_closed after disk error: no space left on device
+	// disk full: 503
+	// served: 1 refused: 1
+	// written: http.request.received
+	// written: http.response.success
 }

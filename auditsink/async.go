@@ -97,6 +97,11 @@ type AsyncOptions struct {
 // copies the line into a pooled buffer and returns, and one goroutine writes
 // the lines in order. When the queue is full the per-class Policy decides.
 // Every line is counted exactly once in Stats. It is safe for concurrent use.
+//
+// The goroutine writes in batches. When lines arrive more slowly than the
+// sink takes them, it waits up to 200µs after a partial batch for more, so
+// that writers neither wake it nor contend with it for every line; a line
+// may reach the sink that much later, and no caller waits for it.
 type Async struct {
 	w    io.Writer
 	rw   slogaudit.RecordWriter
@@ -108,11 +113,16 @@ type Async struct {
 	qBytes   int // bytes queued or in flight
 	inflight int // lines taken by the worker and not yet written
 	closed   bool
-	abandon  atomic.Bool   // Close gave up waiting: write nothing more
-	idle     bool          // the worker is (about to be) asleep: poke it
-	space    chan struct{} // closed (and replaced) when room is freed
-	waiters  int           // writers blocked on space
-	stats    Stats
+	abandon  atomic.Bool // Close gave up waiting: write nothing more
+	idle     bool        // the worker is (about to be) asleep: poke it
+	// lingering: the worker took a partial batch and waits up to
+	// lingerTime for more lines; poke it once wakeAt lines are queued, or
+	// when the queue is full.
+	lingering bool
+	wakeAt    int
+	space     chan struct{} // closed (and replaced) when room is freed
+	waiters   int           // writers blocked on space
+	stats     Stats
 	// free holds buffers of written lines for the next ones. Recycling them
 	// under mu, which both sides hold anyway, beats sync.Pool here: the
 	// worker frees on its P and writers allocate on theirs, so the pool
@@ -171,6 +181,7 @@ func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
 		opts:   o,
 		errs:   errorSink{fn: o.OnError},
 		q:      ring{max: o.MaxQueueLines},
+		wakeAt: min(batchSize, max(1, o.MaxQueueLines/2)),
 		space:  make(chan struct{}),
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
@@ -216,6 +227,10 @@ func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	for !a.fits(len(line)) {
 		if a.closed {
 			break
+		}
+		if a.lingering { // no more waiting for a batch to fill
+			a.lingering = false
+			a.poke()
 		}
 		if len(line) > a.opts.MaxQueueBytes {
 			return a.dropLocked() // can never fit
@@ -279,10 +294,12 @@ func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	*b = append(*b, line...)
 	a.q.push(entry{buf: b, level: level, audit: audit})
 	a.qBytes += len(line)
-	idle := a.idle
-	a.idle = false
+	wake := a.idle || (a.lingering && a.q.n >= a.wakeAt)
+	if wake {
+		a.idle, a.lingering = false, false
+	}
 	a.mu.Unlock()
-	if idle { // a busy worker finds the line without a wake-up
+	if wake { // a busy worker finds the line without a wake-up
 		a.poke()
 	}
 	return nil
@@ -358,8 +375,12 @@ func (a *Async) Close(ctx context.Context) error {
 }
 
 const (
-	batchSize = 64
-	maxFree   = 2 * batchSize // buffers kept for reuse
+	batchSize  = 64
+	maxFree    = 16 * batchSize // buffers kept for reuse, at most maxFreeCap each
+	maxFreeCap = 4 << 10
+	// lingerTime is how long the worker waits for a batch to fill after a
+	// partial one. It delays delivery by at most that much, never a writer.
+	lingerTime = 200 * time.Microsecond
 )
 
 // run is the worker: it writes queued lines in order and reports drops.
@@ -372,37 +393,14 @@ func (a *Async) run() {
 	timer.Stop()
 	defer timer.Stop()
 
-	// One critical section per round: settle the previous batch, take the
-	// next one, and go idle when there is none. Every lock the worker takes
-	// is one the application's writers may wait for.
-	var written, failed, late uint64
+	// One critical section per round under load: settle the previous batch
+	// and take the next one. Every lock the worker takes is one the
+	// application's writers may wait for.
+	var done batchResult
 	for {
 		a.mu.Lock()
-		if len(batch) > 0 {
-			for i := range batch {
-				b := batch[i].buf
-				a.qBytes -= b.Len()
-				if len(a.free) < maxFree {
-					b.Reset()
-					a.free = append(a.free, b)
-				} else {
-					b.Free()
-				}
-				batch[i] = entry{}
-			}
-			a.inflight -= len(batch)
-			a.stats.Written += written
-			a.stats.Failed += failed
-			a.stats.Dropped += late
-			// Once closed, space stays closed for good; without waiters
-			// there is nobody to wake (and no channel to allocate).
-			if !a.closed && a.waiters > 0 {
-				close(a.space)
-				a.space = make(chan struct{})
-			}
-			batch = batch[:0]
-			written, failed, late = 0, 0, 0
-		}
+		a.settleLocked(batch, done)
+		batch, done = batch[:0], batchResult{}
 		for a.q.n > 0 && len(batch) < batchSize {
 			batch = append(batch, a.q.pop())
 		}
@@ -415,14 +413,14 @@ func (a *Async) run() {
 		for i := range batch {
 			e := &batch[i]
 			if a.abandon.Load() { // Close has returned: the caller may have closed w
-				late++
+				done.late++
 				continue
 			}
 			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
-				failed++
+				done.failed++
 				a.errs.report(err)
 			} else {
-				written++
+				done.written++
 			}
 		}
 
@@ -441,11 +439,29 @@ func (a *Async) run() {
 				}
 			}
 		}
-		if !idle {
+
+		// A partial batch means the writers are slower than the sink. Going
+		// on at once, the worker would take their lines one or two at a time
+		// and contend with them for mu at every line; going idle, it would
+		// make them wake it for every line. It lingers instead: writers wake
+		// it only when a full batch is queued, else the timer does.
+		linger := false
+		if !idle && len(batch) < a.wakeAt && !closing && !abandon {
+			a.mu.Lock()
+			a.settleLocked(batch, done) // room and counters are not kept waiting
+			batch, done = batch[:0], batchResult{}
+			linger = a.q.n < a.wakeAt
+			a.lingering = linger
+			a.mu.Unlock()
+		}
+		if !idle && !linger {
 			continue
 		}
 		if closing || abandon {
 			return
+		}
+		if linger && (wait <= 0 || wait > lingerTime) {
+			wait = lingerTime
 		}
 		if wait > 0 {
 			timer.Reset(wait)
@@ -455,6 +471,37 @@ func (a *Async) run() {
 		case <-a.done:
 		case <-timer.C:
 		}
+	}
+}
+
+// batchResult counts what became of the lines of a batch.
+type batchResult struct{ written, failed, late uint64 }
+
+// settleLocked accounts for a written batch and recycles its buffers.
+func (a *Async) settleLocked(batch []entry, r batchResult) {
+	if len(batch) == 0 {
+		return
+	}
+	for i := range batch {
+		b := batch[i].buf
+		a.qBytes -= b.Len()
+		if len(a.free) < maxFree && cap(*b) <= maxFreeCap {
+			b.Reset()
+			a.free = append(a.free, b)
+		} else {
+			b.Free()
+		}
+		batch[i] = entry{}
+	}
+	a.inflight -= len(batch)
+	a.stats.Written += r.written
+	a.stats.Failed += r.failed
+	a.stats.Dropped += r.late
+	// Once closed, space stays closed for good; without waiters there is
+	// nobody to wake (and no channel to allocate).
+	if !a.closed && a.waiters > 0 {
+		close(a.space)
+		a.space = make(chan struct{})
 	}
 }
 

@@ -5,7 +5,6 @@ import "github.com/secaudit/auditkit/slogaudit"
 var (
 	_ slogaudit.Buffered = (*Async)(nil)
 	_ slogaudit.Buffered = (*Guard)(nil)
-	_ slogaudit.Buffered = (*Chain)(nil)
 	_ slogaudit.Buffered = (*Multi)(nil)
 )
 
@@ -17,9 +16,6 @@ func (a *Async) Buffered() bool { return true }
 // Buffered reports whether the writer behind the Guard is buffered (an
 // Async): the Guard then only sees whether the line was queued.
 func (g *Guard) Buffered() bool { return buffered(g.w) }
-
-// Buffered reports whether the writer behind the Chain is buffered.
-func (c *Chain) Buffered() bool { return buffered(c.w) }
 
 // Buffered reports whether any sink is buffered: a line that only a buffered
 // sink accepted makes WriteRecord succeed before anything is stored.

@@ -11,14 +11,6 @@ import (
 func TestBuffered(t *testing.T) {
 	async := NewAsync(io.Discard, nil)
 	defer func() { _ = async.Close(context.Background()) }()
-	chainOverAsync, err := NewChain(async, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chainOverDiscard, err := NewChain(io.Discard, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		name string
 		w    slogaudit.Buffered
@@ -27,8 +19,6 @@ func TestBuffered(t *testing.T) {
 		{"Async", async, true},
 		{"Guard over a writer", NewGuard(io.Discard, nil), false},
 		{"Guard over Async", NewGuard(async, nil), true},
-		{"Chain over a writer", chainOverDiscard, false},
-		{"Chain over Async", chainOverAsync, true},
 		{"Multi without Async", NewMulti(io.Discard, NewGuard(io.Discard, nil)), false},
 		{"Multi with one Async", NewMulti(io.Discard, NewGuard(async, nil)), true},
 		{"Multi with no sinks", NewMulti(), false},

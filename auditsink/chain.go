@@ -36,15 +36,18 @@ const (
 // and ,"chain":"<64 hex>".
 const chainReserve = len(`,"seq":`) + 20 + len(`,"chain":""`) + 2*sha256.Size
 
-// ErrNotObject is returned for a line that is not one JSON object followed
-// by a newline; Chain writes nothing for it.
-var ErrNotObject = errors.New("auditsink: chained line must be a JSON object ending in }\\n")
+// ErrNotObject is returned for a line that is not one JSON object on one
+// line followed by a newline (an indented object spans lines, and each line
+// of a chained file must be one record); Chain writes nothing for it.
+var ErrNotObject = errors.New("auditsink: chained line must be a JSON object on one line ending in }\\n")
 
 // ChainOptions configure a Chain. A zero ChainOptions gives a SHA-256 chain
 // with no signed checkpoints.
 type ChainOptions struct {
 	// HMACKey, when set, makes the chain HMAC-SHA256 under this key, so that
-	// whoever can edit the file cannot recompute it. nil means plain SHA-256.
+	// whoever can edit the file cannot recompute it. nil means plain SHA-256;
+	// an empty key is an error (it would be public). Use at least 32 random
+	// bytes, kept away from the host that writes the file.
 	HMACKey []byte
 
 	// SigningKey signs checkpoints (Ed25519). nil means no checkpoints, and
@@ -108,10 +111,12 @@ type Chain struct {
 	seq     uint64
 	head    [sha256.Size]byte
 	sum     [sha256.Size]byte // scratch, so Sum does not allocate
-	torn    bool              // the last write was partial: start the next with \n
+	torn    bool              // the file does not end in \n: start the next write with one
+	frag    []byte            // bytes written after the last chained line (failed writes): the next line commits to them
 	since   int               // lines since the last checkpoint
 	ckSeq   uint64
 	ckDone  bool // a checkpoint exists for this segment
+	ckFinal bool // and it is the final one (Close, Reopen)
 	timer   *time.Timer
 	closed  bool
 }
@@ -124,11 +129,22 @@ var (
 
 // NewChain returns a Chain writing lines to w and checkpoints to ckpt (which
 // may be nil when opts has no SigningKey). If opts is nil, the default options
-// are used.
+// are used. w must write each line before it returns: a buffered writer (an
+// Async) is refused, because the Chain must know which bytes reached the file
+// (put the Async in front of the Chain instead).
 func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 	var o ChainOptions
 	if opts != nil {
 		o = *opts
+	}
+	if w == nil {
+		return nil, errors.New("auditsink: NewChain: nil writer")
+	}
+	if buffered(w) {
+		return nil, fmt.Errorf("auditsink: NewChain: %T buffers lines, so the chain cannot tell which reached the file: put the Async in front of the Chain, not behind it", w)
+	}
+	if o.HMACKey != nil && len(o.HMACKey) == 0 {
+		return nil, errors.New("auditsink: HMACKey is empty: give a secret key (32 random bytes or more), or nil for plain SHA-256")
 	}
 	if o.SigningKey != nil && len(o.SigningKey) != ed25519.PrivateKeySize {
 		return nil, errors.New("auditsink: SigningKey is not an Ed25519 private key")
@@ -174,7 +190,7 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 // Chain over them. When path already holds a chain (a restart), the new
 // segment links to its last line. Close closes both files.
 func OpenChain(path string, fopts *FileOptions, opts *ChainOptions) (*Chain, error) {
-	prev, torn, err := readTail(path)
+	prev, torn, tail, err := readTail(path)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +222,9 @@ func OpenChain(path string, fopts *FileOptions, opts *ChainOptions) (*Chain, err
 		}
 		return nil, err
 	}
-	c.torn = torn
+	// A crash or a failed write may have left a fragment after the last
+	// chained line: the new header commits to it.
+	c.torn, c.frag = torn, tail
 	c.owned = []io.Closer{f}
 	if ck != nil {
 		c.owned = append(c.owned, ck)
@@ -218,29 +236,30 @@ func OpenChain(path string, fopts *FileOptions, opts *ChainOptions) (*Chain, err
 // last chained line.
 const tailWindow = 1 << 20
 
-// readTail finds the head of the chain at the end of path, and whether the
-// file ends in a torn line. A missing or empty file has no head.
-func readTail(path string) (prev *Head, torn bool, err error) {
+// readTail finds the head of the chain at the end of path, whether the file
+// ends without a newline, and the bytes after the last chained line and its
+// newline (fragments of failed writes). A missing or empty file has no head.
+func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, false, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
 	}
 	size := st.Size()
 	if size == 0 {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	off := max(0, size-tailWindow)
 	buf := make([]byte, size-off)
 	if _, err := f.ReadAt(buf, off); err != nil {
-		return nil, false, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
 	}
 	torn = buf[len(buf)-1] != '\n'
 	// The last chained line is the head; a final line that lacks only its
@@ -248,11 +267,14 @@ func readTail(path string) (prev *Head, torn bool, err error) {
 	lines := bytes.Split(buf, []byte{'\n'})
 	var seg string
 	var last *parsedLine
+	pos, end := 0, 0
 	for _, l := range lines {
 		p, ok := parseChained(l)
+		pos += len(l) + 1
 		if !ok {
 			continue
 		}
+		end = min(pos, len(buf))
 		if p.seq == 0 {
 			if s, ok := headerSegment(l); ok {
 				seg = s
@@ -261,9 +283,9 @@ func readTail(path string) (prev *Head, torn bool, err error) {
 		last = &p
 	}
 	if last == nil {
-		return nil, false, fmt.Errorf("auditsink: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
+		return nil, false, nil, fmt.Errorf("auditsink: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
 	}
-	return &Head{Segment: seg, Seq: last.seq, Chain: hex.EncodeToString(last.chain[:])}, torn, nil
+	return &Head{Segment: seg, Seq: last.seq, Chain: hex.EncodeToString(last.chain[:])}, torn, bytes.Clone(buf[end:]), nil
 }
 
 func newChainHash(key []byte) hash.Hash {
@@ -283,7 +305,7 @@ func (c *Chain) newSegment() error {
 	c.started = false
 	c.seq = 0
 	c.since = 0
-	c.ckDone = false
+	c.ckDone, c.ckFinal = false, false
 	c.head = genesis(c.h, c.seg)
 	return nil
 }
@@ -337,6 +359,9 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 	if c.closed {
 		return ErrClosed
 	}
+	if _, ok := objectBody(line); !ok {
+		return ErrNotObject
+	}
 	if !c.started {
 		if err := c.writeHeader(); err != nil {
 			return err
@@ -354,6 +379,11 @@ func (c *Chain) writeHeader() error {
 	ok, err := c.emit(hdr, 0)
 	if ok {
 		c.seq, c.started = 0, true
+		// A signed segment always has a checkpoint, so a verifier can insist
+		// on one: a sidecar emptied or cut back is then visible.
+		if cerr := c.checkpointLocked(false); cerr != nil {
+			c.errs.report(cerr)
+		}
 	}
 	return err
 }
@@ -369,7 +399,7 @@ func (c *Chain) appendLocked(line []byte) error {
 		return err
 	}
 	if c.every > 0 && c.since >= c.every {
-		if err := c.checkpointLocked(); err != nil {
+		if err := c.checkpointLocked(false); err != nil {
 			c.errs.report(err)
 		}
 	} else if c.ival > 0 && c.timer == nil {
@@ -378,16 +408,26 @@ func (c *Chain) appendLocked(line []byte) error {
 	return err
 }
 
+// objectBody returns line without leading newlines and its final newline,
+// if it looks like one JSON object on one line. A newline or carriage return
+// inside (an indenting encoder) would split the record across lines.
+func objectBody(line []byte) ([]byte, bool) {
+	body := bytes.TrimLeft(line, "\n")
+	body = bytes.TrimSuffix(body, []byte{'\n'})
+	ok := len(body) >= 2 && body[0] == '{' && body[len(body)-1] == '}' && !bytes.ContainsAny(body, "\n\r")
+	return body, ok
+}
+
 // emit chains line as number seq and writes it. ok reports that the whole
 // line reached the writer (then c.head has moved), even if err is a sync
 // failure.
 func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
-	body := bytes.TrimLeft(line, "\n")
-	body = bytes.TrimSuffix(body, []byte{'\n'})
-	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+	body, ok := objectBody(line)
+	if !ok {
 		return false, ErrNotObject
 	}
 	out := c.line[:0]
+	wasTorn := c.torn
 	if c.torn {
 		out = append(out, '\n') // keep the torn fragment on a line of its own
 	}
@@ -402,6 +442,14 @@ func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
 	out = strconv.AppendUint(out, seq, 10)
 	c.h.Reset()
 	c.h.Write(c.head[:])
+	if len(c.frag) > 0 {
+		// Fragments are part of the chain: whoever appends unchained lines
+		// breaks the next chained line.
+		c.h.Write(c.frag)
+		if wasTorn {
+			c.h.Write(out[:1])
+		}
+	}
 	c.h.Write(out[start:])
 	c.h.Sum(c.sum[:0])
 	out = append(out, `,"chain":"`...)
@@ -415,10 +463,16 @@ func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
 		// next write supplies one.
 		c.torn = n < len(out)
 		c.head = c.sum
+		c.frag = c.frag[:0]
 		return true, err
 	}
 	if n > 0 {
-		c.torn = true
+		written := out[:n]
+		if wasTorn && len(c.frag) == 0 {
+			written = written[1:] // the newline ends the chained line before
+		}
+		c.frag = append(c.frag, written...)
+		c.torn = out[n-1] != '\n'
 	}
 	if err == nil {
 		err = io.ErrShortWrite
@@ -431,7 +485,7 @@ func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
 func (c *Chain) Checkpoint() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.checkpointLocked()
+	return c.checkpointLocked(false)
 }
 
 func (c *Chain) timedCheckpoint() {
@@ -441,25 +495,41 @@ func (c *Chain) timedCheckpoint() {
 	if c.closed {
 		return
 	}
-	if err := c.checkpointLocked(); err != nil {
+	if err := c.checkpointLocked(false); err != nil {
 		c.errs.report(err)
 	}
 }
 
-func (c *Chain) checkpointLocked() error {
-	if c.signKey == nil || !c.started || (c.ckDone && c.ckSeq == c.seq) {
+// syncer is a writer that can flush to stable storage (a File).
+type syncer interface{ Sync() error }
+
+// checkpointLocked signs the current head. final marks the end of the
+// segment (Close, Reopen), so that a verifier can tell a clean end from a
+// crash or a cut.
+func (c *Chain) checkpointLocked(final bool) error {
+	if c.signKey == nil || !c.started || (c.ckDone && c.ckSeq == c.seq && (c.ckFinal || !final)) {
 		return nil
 	}
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil
 	}
-	cp := Checkpoint{Segment: c.seg, Seq: c.seq, Head: hex.EncodeToString(c.head[:]), Time: c.now().UnixNano()}
+	// A checkpoint must never reach the disk before the lines it covers,
+	// or a power failure leaves a signature over lines that are gone.
+	if s, ok := c.w.(syncer); ok {
+		if err := s.Sync(); err != nil {
+			return fmt.Errorf("auditsink: checkpoint skipped: %w", err)
+		}
+	}
+	cp := Checkpoint{Segment: c.seg, Seq: c.seq, Head: hex.EncodeToString(c.head[:]), Time: c.now().UnixNano(), Final: final}
 	cp.Sig = hex.EncodeToString(ed25519.Sign(c.signKey, cp.Message()))
 	if _, err := c.ckpt.Write(cp.AppendJSON(nil)); err != nil {
 		return err
 	}
-	c.ckSeq, c.ckDone, c.since = c.seq, true, 0
+	c.ckSeq, c.ckDone, c.ckFinal, c.since = c.seq, true, final, 0
+	if s, ok := c.ckpt.(syncer); ok {
+		return s.Sync()
+	}
 	return nil
 }
 
@@ -473,7 +543,7 @@ func (c *Chain) Reopen() error {
 	if c.closed {
 		return ErrClosed
 	}
-	cerr := c.checkpointLocked()
+	cerr := c.checkpointLocked(true)
 	type reopener interface{ Reopen() error }
 	if r, ok := c.w.(reopener); ok {
 		if err := r.Reopen(); err != nil {
@@ -485,6 +555,11 @@ func (c *Chain) Reopen() error {
 	}
 	if c.started {
 		c.prev = &Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}
+	}
+	if c.torn && len(c.frag) > 0 {
+		// The old file ends in a fragment without its newline: the end of
+		// the file ends that line, and the new header commits to it.
+		c.frag = append(c.frag, '\n')
 	}
 	c.torn = false
 	return errors.Join(cerr, c.newSegment())
@@ -504,7 +579,7 @@ func (c *Chain) Close() error {
 	if c.closed {
 		return ErrClosed
 	}
-	err := c.checkpointLocked()
+	err := c.checkpointLocked(true)
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil
@@ -518,17 +593,20 @@ func (c *Chain) Close() error {
 
 // Checkpoint is one signed line of a FILE.ckpt sidecar: the signer's
 // statement that segment Segment had reached line Seq with chain value Head
-// at Time.
+// at Time, and, when Final, that the segment ends there (Close or Reopen).
 type Checkpoint struct {
 	Segment string `json:"segment"`
 	Seq     uint64 `json:"seq"`
 	Head    string `json:"head"`
 	Time    int64  `json:"time"` // Unix nanoseconds
-	Sig     string `json:"sig"`  // hex Ed25519 signature of Message
+	Final   bool   `json:"final,omitempty"`
+	Sig     string `json:"sig"` // hex Ed25519 signature of Message
 }
 
 // Message is the byte string a checkpoint's signature covers:
-// "auditkit-checkpoint-v1\n" segment "\n" seq "\n" head "\n" time "\n".
+// "auditkit-checkpoint-v1\n" segment "\n" seq "\n" head "\n" time "\n",
+// followed by "final\n" for a final checkpoint, so that the mark cannot be
+// added to or removed from a signed checkpoint.
 func (cp *Checkpoint) Message() []byte {
 	m := []byte("auditkit-checkpoint-v1\n")
 	m = append(m, cp.Segment...)
@@ -538,7 +616,11 @@ func (cp *Checkpoint) Message() []byte {
 	m = append(m, cp.Head...)
 	m = append(m, '\n')
 	m = strconv.AppendInt(m, cp.Time, 10)
-	return append(m, '\n')
+	m = append(m, '\n')
+	if cp.Final {
+		m = append(m, "final\n"...)
+	}
+	return m
 }
 
 // AppendJSON appends the checkpoint's sidecar line, newline included.
@@ -551,6 +633,9 @@ func (cp *Checkpoint) AppendJSON(dst []byte) []byte {
 	dst = strconv.AppendQuote(dst, cp.Head)
 	dst = append(dst, `,"time":`...)
 	dst = strconv.AppendInt(dst, cp.Time, 10)
+	if cp.Final {
+		dst = append(dst, `,"final":true`...)
+	}
 	dst = append(dst, `,"sig":`...)
 	dst = strconv.AppendQuote(dst, cp.Sig)
 	return append(dst, "}\n"...)

@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,27 +73,53 @@ func TestChainVectors(t *testing.T) {
 	}
 }
 
+// Ed25519 is deterministic, so the signatures are vectors too; they were
+// computed independently (Python cryptography, private key seed 32 bytes of
+// 07).
 func TestCheckpointMessage(t *testing.T) {
-	cp := Checkpoint{Segment: "000102030405060708090a0b0c0d0e0f", Seq: 3, Head: strings.Repeat("ab", 32), Time: 1767323045000000000}
-	want := "auditkit-checkpoint-v1\n000102030405060708090a0b0c0d0e0f\n3\n" + strings.Repeat("ab", 32) + "\n1767323045000000000\n"
-	if string(cp.Message()) != want {
-		t.Errorf("Message = %q", cp.Message())
-	}
-	// Ed25519 is deterministic, so the signature is a vector too.
-	sig := hex.EncodeToString(ed25519.Sign(testSignKey, cp.Message()))
-	cp.Sig = sig
-	if got := string(cp.AppendJSON(nil)); got != `{"segment":"000102030405060708090a0b0c0d0e0f","seq":3,"head":"`+strings.Repeat("ab", 32)+`","time":1767323045000000000,"sig":"`+sig+`"}`+"\n" {
-		t.Errorf("AppendJSON = %s", got)
+	head := strings.Repeat("ab", 32)
+	for _, tt := range []struct {
+		final     bool
+		msg, sig  string
+		jsonFinal string
+	}{
+		{false, "auditkit-checkpoint-v1\n000102030405060708090a0b0c0d0e0f\n3\n" + head + "\n1767323045000000000\n",
+			"a2c8c0deb31a92618271a19925e645397881eae731ef7f98f80d178fd467c0d86abc7919e45fa74c83196b4f07231569cc2c2b8f8754d6e8295507e6b580ae0d", ""},
+		{true, "auditkit-checkpoint-v1\n000102030405060708090a0b0c0d0e0f\n3\n" + head + "\n1767323045000000000\nfinal\n",
+			"29d0e77c62c2bbdaa32c268e23ba387fae500eefe45e107234b5aadcffc7fcb959397882e15584da5cdd8da2ddf317616b46bdfa2ec7b4e80959e62bcb94b406", `,"final":true`},
+	} {
+		cp := Checkpoint{Segment: "000102030405060708090a0b0c0d0e0f", Seq: 3, Head: head, Time: 1767323045000000000, Final: tt.final}
+		if string(cp.Message()) != tt.msg {
+			t.Errorf("Message = %q, want %q", cp.Message(), tt.msg)
+		}
+		if sig := hex.EncodeToString(ed25519.Sign(testSignKey, cp.Message())); sig != tt.sig {
+			t.Errorf("final %v: signature %s, want %s", tt.final, sig, tt.sig)
+		}
+		cp.Sig = tt.sig
+		want := `{"segment":"000102030405060708090a0b0c0d0e0f","seq":3,"head":"` + head + `","time":1767323045000000000` + tt.jsonFinal + `,"sig":"` + tt.sig + `"}` + "\n"
+		if got := string(cp.AppendJSON(nil)); got != want {
+			t.Errorf("AppendJSON = %s, want %s", got, want)
+		}
 	}
 }
 
 func TestChainRejectsNonObjects(t *testing.T) {
 	var out bytes.Buffer
 	c, _ := NewChain(&out, nil, nil)
-	for _, l := range []string{"", "\n", "plain text\n", "[1,2]\n", "{\"a\":1}\n{\"b\":2}x\n"} {
+	for _, l := range []string{"", "\n", "plain text\n", "[1,2]\n", "{\"a\":1}\n{\"b\":2}x\n",
+		"{\n \"a\": 1\n}\n", "{\"a\":1}\n{\"b\":2}\n", "{\"a\":1,\r\"b\":2}\n"} {
 		if err := c.WriteRecord(0, true, []byte(l)); !errors.Is(err, ErrNotObject) {
 			t.Errorf("%q: err = %v", l, err)
 		}
+	}
+	if out.Len() != 0 {
+		t.Fatalf("refused lines wrote %q", out.String())
+	}
+	// An indenting encoder is refused, not split into unchained lines.
+	enc := json.NewEncoder(c)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(map[string]int{"a": 1}); !errors.Is(err, ErrNotObject) || out.Len() != 0 {
+		t.Errorf("indented Encode: %v, wrote %q", err, out.String())
 	}
 	// Leading newlines (a handler's torn-line marker) and {} are fine.
 	if err := c.WriteRecord(0, true, []byte("\n{}\n")); err != nil {
@@ -149,7 +177,9 @@ func TestChainVerifiesUntouched(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	writeChain(t, path, 23, signed())
 	rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey}, path)
-	if !rep.OK() || rep.Lines != 24 || rep.Segments != 1 || rep.Checkpoints != 5 {
+	// Checkpoints: one after the header, at seq 5, 10, 15, 20, and the
+	// final one at 23.
+	if !rep.Complete() || rep.Lines != 24 || rep.Segments != 1 || rep.Checkpoints != 6 {
 		t.Fatalf("report %+v %v", rep, rep.Tampered)
 	}
 	if len(rep.Notes) != 0 {
@@ -158,7 +188,7 @@ func TestChainVerifiesUntouched(t *testing.T) {
 	// Restart: a second run appends a segment linked to the first.
 	writeChain(t, path, 3, signed())
 	rep = verifyT(t, &VerifyOptions{PublicKey: testPubKey}, path)
-	if !rep.OK() || rep.Lines != 28 || rep.Segments != 2 {
+	if !rep.Complete() || rep.Lines != 28 || rep.Segments != 2 {
 		t.Fatalf("after restart: %+v %v", rep, rep.Tampered)
 	}
 }
@@ -169,7 +199,7 @@ func TestVerifyKeys(t *testing.T) {
 	key := []byte("chain key")
 	writeChain(t, path, 10, &ChainOptions{SigningKey: testSignKey, HMACKey: key})
 
-	if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, HMACKey: key}, path); !rep.OK() {
+	if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, HMACKey: key}, path); !rep.Complete() {
 		t.Fatalf("right keys: %v", rep.Tampered)
 	}
 	otherPub, _, _ := ed25519.GenerateKey(nil)
@@ -288,7 +318,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		for k := 0; k+1 < n; k++ {
 			s := append([][]byte{}, lines...)
 			s[k], s[k+1] = s[k+1], s[k]
-			checkTamper(t, fmt.Sprintf("lines %d,%d swapped", k+1, k+2), bytes.Join(s, nil), k+1, Deleted, Reordered)
+			checkTamper(t, fmt.Sprintf("lines %d,%d swapped", k+1, k+2), bytes.Join(s, nil), k+1, Reordered)
 		}
 	})
 	t.Run("forged line inserted", func(t *testing.T) {
@@ -304,13 +334,9 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			want := k + 2
 			kind := Reordered
 			if k == n {
-				// At the end, nothing follows it; the checkpoint
-				// commits to a different line with that seq? No: it
-				// commits to fewer lines, so the forged tail is uncovered.
-				rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey}, writeTemp(t, m))
-				if !rep.OK() || !hasNote(rep, Unchecked) {
-					t.Fatalf("forged tail: %+v", rep)
-				}
+				// At the end nothing follows it, but the segment's final
+				// checkpoint says the segment ended before it.
+				checkTamper(t, "forged tail", m, n+1, Modified)
 				continue
 			}
 			// The forged line itself is caught when a checkpoint signed
@@ -402,12 +428,16 @@ func TestChainRotatedSeries(t *testing.T) {
 	}
 	names = append(names, path)
 	pub := &VerifyOptions{PublicKey: testPubKey}
-	if rep := verifyT(t, pub, names...); !rep.OK() || rep.Segments != 3 || rep.Lines != 24 || len(rep.Notes) != 0 {
+	if rep := verifyT(t, pub, names...); !rep.Complete() || rep.Segments != 3 || rep.Lines != 24 || len(rep.Notes) != 0 {
 		t.Fatalf("series: %+v %v %v", rep, rep.Tampered, rep.Notes)
 	}
-	// One file on its own verifies, with a note about the link it cannot check.
-	if rep := verifyT(t, pub, names[1]); !rep.OK() || !hasNote(rep, Unchecked) {
-		t.Errorf("middle file alone: %+v", rep)
+	// A series missing its oldest files is not complete (older files could
+	// have been deleted to hide them) unless that is allowed.
+	if rep := verifyT(t, pub, names[1:]...); !rep.OK() || rep.Complete() || rep.Incomplete[0].Kind != Unchecked || rep.Incomplete[0].File != names[1] {
+		t.Errorf("newest files alone: %+v", rep)
+	}
+	if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, AllowPartialSeries: true}, names[1]); !rep.Complete() || !hasNote(rep, Unchecked) {
+		t.Errorf("middle file alone, partial series allowed: %+v", rep)
 	}
 	for _, bad := range [][]string{
 		{names[1], names[0], names[2]}, // out of order
@@ -443,7 +473,7 @@ func TestChainTornWriteInTheMiddle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.log")
 	os.WriteFile(path, []byte(d.String()), 0o600)
 	rep := verifyT(t, nil, path)
-	if !rep.OK() || rep.Lines != 3 || !hasNote(rep, Torn) {
+	if !rep.Complete() || rep.Lines != 3 || !hasNote(rep, Torn) {
 		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
 	}
 	if h, _ := c.Head(); h.Seq != 2 {
@@ -471,6 +501,21 @@ func TestChainConfigErrors(t *testing.T) {
 	c.Close()
 	if _, err := c.Write([]byte("{}\n")); !errors.Is(err, ErrClosed) {
 		t.Errorf("write after Close: %v", err)
+	}
+	// An empty key would be public: refused, on both sides.
+	if _, err := NewChain(&out, nil, &ChainOptions{HMACKey: []byte{}}); err == nil || !strings.Contains(err.Error(), "HMACKey is empty") {
+		t.Errorf("empty HMAC key: %v", err)
+	}
+	if _, err := Verify([]string{writeFileT(t, "")}, &VerifyOptions{HMACKey: []byte{}}); err == nil {
+		t.Error("Verify accepted an empty HMAC key")
+	}
+	// A chain behind a queue cannot know which lines reached the file.
+	a := NewAsync(&out, nil)
+	defer closeAsync(t, a)
+	for _, w := range []io.Writer{a, NewGuard(a, nil), NewMulti(io.Discard, a)} {
+		if _, err := NewChain(w, nil, nil); err == nil || !strings.Contains(err.Error(), "buffers lines") {
+			t.Errorf("NewChain over %T: %v", w, err)
+		}
 	}
 }
 
@@ -501,7 +546,7 @@ func TestOpenChainAfterCrash(t *testing.T) {
 			os.WriteFile(path, data[:len(data)-tt.cut], 0o600)
 			writeChain(t, path, 2, nil)
 			rep := verifyT(t, nil, path)
-			if !rep.OK() || rep.Segments != 2 || hasNote(rep, Torn) != tt.wantTorn {
+			if !rep.Complete() || rep.Segments != 2 || hasNote(rep, Torn) != tt.wantTorn {
 				t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
 			}
 		})
@@ -523,7 +568,7 @@ func TestChainWriteMissingOnlyNewline(t *testing.T) {
 		t.Fatalf("output %q", got)
 	}
 	rep := verifyT(t, nil, writeFileT(t, d.String()))
-	if !rep.OK() || rep.Lines != 4 || len(rep.Notes) != 1 { // the note: no public key
+	if !rep.Complete() || rep.Lines != 4 || len(rep.Notes) != 1 { // the note: no public key
 		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
 	}
 }
@@ -550,7 +595,17 @@ func TestChainReopenOnSIGHUP(t *testing.T) {
 	stop()
 	c.Close()
 	rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey}, path+".1", path)
-	if !rep.OK() || rep.Segments != 2 || rep.Checkpoints != 2 || len(rep.Notes) != 0 {
+	// Checkpoints: header, Checkpoint, final (Reopen); header, final (Close).
+	if !rep.Complete() || rep.Segments != 2 || rep.Checkpoints != 5 || len(rep.Notes) != 0 {
 		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
 	}
+}
+
+func hasKind(fs []Finding, k FindingKind) bool {
+	for _, f := range fs {
+		if f.Kind == k {
+			return true
+		}
+	}
+	return false
 }

@@ -59,15 +59,16 @@ func TestCrashKeepsFileVerifiable(t *testing.T) {
 	if !rep.OK() || rep.Lines != len(lines)-1 || rep.Checkpoints == 0 {
 		t.Fatalf("after crash: %+v %v", rep, rep.Tampered)
 	}
+	// Killed, so never closed: the end is unproven, and says why.
 	torn := len(lines[len(lines)-1]) > 0
-	if torn != hasNote(rep, Torn) {
-		t.Errorf("torn final line %v, notes %v", torn, rep.Notes)
+	if torn != hasKind(rep.Incomplete, Torn) || !hasKind(rep.Incomplete, Unclosed) {
+		t.Errorf("torn final line %v, incomplete %v", torn, rep.Incomplete)
 	}
 	t.Logf("child wrote %d lines (torn tail: %v), %d checkpoints", rep.Lines, torn, rep.Checkpoints)
 
 	writeChain(t, path, 5, signed())
 	rep = verifyT(t, pub, path)
-	if !rep.OK() || rep.Segments != 2 {
+	if !rep.Complete() || rep.Segments != 2 || !hasNote(rep, Unclosed) {
 		t.Fatalf("after restart: %+v %v", rep, rep.Tampered)
 	}
 }

@@ -84,7 +84,10 @@
 //     audit event and never waits for others; what is not written is counted
 //     and reported in the trail.
 //   - Guard(FailClosed) without Async: an error from the handler's Handle
-//     means the record is not on disk.
+//     means the record is not on disk, which is what httpaudit's
+//     Options.FailClosed needs. Async reports itself slogaudit.Buffered, and
+//     so do Guard and Multi with an Async behind them, so that
+//     httpaudit.New can refuse that combination.
 //   - Chain: any change to the file is detected up to the last complete line;
 //     with signed checkpoints, also the loss of lines up to the last
 //     checkpoint.

@@ -48,7 +48,7 @@ func Example_chainedFile() {
 	rep, _ = auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
 	fmt.Println("ok:", rep.OK(), "finding:", rep.Tampered.Kind, "at line", rep.Tampered.Line)
 	// Output:
-	// ok: true lines: 4 checkpoints: 1
+	// ok: true lines: 4 checkpoints: 2
 	// ok: false finding: truncated at line 4
 }
 

@@ -7,6 +7,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/secaudit/auditkit/internal/buffer"
 )
 
 // SyncPolicy says how often a File calls fsync, trading durability against
@@ -69,6 +71,7 @@ type File struct {
 	mu       sync.Mutex
 	f        *os.File
 	unsynced int    // lines since the last fsync
+	torn     bool   // a write took only part of its line: start the next with \n
 	syncs    uint64 // fsync calls, for tests
 }
 
@@ -107,15 +110,28 @@ var ErrClosed = errors.New("auditsink: writer closed")
 
 // Write appends p in a single write(2) call and then applies the sync
 // policy. A short count with an error (a full disk) means only a prefix of p
-// reached the file. When the data was written but fsync failed, Write
-// returns len(p) and the fsync error.
+// reached the file; the next Write then starts with a newline (unless p
+// already does), so the fragment stays on a line of its own instead of
+// gluing itself to the next line. When the data was written but fsync
+// failed, Write returns len(p) and the fsync error.
 func (f *File) Write(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.f == nil {
 		return 0, ErrClosed
 	}
-	n, err := writeOnce(f.f, p)
+	out, lead := p, 0
+	if f.torn && (len(p) == 0 || p[0] != '\n') {
+		b := buffer.New()
+		defer b.Free()
+		*b = append(append(*b, '\n'), p...)
+		out, lead = *b, 1
+	}
+	n, err := writeOnce(f.f, out)
+	if n > 0 {
+		f.torn = out[n-1] != '\n'
+	}
+	n = max(0, n-lead)
 	if err != nil {
 		return n, fmt.Errorf("auditsink: write %s: %w", f.path, err)
 	}
@@ -166,7 +182,7 @@ func (f *File) Reopen() error {
 	}
 	serr := f.syncLocked()
 	cerr := f.f.Close()
-	f.f = nf
+	f.f, f.torn = nf, false
 	return errors.Join(serr, cerr)
 }
 

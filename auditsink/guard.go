@@ -18,8 +18,9 @@ import (
 type DiskErrorAction int
 
 const (
-	// FailOpen keeps trying every line and counts the lost ones; callers see
-	// no error (auditd ignore/syslog).
+	// FailOpen keeps trying every line (after the warning event, which
+	// probes whether the sink is back) and counts the lost ones; callers see
+	// no error for disk errors (auditd ignore/syslog).
 	FailOpen DiskErrorAction = iota
 	// Suspend stops writing: lines are counted as lost without touching the
 	// sink until a probe, at most once per ProbeInterval, succeeds (auditd
@@ -168,10 +169,18 @@ func (g *Guard) WriteRecord(level slog.Level, audit bool, line []byte) error {
 			intAttr(KeyLostCount, int64(g.lost)), intAttr(KeyOutageNS, int64(now.Sub(g.since))))
 		err := g.write(slog.LevelWarn, true, *b)
 		b.Free()
-		if err != nil {
+		switch {
+		case err == nil:
+			g.failing, g.cause, g.lost = false, nil, 0
+		case g.action == FailOpen:
+			// Every line is tried: a disk with room for a short line
+			// but not the event still gets the line.
+		case !IsDiskError(err):
+			g.stats.Failed++
+			return err
+		default:
 			return g.lose(err)
 		}
-		g.failing, g.cause, g.lost = false, nil, 0
 	}
 	err := g.write(level, audit, line)
 	if err == nil {
@@ -182,8 +191,10 @@ func (g *Guard) WriteRecord(level slog.Level, audit bool, line []byte) error {
 		g.stats.Failed++
 		return err
 	}
-	g.failing, g.cause, g.since, g.lastTry, g.lost = true, err, now, now, 0
-	g.errs.report(fmt.Errorf("auditsink: %s after disk error: %w", g.action, err))
+	if !g.failing {
+		g.failing, g.cause, g.since, g.lastTry, g.lost = true, err, now, now, 0
+		g.errs.report(fmt.Errorf("auditsink: %s after disk error: %w", g.action, err))
+	}
 	return g.lose(err)
 }
 

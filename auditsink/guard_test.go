@@ -18,8 +18,8 @@ func TestGuardActions(t *testing.T) {
 		wantErrs   int // calls that returned an error while full
 		wantWrites int // write attempts the sink saw while full (5 ok + 1 partial + ...)
 	}{
-		{FailOpen, 0, 5 + 10},
-		{Suspend, 0, 5 + 1 + 1}, // the first failure, then one probe after the interval
+		{FailOpen, 0, 5 + 1 + 9*2}, // the first failure, then the warning event and the line itself
+		{Suspend, 0, 5 + 1 + 1},    // the first failure, then one probe after the interval
 		{FailClosed, 10, 5 + 10},
 	} {
 		t.Run(tt.action.String(), func(t *testing.T) {
@@ -120,7 +120,70 @@ func TestGuardAboveChain(t *testing.T) {
 	g.Write([]byte(`{"i":4}` + "\n"))
 	path := writeFileT(t, d.String())
 	rep := verifyT(t, nil, path)
-	if !rep.OK() || rep.Lines != 4 || !hasNote(rep, Torn) { // header, 1, event, 4
+	if !rep.Complete() || rep.Lines != 4 || !hasNote(rep, Torn) { // header, 1, event, 4
 		t.Fatalf("%+v %v %v\n%s", rep, rep.Tampered, rep.Notes, d.String())
 	}
 }
+
+// FailOpen tries every line during an outage, not only the warning event:
+// a disk with room for short lines but not for the event keeps them.
+func TestGuardFailOpenTriesEveryLine(t *testing.T) {
+	var got []string
+	short := true // the disk takes only lines up to 60 bytes
+	w := writerFunc(func(p []byte) (int, error) {
+		if short && len(p) > 60 {
+			return 0, fmt.Errorf("write: %w", syscall.ENOSPC)
+		}
+		got = append(got, string(p))
+		return len(p), nil
+	})
+	g := NewGuard(w, &GuardOptions{Action: FailOpen, OnError: func(error) {}})
+	g.Write([]byte(`{"long":"` + strings.Repeat("x", 80) + `"}` + "\n"))
+	for i := range 3 {
+		if _, err := g.Write(fmt.Appendf(nil, `{"short":%d}`+"\n", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 3 || got[2] != `{"short":2}`+"\n" {
+		t.Fatalf("sink got %q", got)
+	}
+	if s := g.Stats(); s != (Stats{Written: 3, Failed: 1}) || !g.Failing() {
+		t.Errorf("stats %+v, failing %v (the warning event is still owed)", s, g.Failing())
+	}
+	short = false
+	g.Write([]byte(`{"short":3}` + "\n"))
+	if len(got) != 5 || !strings.Contains(got[3], EventDeliveryDiskError) || !strings.Contains(got[3], `"`+KeyLostCount+`":1`) || g.Failing() {
+		t.Errorf("after recovery: %q", got[3:])
+	}
+}
+
+// Errors that are not disk errors are returned unchanged during an outage
+// too, whatever the action.
+func TestGuardOtherErrorsDuringOutage(t *testing.T) {
+	other := errors.New("bad file descriptor")
+	for _, action := range []DiskErrorAction{FailOpen, Suspend, FailClosed} {
+		var fail error
+		w := writerFunc(func(p []byte) (int, error) {
+			if fail != nil {
+				return 0, fail
+			}
+			return len(p), nil
+		})
+		clock := newFakeClock()
+		g := NewGuard(w, &GuardOptions{Action: action, Now: clock.Now, OnError: func(error) {}})
+		fail = fmt.Errorf("write: %w", syscall.ENOSPC)
+		g.Write([]byte("{}\n"))
+		fail = other
+		clock.Advance(time.Hour) // a Suspend probe is due
+		if err := g.WriteRecord(slog.LevelInfo, true, []byte("{}\n")); !errors.Is(err, other) {
+			t.Errorf("%v: err = %v, want the sink's own error", action, err)
+		}
+		if !g.Failing() {
+			t.Errorf("%v: outage ended without a written warning", action)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -73,7 +73,7 @@ func TestThroughSlogauditHandler(t *testing.T) {
 		t.Fatalf("%d lines, want 4", n)
 	}
 	rep, err := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
-	if err != nil || !rep.OK() || rep.Lines != 4 {
+	if err != nil || !rep.Complete() || rep.Lines != 4 {
 		t.Fatalf("verify: %v %+v %v", err, rep, rep.Tampered)
 	}
 }

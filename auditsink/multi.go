@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
+	"github.com/secaudit/auditkit/internal/buffer"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -19,6 +21,15 @@ type Multi struct {
 	sinks  []io.Writer
 	rws    []slogaudit.RecordWriter
 	failed []atomic.Uint64
+	plain  []plainSink // for sinks that are not RecordWriters
+}
+
+// plainSink remembers that a plain writer took only part of a line, so that
+// the next line starts with a newline and the fragment stays on its own line
+// (RecordWriters in this package keep fragments apart themselves).
+type plainSink struct {
+	mu   sync.Mutex
+	torn bool
 }
 
 var (
@@ -34,6 +45,7 @@ func NewMulti(sinks ...io.Writer) *Multi {
 		sinks:  append([]io.Writer(nil), sinks...),
 		rws:    make([]slogaudit.RecordWriter, len(sinks)),
 		failed: make([]atomic.Uint64, len(sinks)),
+		plain:  make([]plainSink, len(sinks)),
 	}
 	for i, s := range sinks {
 		m.rws[i] = asRecordWriter(s)
@@ -56,7 +68,7 @@ func (m *Multi) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	var errs []error
 	ok := false
 	for i, s := range m.sinks {
-		if _, err := writeLine(s, m.rws[i], level, audit, line); err != nil {
+		if err := m.write(i, s, level, audit, line); err != nil {
 			m.failed[i].Add(1)
 			errs = append(errs, fmt.Errorf("sink %d: %w", i, err))
 			continue
@@ -70,6 +82,27 @@ func (m *Multi) WriteRecord(level slog.Level, audit bool, line []byte) error {
 		return errors.New("auditsink: Multi has no sinks")
 	}
 	return errors.Join(errs...)
+}
+
+func (m *Multi) write(i int, s io.Writer, level slog.Level, audit bool, line []byte) error {
+	if m.rws[i] != nil {
+		_, err := writeLine(s, m.rws[i], level, audit, line)
+		return err
+	}
+	ps := &m.plain[i]
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.torn && (len(line) == 0 || line[0] != '\n') {
+		b := buffer.New()
+		defer b.Free()
+		*b = append(append(*b, '\n'), line...)
+		line = *b
+	}
+	n, err := writeLine(s, nil, level, audit, line)
+	if n > 0 {
+		ps.torn = line[min(n, len(line))-1] != '\n'
+	}
+	return err
 }
 
 // Failed returns how many lines sink i has failed to accept, including lines

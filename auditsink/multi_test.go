@@ -61,3 +61,23 @@ func TestMultiReservedBytes(t *testing.T) {
 		closeAsync(t, got)
 	}
 }
+
+// A plain sink that took part of a line (a full disk) gets the next line on
+// a line of its own, not glued to the fragment.
+func TestMultiKeepsFragmentsApart(t *testing.T) {
+	d := &fullDisk{free: 10}
+	m := NewMulti(d, io.Discard)
+	if err := m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":1,"msg":"first"}`+"\n")); err != nil {
+		t.Fatalf("io.Discard took the line, err = %v", err)
+	}
+	d.addSpace(1 << 20)
+	m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":2,"msg":"second"}`+"\n"))
+	m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":3}`+"\n"))
+	want := `{"i":1,"ms` + "\n" + `{"i":2,"msg":"second"}` + "\n" + `{"i":3}` + "\n"
+	if got := d.String(); got != want {
+		t.Errorf("sink holds %q, want %q", got, want)
+	}
+	if m.Failed(0) != 1 || m.Failed(1) != 0 {
+		t.Errorf("Failed = %d, %d", m.Failed(0), m.Failed(1))
+	}
+}

@@ -31,13 +31,25 @@ const (
 	// BadCheckpoint: a checkpoint line is malformed or its signature does
 	// not verify with the key.
 	BadCheckpoint
-	// Torn is a note: a partial line left by a crash or a failed write.
+	// Torn: a partial line left by a crash or a failed write. A fragment
+	// that a later chained line commits to is a note; one at the end of the
+	// trail, which nothing commits to, makes the report incomplete.
 	Torn
-	// Unchecked is a note: something Verify could not check.
+	// Unchecked: something Verify could not check (no public key, a series
+	// whose earlier files were not given).
 	Unchecked
+	// MissingCheckpoint: with a public key, a FILE.ckpt that is missing or
+	// empty, or a segment with no signed checkpoint at all. Chain writes one
+	// right after each segment header, so this means checkpoints were
+	// deleted, and with them the proof that the lines were not rewritten.
+	MissingCheckpoint
+	// Unclosed: the last segment has lines after its last checkpoint, or no
+	// final checkpoint (written by Close and Reopen): the writer crashed, or
+	// the tail was cut. It makes the report incomplete, not tampered.
+	Unclosed
 )
 
-var kindNames = [...]string{"", "modified", "deleted", "reordered", "truncated", "bad-checkpoint", "torn", "unchecked"}
+var kindNames = [...]string{"", "modified", "deleted", "reordered", "truncated", "bad-checkpoint", "torn", "unchecked", "missing-checkpoint", "unclosed"}
 
 // String returns the kind's name.
 func (k FindingKind) String() string {
@@ -64,15 +76,27 @@ func (f Finding) String() string {
 type Report struct {
 	// Tampered is the first problem found, nil if the files verify.
 	Tampered *Finding
-	// Notes are findings that do not fail verification: torn lines, links
-	// to files not given, lines not yet covered by a checkpoint.
+	// Incomplete lists what keeps the end of the trail from being proven
+	// even though nothing was found tampered with: a torn final line, lines
+	// after the last signed checkpoint, a last segment without a final
+	// checkpoint (a crash, or a cut exactly at a checkpoint), a series whose
+	// earlier files were not given. auditkit-verify exits with 3 for these.
+	Incomplete []Finding
+	// Notes are findings that do not fail verification: fragments of failed
+	// writes that the chain covers, a crash the next segment recovered from,
+	// checks skipped on request.
 	Notes []Finding
 	// Lines, Segments and Checkpoints count what was verified.
 	Lines, Segments, Checkpoints int
 }
 
-// OK reports whether nothing was tampered with.
+// OK reports whether nothing was tampered with. The trail may still be
+// incomplete at its end; see Complete.
 func (r *Report) OK() bool { return r.Tampered == nil }
+
+// Complete reports whether nothing was tampered with and the whole trail,
+// up to its end, is proven: OK and nothing Incomplete.
+func (r *Report) Complete() bool { return r.Tampered == nil && len(r.Incomplete) == 0 }
 
 // VerifyOptions configure Verify.
 type VerifyOptions struct {
@@ -80,8 +104,13 @@ type VerifyOptions struct {
 	// and then truncation cannot be detected (a note says so).
 	PublicKey ed25519.PublicKey
 	// HMACKey is the chain key; required for HMAC-SHA256 chains. When it is
-	// set, a plain SHA-256 segment is reported as tampered.
+	// set, a plain SHA-256 segment is reported as tampered. An empty non-nil
+	// key is an error.
 	HMACKey []byte
+	// AllowPartialSeries accepts a first file whose segment continues an
+	// earlier one that was not given (older files deleted by rotation): a
+	// note instead of an Incomplete finding.
+	AllowPartialSeries bool
 }
 
 // ErrHMACKeyRequired is returned by Verify for an HMAC chain without a key.
@@ -99,7 +128,18 @@ func Verify(files []string, opts *VerifyOptions) (*Report, error) {
 	if opts != nil {
 		o = *opts
 	}
-	v := &verifier{opts: o, rep: &Report{}, cks: map[string]map[uint64]*ckRef{}, last: map[string]lineRef{}}
+	if o.HMACKey != nil && len(o.HMACKey) == 0 {
+		return nil, errors.New("auditsink: HMACKey is empty")
+	}
+	if o.PublicKey != nil && len(o.PublicKey) != ed25519.PublicKeySize {
+		return nil, errors.New("auditsink: PublicKey is not an Ed25519 public key")
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("auditsink: %w", err)
+		}
+	}
+	v := &verifier{opts: o, rep: &Report{}, cks: map[string]map[uint64]*ckRef{}, final: map[string]*ckRef{}, last: map[string]lineRef{}}
 	if o.PublicKey != nil {
 		for _, f := range files {
 			if err := v.readCheckpoints(f); err != nil || v.rep.Tampered != nil {
@@ -109,12 +149,15 @@ func Verify(files []string, opts *VerifyOptions) (*Report, error) {
 	} else {
 		v.note(Finding{File: files[0], Kind: Unchecked, Msg: "no public key: checkpoints not checked, a cut tail cannot be detected"})
 	}
-	for _, f := range files {
-		if err := v.readFile(f); err != nil || v.rep.Tampered != nil {
+	for i, f := range files {
+		if err := v.readFile(f, i == len(files)-1); err != nil || v.rep.Tampered != nil {
 			return v.rep, err
 		}
 	}
 	v.finish()
+	if v.rep.Tampered != nil {
+		v.rep.Incomplete = nil // the first problem is the whole story
+	}
 	return v.rep, nil
 }
 
@@ -135,6 +178,7 @@ type verifier struct {
 	opts     VerifyOptions
 	rep      *Report
 	cks      map[string]map[uint64]*ckRef
+	final    map[string]*ckRef // the final checkpoint of each segment
 	ckOrder  []*ckRef
 	last     map[string]lineRef // last line seen per segment
 	segOrder []string
@@ -148,6 +192,9 @@ type verifier struct {
 	plain bool // h is plain SHA-256
 
 	pending []lineRef // unchained lines awaiting judgement
+	frag    []byte    // their bytes, each followed by \n: the next line commits to them
+	gap     *Finding  // a seq gap, Deleted unless the missing line comes next (a swap)
+	gapSeq  uint64    // the seq that was missing
 }
 
 func (v *verifier) fail(f Finding) {
@@ -157,6 +204,8 @@ func (v *verifier) fail(f Finding) {
 }
 
 func (v *verifier) note(f Finding) { v.rep.Notes = append(v.rep.Notes, f) }
+
+func (v *verifier) incomplete(f Finding) { v.rep.Incomplete = append(v.rep.Incomplete, f) }
 
 // readLines calls fn for each line of r (without its newline); terminated
 // is false for a final piece with no newline.
@@ -186,17 +235,26 @@ func (v *verifier) readCheckpoints(file string) error {
 	name := file + ".ckpt"
 	f, err := os.Open(name)
 	if errors.Is(err, os.ErrNotExist) {
-		v.note(Finding{File: name, Kind: Unchecked, Msg: "no checkpoint file: a cut tail cannot be detected"})
+		// Chain writes a checkpoint with every segment header: a signed
+		// chain without its sidecar lost the proof that it was not rewritten.
+		v.fail(Finding{File: name, Kind: MissingCheckpoint, Msg: "checkpoint file missing: the chain could have been rewritten (verify with -unsigned only if the file was never signed)"})
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("auditsink: %w", err)
 	}
 	defer f.Close()
+	found := 0
 	err = readLines(f, func(n int, l []byte, term bool) bool {
 		var cp Checkpoint
 		at := Finding{File: name, Line: n, Kind: BadCheckpoint}
-		if err := json.Unmarshal(l, &cp); err != nil {
+		err := json.Unmarshal(l, &cp)
+		if err == nil && !bytes.Equal(cp.AppendJSON(nil), append(l, '\n')) {
+			// Only the exact form Chain writes: a renamed or extra key
+			// must not slip past the signature as a default value.
+			err = errors.New("not in canonical form")
+		}
+		if err != nil {
 			if !term { // a checkpoint torn by a crash
 				v.note(Finding{File: name, Line: n, Kind: Torn, Msg: "torn final checkpoint line ignored"})
 				return false
@@ -221,57 +279,104 @@ func (v *verifier) readCheckpoints(file string) error {
 			v.fail(at)
 			return false
 		}
-		ref := &ckRef{cp: cp, file: name, line: n}
-		m[cp.Seq] = ref
-		v.ckOrder = append(v.ckOrder, ref)
+		ref, dup := m[cp.Seq]
+		if !dup {
+			ref = &ckRef{cp: cp, file: name, line: n}
+			m[cp.Seq] = ref
+			v.ckOrder = append(v.ckOrder, ref)
+		} else if cp.Final { // Close after Checkpoint: the same head, now final
+			ref.cp, ref.file, ref.line = cp, name, n
+		}
+		if cp.Final {
+			if old := v.final[cp.Segment]; old != nil && old.cp.Seq != cp.Seq {
+				at.Msg = fmt.Sprintf("two final checkpoints for segment %s (seq %d and %d)", cp.Segment, old.cp.Seq, cp.Seq)
+				v.fail(at)
+				return false
+			}
+			v.final[cp.Segment] = ref
+		}
 		v.rep.Checkpoints++
+		found++
 		return true
 	})
 	if err != nil {
 		return fmt.Errorf("auditsink: %s: %w", name, err)
 	}
+	if found == 0 && v.rep.Tampered == nil {
+		v.fail(Finding{File: name, Kind: MissingCheckpoint, Msg: "checkpoint file has no checkpoint: the chain could have been rewritten"})
+	}
 	return nil
 }
 
-func (v *verifier) readFile(file string) error {
+// readFile checks one file. Unchained lines are held until the next
+// chained line, which commits to their bytes; only at the end of the last
+// file can they stay unbound.
+func (v *verifier) readFile(file string, lastFile bool) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("auditsink: %w", err)
 	}
 	defer f.Close()
 	var usage error
-	var lastTerm, lastEmpty bool
+	var lastTerm bool
 	err = readLines(f, func(n int, l []byte, term bool) bool {
-		lastTerm, lastEmpty = term, len(l) == 0
+		lastTerm = term
 		at := lineRef{file: file, line: n}
 		p, ok := parseChained(l)
 		if !ok {
+			if !fragmentLike(l) && (term || !lastFile || json.Valid(l)) {
+				// Chain only ever leaves strict prefixes of its own lines:
+				// a whole JSON value or foreign text was put there by
+				// someone else. (A final piece without its newline may be
+				// garbage a power failure left.)
+				v.fail(Finding{File: file, Line: n, Kind: Modified, Msg: "inserted line: neither a chained line nor a fragment of one"})
+				return false
+			}
 			v.pending = append(v.pending, at)
+			v.frag = append(append(v.frag, l...), '\n')
 			return true
 		}
 		at.seq = p.seq
+		if v.gap != nil {
+			v.resolveGap(p.seq, true)
+			return false
+		}
 		usage = v.line(at, l, p)
 		return usage == nil && v.rep.Tampered == nil
 	})
 	if err != nil {
 		return fmt.Errorf("auditsink: %s: %w", file, err)
 	}
+	if v.gap != nil {
+		v.resolveGap(0, false)
+	}
 	if usage != nil || v.rep.Tampered != nil {
 		return usage
 	}
-	if len(v.pending) > 0 {
-		// Only the end of a file can hold a torn line nothing followed.
-		if !lastTerm || lastEmpty {
-			for _, p := range v.pending {
-				v.note(Finding{File: p.file, Line: p.line, Kind: Torn, Msg: "torn line at the end of the file (crash during a write)"})
-			}
-		} else {
-			p := v.pending[0]
-			v.fail(Finding{File: p.file, Line: p.line, Kind: Modified, Msg: "not a chained line"})
+	if lastFile && len(v.pending) > 0 {
+		// Nothing commits to the end of the trail: a crash in the middle of
+		// a write, a write that failed just before Close, or an append.
+		for _, p := range v.pending {
+			v.incomplete(Finding{File: p.file, Line: p.line, Kind: Torn, Msg: "torn line at the end, not covered by the chain (crash or failed write)"})
 		}
-		v.pending = nil
+		if !lastTerm && len(v.pending) == 1 {
+			v.rep.Incomplete[len(v.rep.Incomplete)-1].Msg = "torn final line, not covered by the chain (crash during a write)"
+		}
+		v.pending, v.frag = nil, v.frag[:0]
 	}
 	return nil
+}
+
+// resolveGap decides a seq gap: when the next line is the missing one, two
+// lines were swapped (or one moved forward); otherwise lines were deleted.
+func (v *verifier) resolveGap(next uint64, more bool) {
+	f := *v.gap
+	v.gap = nil
+	if more && next == v.gapSeq {
+		f.Kind = Reordered
+		f.Msg = fmt.Sprintf("seq %d comes after a later line: lines swapped or moved", v.gapSeq)
+	}
+	v.fail(f)
 }
 
 // line checks one chained line against the running state.
@@ -302,6 +407,11 @@ func (v *verifier) line(at lineRef, raw []byte, p parsedLine) error {
 			return nil
 		}
 		if v.have {
+			if fin := v.final[v.seg]; fin == nil && v.opts.PublicKey != nil {
+				last := v.last[v.seg]
+				v.note(Finding{File: last.file, Line: last.line, Kind: Unclosed,
+					Msg: fmt.Sprintf("segment %s ended without a final checkpoint (crash); the next segment's header commits to its last line", v.seg)})
+			}
 			switch {
 			case !hd.linked:
 				blame(Reordered, "segment header does not link to the previous segment (file missing or out of order)")
@@ -314,8 +424,13 @@ func (v *verifier) line(at lineRef, raw []byte, p parsedLine) error {
 				return nil
 			}
 		} else if hd.linked {
-			v.note(Finding{File: at.file, Line: at.line, Kind: Unchecked,
-				Msg: fmt.Sprintf("segment continues an earlier one (seq %d, chain %s) that was not given", hd.prevSeq, hd.prevHead)})
+			f := Finding{File: at.file, Line: at.line, Kind: Unchecked,
+				Msg: fmt.Sprintf("segment continues an earlier one (seq %d, chain %s) that was not given: the start of the series is missing", hd.prevSeq, hd.prevHead)}
+			if v.opts.AllowPartialSeries {
+				v.note(f)
+			} else {
+				v.incomplete(f)
+			}
 		}
 		g := genesis(v.h, hd.segment)
 		if !v.check(g, p) {
@@ -328,10 +443,23 @@ func (v *verifier) line(at lineRef, raw []byte, p parsedLine) error {
 	} else {
 		switch {
 		case !v.have:
-			blame(Deleted, "no segment header before this line (first lines deleted)")
+			if len(v.pending) > 0 {
+				blame(Deleted, "")
+				return nil
+			}
+			v.gap = &Finding{File: at.file, Line: at.line, Kind: Deleted, Msg: "no segment header before this line (first lines deleted)"}
+			v.gapSeq = 0
 			return nil
 		case p.seq > v.seq+1:
-			blame(Deleted, fmt.Sprintf("seq %d, want %d: %d line(s) deleted before this line", p.seq, v.seq+1, p.seq-v.seq-1))
+			if len(v.pending) > 0 {
+				blame(Deleted, "")
+				return nil
+			}
+			// Judged at the next chained line: a swap shows as a gap
+			// followed by the missing line.
+			v.gap = &Finding{File: at.file, Line: at.line, Kind: Deleted,
+				Msg: fmt.Sprintf("seq %d, want %d: %d line(s) deleted before this line", p.seq, v.seq+1, p.seq-v.seq-1)}
+			v.gapSeq = v.seq + 1
 			return nil
 		case p.seq <= v.seq:
 			blame(Reordered, fmt.Sprintf("seq %d, want %d: line moved, duplicated or inserted", p.seq, v.seq+1))
@@ -340,11 +468,16 @@ func (v *verifier) line(at lineRef, raw []byte, p parsedLine) error {
 			blame(Modified, "chain value does not match: line modified or inserted")
 			return nil
 		}
+		if fin := v.final[v.seg]; fin != nil && p.seq > fin.cp.Seq {
+			v.fail(Finding{File: at.file, Line: at.line, Kind: Modified,
+				Msg: fmt.Sprintf("line after the final checkpoint %s:%d of its segment (appended after Close)", fin.file, fin.line)})
+			return nil
+		}
 	}
 	for _, q := range v.pending {
-		v.note(Finding{File: q.file, Line: q.line, Kind: Torn, Msg: "torn line from a failed write; the chain continues after it"})
+		v.note(Finding{File: q.file, Line: q.line, Kind: Torn, Msg: "fragment of a failed write, covered by the chain"})
 	}
-	v.pending = v.pending[:0]
+	v.pending, v.frag = v.pending[:0], v.frag[:0]
 	v.have, v.seq, v.head = true, p.seq, p.chain
 	v.rep.Lines++
 	at.seq = p.seq
@@ -364,6 +497,7 @@ func (v *verifier) check(prev [sha256.Size]byte, p parsedLine) bool {
 	var sum [sha256.Size]byte
 	v.h.Reset()
 	v.h.Write(prev[:])
+	v.h.Write(v.frag)
 	v.h.Write(p.prefix)
 	v.h.Sum(sum[:0])
 	return sum == p.chain
@@ -388,7 +522,9 @@ func (v *verifier) useAlgorithm(alg string) error {
 	return nil
 }
 
-// finish reports checkpoints that commit to lines the files lack.
+// finish reports checkpoints that commit to lines the files lack, segments
+// without checkpoints, and an end of the trail that no final checkpoint
+// covers.
 func (v *verifier) finish() {
 	for _, ck := range v.ckOrder {
 		if ck.matched {
@@ -407,7 +543,7 @@ func (v *verifier) finish() {
 	if v.opts.PublicKey == nil {
 		return
 	}
-	for _, seg := range v.segOrder {
+	for i, seg := range v.segOrder {
 		last := v.last[seg]
 		var covered uint64
 		var any bool
@@ -416,13 +552,21 @@ func (v *verifier) finish() {
 				covered, any = s, true
 			}
 		}
-		if !any || last.seq > covered {
-			n := last.seq + 1
-			if any {
-				n = last.seq - covered
-			}
-			v.note(Finding{File: last.file, Line: last.line, Kind: Unchecked,
-				Msg: fmt.Sprintf("the last %d line(s) of segment %s are not covered by a signed checkpoint", n, seg)})
+		if !any {
+			v.fail(Finding{File: last.file, Line: last.line, Kind: MissingCheckpoint,
+				Msg: fmt.Sprintf("segment %s has %d line(s) but no signed checkpoint: checkpoints deleted, the chain could have been rewritten", seg, last.seq+1)})
+			return
+		}
+		if i < len(v.segOrder)-1 {
+			continue // the next segment's header commits to this one's end
+		}
+		switch {
+		case last.seq > covered:
+			v.incomplete(Finding{File: last.file, Line: last.line, Kind: Unclosed,
+				Msg: fmt.Sprintf("the last %d line(s) of segment %s are not covered by a signed checkpoint (crash, or lines cut and others appended)", last.seq-covered, seg)})
+		case v.final[seg] == nil:
+			v.incomplete(Finding{File: last.file, Line: last.line, Kind: Unclosed,
+				Msg: fmt.Sprintf("segment %s was not closed cleanly (crash or cut): no final checkpoint", seg)})
 		}
 	}
 }
@@ -514,4 +658,10 @@ func parseHeader(l []byte) (header, error) {
 func headerSegment(l []byte) (string, bool) {
 	h, err := parseHeader(l)
 	return h.segment, err == nil
+}
+
+// fragmentLike reports whether l can be what a failed write leaves: nothing,
+// or the start of a chained line, which is never a whole JSON value.
+func fragmentLike(l []byte) bool {
+	return len(l) == 0 || (l[0] == '{' && !json.Valid(l))
 }

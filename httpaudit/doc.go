@@ -74,8 +74,18 @@
 // With Options.CaptureBodies the first MaxBodyBytes+1 bytes of a JSON body
 // (configured methods and paths only) are read before the handler runs; the
 // handler reads the same bytes followed by the rest of the body, so it sees
-// exactly what the client sent. Only when an event is written are they
-// parsed, reduced to Options.BodyFields and redacted.
+// exactly what the client sent, and the same error if the upload broke off
+// (the event then says request.body.parse_status "incomplete").
+// Only when an event is written are they parsed, reduced to
+// Options.BodyFields (matched without regard to case, as encoding/json
+// does) and redacted; numbers stay json.Number, exact.
+//
+// A request with "Expect: 100-continue" is not read ahead: net/http would
+// answer 100 Continue for the handler, which may refuse the request
+// unread. Its body is captured as the handler reads it, and if the handler
+// stops short, the event says request.body.parse_status "unread". Reading
+// ahead also means body capture must stay off streaming and full-duplex
+// paths (see Options.BodyPaths).
 //
 // # Fail-closed
 //

@@ -320,7 +320,7 @@ func TestFailClosedRefusesBufferedLogger(t *testing.T) {
 	if _, err := httpaudit.New(asyncLogger, &httpaudit.Options{FailClosed: true}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("async logger: New error %v, want %q", err, want)
 	}
-	// Behind a chain or a multi-writer, the queue is still seen.
+	// Behind a multi-writer, the queue is still seen.
 	multi := auditsink.NewMulti(io.Discard, async)
 	if _, err := httpaudit.New(slog.New(slogaudit.NewHandler(multi, nil)), &httpaudit.Options{FailClosed: true}); err == nil {
 		t.Error("multi with an async sink: New succeeded")

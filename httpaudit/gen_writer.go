@@ -20,7 +20,9 @@ type iface struct {
 
 // The optional interfaces a net/http ResponseWriter may have, in bit order.
 var ifaces = []iface{
-	{"F", "http.Flusher", "func (w *%s) Flush() { (*rw)(w).flush() }"},
+	// FlushError goes with Flush: http.NewResponseController(w).Flush
+	// calls it first, and without it would get no error from a Flusher.
+	{"F", "http.Flusher", "func (w *%[1]s) Flush() { (*rw)(w).flush() }\nfunc (w *%[1]s) FlushError() error { return (*rw)(w).flushError() }"},
 	{"H", "http.Hijacker", "func (w *%s) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }"},
 	{"R", "io.ReaderFrom", "func (w *%s) ReadFrom(src io.Reader) (int64, error) { return (*rw)(w).readFrom(src) }"},
 	{"P", "http.Pusher", "func (w *%s) Push(target string, opts *http.PushOptions) error { return (*rw)(w).push(target, opts) }"},

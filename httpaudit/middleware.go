@@ -10,7 +10,6 @@ import (
 	randv2 "math/rand/v2"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,15 +148,9 @@ var _ http.Handler = (*handler)(nil)
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m, c := h.m, h.m.c
-	var clean string
-	if len(c.ignorePaths) > 0 || c.body != nil {
-		clean = path.Clean(r.URL.Path)
-		for _, re := range c.ignorePaths {
-			if re.MatchString(clean) {
-				h.next.ServeHTTP(w, r)
-				return
-			}
-		}
+	if c.ignored(r) {
+		h.next.ServeHTTP(w, r)
+		return
 	}
 
 	st := &request{Context: r.Context(), m: m, in: r, start: time.Now()}
@@ -185,7 +178,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "audit log unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	if c.body != nil && c.body.wants(r, clean) {
+	if c.body != nil && c.body.wants(r) {
 		var body io.ReadCloser
 		if st.body, body = c.body.start(r); body != nil {
 			down.Body = body
@@ -314,7 +307,7 @@ func (v *lazyPeer) LogValue() slog.Value {
 	return optional(p)
 }
 func (v *lazyRoute) LogValue() slog.Value   { return optional((*request)(v).route()) }
-func (v *lazySession) LogValue() slog.Value { return optional((*request)(v).sessionID()) }
+func (v *lazySession) LogValue() slog.Value { return pseudonym((*request)(v).sessionID()) }
 
 // finish runs deferred after the handler: it audits the response and, if the
 // handler panicked, re-raises the panic unchanged.
@@ -342,6 +335,11 @@ func (st *request) finish() {
 // audit decides whether the response is audited and at what level; only then
 // is anything computed.
 func (st *request) audit(failure string) {
+	// Fail open: a panic anywhere in the audit (Rand, the handler's Enabled
+	// or Handle, a Route or SessionID hook) must neither break the request
+	// nor replace the application's own panic, which finish re-raises after
+	// this returns. recover here stops only a panic raised inside audit.
+	defer func() { _ = recover() }()
 	c := st.m.c
 	status := st.rw.status
 	if status == 0 {
@@ -445,7 +443,9 @@ func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
 		slog.String(slogaudit.KeyRequestID, st.requestID()),
 	)
 	if c.session.enabled() {
-		a = appendString(a, slogaudit.KeySessionID, st.sessionID())
+		if id := st.sessionID(); id != "" {
+			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: pseudonym(id)})
+		}
 	}
 	client, peer := st.addrs()
 	a = appendString(a, slogaudit.KeyClientAddress, client)

@@ -156,7 +156,9 @@ func TestSampling(t *testing.T) {
 
 func TestIgnorePathsSkipsAllWork(t *testing.T) {
 	m, rec := newMW(t, &httpaudit.Options{IgnorePaths: []string{`^/healthz$`}, LogOKResponses: true})
-	for _, p := range []string{"/healthz", "/healthz/", "/a/../healthz", "//healthz"} {
+	// Only the canonical path is ignored: /healthz/, /a/../healthz and
+	// //healthz are other paths to a router (see TestIgnorePathsCanonicalOnly).
+	for _, p := range []string{"/healthz"} {
 		var scoped bool
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			scoped = httpaudit.RequestID(r.Context()) != "" || slogaudit.SetUser(r.Context(), slogaudit.User{ID: "1"})

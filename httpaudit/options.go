@@ -28,9 +28,18 @@ type Options struct {
 	// response is kept when the draw is strictly below SampleRate.
 	Rand func() float64
 
-	// IgnorePaths are RE2 regular expressions matched against the cleaned
-	// request path (path.Clean); a request that matches is passed through
-	// untouched, with no audit work at all. Anchor them (^/healthz$).
+	// IgnorePaths are RE2 regular expressions matched against the request
+	// path (URL.Path); a request that matches is passed through untouched,
+	// with no audit work at all. Anchor them (^/healthz$); a trailing slash
+	// is part of the path (^/healthz/?$ ignores both forms).
+	//
+	// Only a canonical path is ignored: one with no escaping beyond the
+	// default (URL.RawPath empty) that path.Clean leaves unchanged but for a
+	// trailing slash. Any other request is audited. This departs from
+	// matching the cleaned path (DESIGN.md) on purpose: the router sees the
+	// raw path, so /admin/../healthz or /admin/%2E%2E/healthz reaches an
+	// /admin/* handler in chi while its cleaned form, /healthz, would have
+	// switched the audit off.
 	IgnorePaths []string
 	// IgnoreStatusCodes are response codes (100-599) that are never audited.
 	// Panics are audited whatever status they leave behind.
@@ -74,28 +83,52 @@ type Options struct {
 	// redacted, to the audit event as request.body.
 	CaptureBodies bool
 	// BodyPaths, when set, limits capture to paths matching one of these RE2
-	// expressions.
+	// expressions (matched against the cleaned path).
+	//
+	// Exclude streaming and full-duplex endpoints (a handler that answers or
+	// flushes before it reads the body, bidirectional streams): capture
+	// reads up to MaxBodyBytes+1 bytes, or to the end of the body, before
+	// the handler runs, so a client that sends the rest only after it sees
+	// the response headers waits for a handler that has not started, a
+	// deadlock until a timeout ends it. Requests with "Expect: 100-continue"
+	// are the exception: their body is captured only as the handler reads
+	// it (see ParseUnread).
 	BodyPaths []string
 	// BodyMethods are the methods whose bodies are captured; empty means
 	// POST, PUT and PATCH.
 	BodyMethods []string
-	// BodyFields are the top-level JSON keys kept (exact, case-sensitive);
-	// "*" keeps every key. Required with CaptureBodies: values are still
-	// redacted, but keeping only named fields is the safe default.
+	// BodyFields are the top-level JSON keys kept; "*" keeps every key.
+	// Required with CaptureBodies: values are still redacted, but keeping
+	// only named fields is the safe default.
+	//
+	// They match keys as encoding/json matches struct fields, without regard
+	// to case (Unicode case folding, as bytes.EqualFold), and every key that
+	// matches is kept under its own spelling: {"username":"victim",
+	// "Username":"attacker"} is logged with both, since an application that
+	// decodes into a struct reads "attacker" (the last match wins). Exact,
+	// case-sensitive matching (DESIGN.md) would log "victim" alone, the
+	// value the application ignored. Key-based redaction applies to such a
+	// key when either its own name or the listed field's is sensitive.
 	BodyFields []string
-	// MaxBodyBytes bounds the bytes read for capture; 0 means 4096. A larger
-	// body is reported as request.body.parse_status "too_large" and reaches
-	// the handler intact.
+	// MaxBodyBytes bounds the bytes read for capture; 0 means 4096, and
+	// above MaxBodyBytesLimit (1 MiB) is an error. A larger body is reported
+	// as request.body.parse_status "too_large" and reaches the handler
+	// intact. The capture buffer grows as bytes arrive, so the limit costs
+	// memory only for bodies that long.
 	MaxBodyBytes int64
 
 	// SessionCookie names the session cookie. session.id is then the first
 	// 16 bytes of HMAC-SHA256(SessionKey, cookie value) in hex: stable for
-	// the session, never the cookie itself.
+	// the session, never the cookie itself. It is logged (on the events and
+	// in the request scope) as a redact.Pseudonym, so that redact's
+	// Middleware and ReplaceAttr in front of any handler keep it, although
+	// "session.id" is a sensitive key.
 	SessionCookie string
 	// SessionKey is the HMAC key for SessionCookie, at least 16 bytes.
 	SessionKey []byte
 	// SessionID returns the application's own (server-side, non-secret)
-	// session id instead; it must not be combined with SessionCookie.
+	// session id instead; it must not be combined with SessionCookie. It is
+	// logged as a redact.Pseudonym too: never return a bearer token here.
 	SessionID func(*http.Request) string
 
 	// LogQuery adds url.query with every value redacted (names are kept).

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
+
+	"github.com/secaudit/auditkit/redact"
 )
 
 // sessionConfig derives session.id. The zero value derives nothing.
@@ -53,4 +56,17 @@ func sessionHash(key []byte, value string) string {
 	m.Write([]byte(value))
 	var sum [sha256.Size]byte
 	return hex.EncodeToString(m.Sum(sum[:0])[:16])
+}
+
+// pseudonym is the log value of a session id: a redact.Pseudonym, which
+// redact's adapters (Middleware, ReplaceAttr) in front of any handler pass
+// through although "session.id" is a sensitive key. The id is a keyed hash
+// of the cookie, or the application's own non-secret id (Options.SessionID),
+// so it is safe to log, and useless masked. "" renders as an empty group,
+// which handlers omit.
+func pseudonym(id string) slog.Value {
+	if id == "" {
+		return slog.GroupValue()
+	}
+	return slog.AnyValue(redact.Pseudonym(id))
 }

@@ -19,7 +19,9 @@ import (
 // behave as without the middleware, plus Unwrap, through which
 // http.NewResponseController reaches the deadlines and EnableFullDuplex of
 // the original. It also has WriteString, which only spares a copy: it is
-// equivalent to Write.
+// equivalent to Write; and with Flusher, FlushError, which
+// http.NewResponseController's Flush prefers to Flush, so that the error of
+// a flush to a client that went away still reaches the handler.
 //
 // httpsnoop.Wrap does the same but costs, per request, two allocations for
 // the wrapper, one per hook and one or two per method call, several times
@@ -82,6 +84,20 @@ func (w *rw) flush() {
 		w.status = http.StatusOK
 	}
 	w.w.(http.Flusher).Flush()
+}
+
+// flushError is flush reporting the error of the original's FlushError, so
+// that a streaming loop using http.NewResponseController notices a client
+// that went away. An original without FlushError cannot report one.
+func (w *rw) flushError() error {
+	if fe, ok := w.w.(interface{ FlushError() error }); ok {
+		if w.status == 0 {
+			w.status = http.StatusOK
+		}
+		return fe.FlushError()
+	}
+	w.flush()
+	return nil
 }
 
 func (w *rw) hijack() (net.Conn, *bufio.ReadWriter, error) {

@@ -27,6 +27,7 @@ func (w *rwF) Write(b []byte) (int, error)       { return (*rw)(w).Write(b) }
 func (w *rwF) WriteString(s string) (int, error) { return (*rw)(w).WriteString(s) }
 func (w *rwF) Unwrap() http.ResponseWriter       { return (*rw)(w).w }
 func (w *rwF) Flush()                            { (*rw)(w).flush() }
+func (w *rwF) FlushError() error                 { return (*rw)(w).flushError() }
 
 // rwH wraps a ResponseWriter with http.Hijacker.
 type rwH rw
@@ -47,6 +48,7 @@ func (w *rwFH) Write(b []byte) (int, error)                  { return (*rw)(w).W
 func (w *rwFH) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFH) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFH) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFH) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFH) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 
 // rwR wraps a ResponseWriter with io.ReaderFrom.
@@ -68,6 +70,7 @@ func (w *rwFR) Write(b []byte) (int, error)           { return (*rw)(w).Write(b)
 func (w *rwFR) WriteString(s string) (int, error)     { return (*rw)(w).WriteString(s) }
 func (w *rwFR) Unwrap() http.ResponseWriter           { return (*rw)(w).w }
 func (w *rwFR) Flush()                                { (*rw)(w).flush() }
+func (w *rwFR) FlushError() error                     { return (*rw)(w).flushError() }
 func (w *rwFR) ReadFrom(src io.Reader) (int64, error) { return (*rw)(w).readFrom(src) }
 
 // rwHR wraps a ResponseWriter with http.Hijacker, io.ReaderFrom.
@@ -90,6 +93,7 @@ func (w *rwFHR) Write(b []byte) (int, error)                  { return (*rw)(w).
 func (w *rwFHR) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHR) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHR) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHR) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHR) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHR) ReadFrom(src io.Reader) (int64, error)        { return (*rw)(w).readFrom(src) }
 
@@ -112,6 +116,7 @@ func (w *rwFP) Write(b []byte) (int, error)                      { return (*rw)(
 func (w *rwFP) WriteString(s string) (int, error)                { return (*rw)(w).WriteString(s) }
 func (w *rwFP) Unwrap() http.ResponseWriter                      { return (*rw)(w).w }
 func (w *rwFP) Flush()                                           { (*rw)(w).flush() }
+func (w *rwFP) FlushError() error                                { return (*rw)(w).flushError() }
 func (w *rwFP) Push(target string, opts *http.PushOptions) error { return (*rw)(w).push(target, opts) }
 
 // rwHP wraps a ResponseWriter with http.Hijacker, http.Pusher.
@@ -134,6 +139,7 @@ func (w *rwFHP) Write(b []byte) (int, error)                      { return (*rw)
 func (w *rwFHP) WriteString(s string) (int, error)                { return (*rw)(w).WriteString(s) }
 func (w *rwFHP) Unwrap() http.ResponseWriter                      { return (*rw)(w).w }
 func (w *rwFHP) Flush()                                           { (*rw)(w).flush() }
+func (w *rwFHP) FlushError() error                                { return (*rw)(w).flushError() }
 func (w *rwFHP) Hijack() (net.Conn, *bufio.ReadWriter, error)     { return (*rw)(w).hijack() }
 func (w *rwFHP) Push(target string, opts *http.PushOptions) error { return (*rw)(w).push(target, opts) }
 
@@ -157,6 +163,7 @@ func (w *rwFRP) Write(b []byte) (int, error)                      { return (*rw)
 func (w *rwFRP) WriteString(s string) (int, error)                { return (*rw)(w).WriteString(s) }
 func (w *rwFRP) Unwrap() http.ResponseWriter                      { return (*rw)(w).w }
 func (w *rwFRP) Flush()                                           { (*rw)(w).flush() }
+func (w *rwFRP) FlushError() error                                { return (*rw)(w).flushError() }
 func (w *rwFRP) ReadFrom(src io.Reader) (int64, error)            { return (*rw)(w).readFrom(src) }
 func (w *rwFRP) Push(target string, opts *http.PushOptions) error { return (*rw)(w).push(target, opts) }
 
@@ -181,6 +188,7 @@ func (w *rwFHRP) Write(b []byte) (int, error)                  { return (*rw)(w)
 func (w *rwFHRP) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHRP) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHRP) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHRP) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHRP) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHRP) ReadFrom(src io.Reader) (int64, error)        { return (*rw)(w).readFrom(src) }
 func (w *rwFHRP) Push(target string, opts *http.PushOptions) error {
@@ -206,6 +214,7 @@ func (w *rwFC) Write(b []byte) (int, error)       { return (*rw)(w).Write(b) }
 func (w *rwFC) WriteString(s string) (int, error) { return (*rw)(w).WriteString(s) }
 func (w *rwFC) Unwrap() http.ResponseWriter       { return (*rw)(w).w }
 func (w *rwFC) Flush()                            { (*rw)(w).flush() }
+func (w *rwFC) FlushError() error                 { return (*rw)(w).flushError() }
 func (w *rwFC) CloseNotify() <-chan bool          { return (*rw)(w).closeNotify() }
 
 // rwHC wraps a ResponseWriter with http.Hijacker, http.CloseNotifier.
@@ -228,6 +237,7 @@ func (w *rwFHC) Write(b []byte) (int, error)                  { return (*rw)(w).
 func (w *rwFHC) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHC) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHC) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHC) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHC) CloseNotify() <-chan bool                     { return (*rw)(w).closeNotify() }
 
@@ -251,6 +261,7 @@ func (w *rwFRC) Write(b []byte) (int, error)           { return (*rw)(w).Write(b
 func (w *rwFRC) WriteString(s string) (int, error)     { return (*rw)(w).WriteString(s) }
 func (w *rwFRC) Unwrap() http.ResponseWriter           { return (*rw)(w).w }
 func (w *rwFRC) Flush()                                { (*rw)(w).flush() }
+func (w *rwFRC) FlushError() error                     { return (*rw)(w).flushError() }
 func (w *rwFRC) ReadFrom(src io.Reader) (int64, error) { return (*rw)(w).readFrom(src) }
 func (w *rwFRC) CloseNotify() <-chan bool              { return (*rw)(w).closeNotify() }
 
@@ -275,6 +286,7 @@ func (w *rwFHRC) Write(b []byte) (int, error)                  { return (*rw)(w)
 func (w *rwFHRC) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHRC) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHRC) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHRC) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHRC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHRC) ReadFrom(src io.Reader) (int64, error)        { return (*rw)(w).readFrom(src) }
 func (w *rwFHRC) CloseNotify() <-chan bool                     { return (*rw)(w).closeNotify() }
@@ -299,6 +311,7 @@ func (w *rwFPC) Write(b []byte) (int, error)                      { return (*rw)
 func (w *rwFPC) WriteString(s string) (int, error)                { return (*rw)(w).WriteString(s) }
 func (w *rwFPC) Unwrap() http.ResponseWriter                      { return (*rw)(w).w }
 func (w *rwFPC) Flush()                                           { (*rw)(w).flush() }
+func (w *rwFPC) FlushError() error                                { return (*rw)(w).flushError() }
 func (w *rwFPC) Push(target string, opts *http.PushOptions) error { return (*rw)(w).push(target, opts) }
 func (w *rwFPC) CloseNotify() <-chan bool                         { return (*rw)(w).closeNotify() }
 
@@ -323,6 +336,7 @@ func (w *rwFHPC) Write(b []byte) (int, error)                  { return (*rw)(w)
 func (w *rwFHPC) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHPC) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHPC) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHPC) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHPC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHPC) Push(target string, opts *http.PushOptions) error {
 	return (*rw)(w).push(target, opts)
@@ -350,6 +364,7 @@ func (w *rwFRPC) Write(b []byte) (int, error)           { return (*rw)(w).Write(
 func (w *rwFRPC) WriteString(s string) (int, error)     { return (*rw)(w).WriteString(s) }
 func (w *rwFRPC) Unwrap() http.ResponseWriter           { return (*rw)(w).w }
 func (w *rwFRPC) Flush()                                { (*rw)(w).flush() }
+func (w *rwFRPC) FlushError() error                     { return (*rw)(w).flushError() }
 func (w *rwFRPC) ReadFrom(src io.Reader) (int64, error) { return (*rw)(w).readFrom(src) }
 func (w *rwFRPC) Push(target string, opts *http.PushOptions) error {
 	return (*rw)(w).push(target, opts)
@@ -380,6 +395,7 @@ func (w *rwFHRPC) Write(b []byte) (int, error)                  { return (*rw)(w
 func (w *rwFHRPC) WriteString(s string) (int, error)            { return (*rw)(w).WriteString(s) }
 func (w *rwFHRPC) Unwrap() http.ResponseWriter                  { return (*rw)(w).w }
 func (w *rwFHRPC) Flush()                                       { (*rw)(w).flush() }
+func (w *rwFHRPC) FlushError() error                            { return (*rw)(w).flushError() }
 func (w *rwFHRPC) Hijack() (net.Conn, *bufio.ReadWriter, error) { return (*rw)(w).hijack() }
 func (w *rwFHRPC) ReadFrom(src io.Reader) (int64, error)        { return (*rw)(w).readFrom(src) }
 func (w *rwFHRPC) Push(target string, opts *http.PushOptions) error {

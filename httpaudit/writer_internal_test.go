@@ -89,3 +89,45 @@ func TestWriterFlushAndHijackStatus(t *testing.T) {
 		t.Errorf("after Hijack: %+v", m)
 	}
 }
+
+// fullFlushErr adds FlushError to fullWriter, as net/http's writer has it.
+type fullFlushErr struct {
+	fullWriter
+	err error
+}
+
+func (f *fullFlushErr) FlushError() error { f.flushed = true; return f.err }
+
+// Exactly the Flusher combinations have FlushError; it returns the
+// original's error, or flushes and returns nil when the original has none,
+// and either way fixes the status at 200.
+func TestWriterFlushError(t *testing.T) {
+	gone := io.ErrClosedPipe
+	for k, conv := range combos {
+		for _, orig := range []http.ResponseWriter{&fullWriter{h: http.Header{}}, &fullFlushErr{fullWriter{h: http.Header{}}, gone}} {
+			m := &rw{w: orig}
+			fe, ok := conv(m).(interface{ FlushError() error })
+			if ok != (k&1 != 0) {
+				t.Fatalf("%T: has FlushError %v", conv(m), ok)
+			}
+			if !ok {
+				continue
+			}
+			err := fe.FlushError()
+			want := error(nil)
+			if _, has := orig.(*fullFlushErr); has {
+				want = gone
+			}
+			var flushed bool
+			switch o := orig.(type) {
+			case *fullWriter:
+				flushed = o.flushed
+			case *fullFlushErr:
+				flushed = o.flushed
+			}
+			if err != want || !flushed || m.status != http.StatusOK {
+				t.Errorf("%T over %T: err %v, flushed %v, status %d", conv(m), orig, err, flushed, m.status)
+			}
+		}
+	}
+}

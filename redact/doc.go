@@ -11,33 +11,44 @@
 //     handlers;
 //   - [Redactor.Value], a redacted deep copy of any Go value (httpaudit uses
 //     it for captured request bodies and query values);
-//   - [Secret], a string type that renders as [Marker] wherever it goes.
+//   - [Secret], a string type that renders as [Marker] wherever it goes;
+//   - [Pseudonym], a string type for a value that is already safe to log (a
+//     keyed hash, such as httpaudit's session.id), which redaction passes
+//     through unchanged.
 //
 // # Keys
 //
 // A key is compacted: lower-cased (Unicode-aware), then stripped of every
 // character outside a-z and 0-9, so "API-Key", "api_key" and "apiKey" are all
-// "apikey". The key is matched as a path: group names, the attribute key and
-// nested map keys or struct field names, in order. Once a path is sensitive,
-// everything under it is redacted, whatever its type.
+// "apikey". A non-ASCII letter whose simple case folding reaches an ASCII
+// letter counts as that letter (the long s 'ſ' is an s, the Kelvin sign a k),
+// because encoding/json matches keys that way: it decodes "paſſword" into a
+// Password field. The key is matched as a path: group names, the attribute
+// key and nested map keys or struct field names, in order. Once a path is
+// sensitive, everything under it is redacted, whatever its type.
 //
 // A denylist entry longer than three characters matches as a substring of the
 // compacted path, across group boundaries: "password1", "passwordConfirmation",
 // "x_csrftoken" and "token_expiry" are sensitive, and so is the key "key" in
 // the group "api" ("apikey").
 //
-// An entry of three characters or fewer (pwd, jwt, ssn, otp, pin, cvv, cvc)
-// must equal a whole segment of a key instead, because short strings occur by
-// chance inside ordinary words: "ssn" is in "classname" and "business_name",
-// and the seed system redacted both. Segments are separated by any character
-// that is not a letter or digit ("user_ssn", "user.ssn", "user-ssn",
-// "user ssn", "user:ssn"), by a change from lower case or a digit to upper
-// case ("userSSN", "step2OTP"), and before the last capital of an acronym
-// that a word follows ("SSNLast4" is SSN|Last4, "PINCode" is PIN|Code).
-// Trailing digits are ignored when comparing, so "cvv2" and "pin1" match. The
-// price: a short entry glued to another word in lower case ("userpwd") is not
-// found; add the long form ("userpwd") to the denylist if your keys look like
-// that.
+// An entry of three characters or fewer (pw, pwd, jwt, ssn, otp, pin, cvv,
+// cvc, dsn) must equal a whole segment of a key instead, because short strings
+// occur by chance inside ordinary words: "ssn" is in "classname" and
+// "business_name", and the seed system redacted both. So must "pass", the one
+// longer entry with the same problem ("passport", "compass", "bypass"):
+// "user_pass" and "DB_PASS" are sensitive, "passport" is not. The rule belongs
+// to the entry, so "pass" in Options.SensitiveKeys behaves the same way.
+// Segments are separated by any character that is not a letter or digit
+// ("user_ssn", "user.ssn", "user-ssn", "user ssn", "user:ssn"), by a change
+// from lower case or a digit to upper case ("userSSN", "step2OTP"), and before
+// the last capital of an acronym that a word follows ("SSNLast4" is
+// SSN|Last4, "PINCode" is PIN|Code). Trailing digits are ignored when
+// comparing, so "cvv2" and "pin1" match. The price: a whole-segment entry
+// glued to another word in lower case ("userpwd", "userpass") is not found;
+// add the long form ("userpwd") to the denylist if your keys look like that.
+// And a segment "pass" is redacted whatever it means ("pass_rate"); allowlist
+// such keys.
 //
 // An allowlist entry is compared, after compaction, with the whole key given
 // to Enter and with its last dot-separated component; a match is never
@@ -47,20 +58,24 @@
 // [DefaultSensitiveKeys] lists the default denylist: the seed's fifteen
 // entries (password, passwd, pwd, passcode, secret, token, apikey,
 // authorization, bearer, jwt, cookie, sessionid, csrf, creditcard, ssn), then
-// passphrase, credential, privatekey, privkey, clientsecret, secretkey,
-// accesskey, refreshtoken, sessionkey, setcookie, xapikey, xsrf, signature,
-// connectionstring, otp, totp, mfacode, recoverycode, pin, cardnum, cvv and
-// cvc. Deliberately absent: "key" and "auth" (they would hit "monkey",
-// "keyboard" and "author"), and "mfa" (an MFA method or status is an audit
-// fact worth keeping; codes are caught by otp, totp and mfacode). Substring
-// matching over-redacts some keys ("secretary", "token_expiry",
-// "signature_valid"): an allowlist fixes that where it matters, while the
-// opposite mistake would leak.
+// pass, pw, passphrase, credential, privatekey, privkey, clientsecret,
+// secretkey, accesskey, refreshtoken, sessionkey, setcookie, xapikey, xsrf,
+// signature, signingkey, encryptionkey, masterkey, hmackey, mnemonic,
+// seedphrase, connectionstring, dsn, databaseurl, samlresponse,
+// clientassertion, otp, totp, otpcode, mfacode, authcode, recoverycode, pin,
+// cardnum, cvv, cvc and cvvcode. Deliberately absent: "key" and "auth" (they
+// would hit "monkey", "keyboard" and "author"), "mfa" (an MFA method or
+// status is an audit fact worth keeping; codes are caught by otp, totp and
+// mfacode) and "pincode" (a postal code in India). Substring matching
+// over-redacts some keys ("secretary", "token_expiry", "signature_valid",
+// "password_policy", "client_assertion_type"): an allowlist fixes that where
+// it matters, while the opposite mistake would leak.
 //
 // The library's own keys are not sensitive, except "session.id", which
-// compacts to "sessionid": the slogaudit handler exempts the session id that
-// its request scope provides (a keyed hash), and redacts one an application
-// logs itself.
+// compacts to "sessionid". httpaudit logs its session id, a keyed hash, as a
+// [Pseudonym], which redaction never masks, so it survives Value,
+// ReplaceAttr, Middleware and the slogaudit handler alike; a session id that
+// an application logs itself as a plain string is redacted.
 //
 // # Values
 //
@@ -74,15 +89,38 @@
 // key rules: "password reset" is a fine message). Value rules apply to
 // strings, including error texts and json.Number, not to other numbers.
 //
+// They apply to map keys and attribute keys as well (a token used as a key):
+// a matching key is replaced like a value, after the key rules have seen the
+// original, and when several keys of one map become Marker one entry stays (a
+// key that was not masked, else the one with the smallest original key). A
+// pattern that matches a key name masks the name, so write patterns for the
+// shape of secrets. Struct field names are the program's own and are not
+// checked, nor are the keys of a record's time, level, message and source.
+//
+// Any other value is turned into plain data (strings, numbers, maps, lists)
+// before a handler sees it, in the order the slogaudit handler resolves
+// values: slog.LogValuer, time.Time and time.Duration, error,
+// json.Marshaler, encoding.TextMarshaler, fmt.Stringer, then reflection. An
+// error becomes its Error text, to which the value rules then apply (a panic
+// becomes a placeholder); its fields, MarshalJSON and MarshalText are never
+// used, because each can hold what the text leaves out, and the standard
+// handlers would use them: slog.JSONHandler marshals an error's fields inside
+// a list or a map and calls its MarshalJSON, slog.TextHandler its MarshalText.
+// A json.Marshaler's output is decoded and walked, so the key rules apply
+// inside it; a TextMarshaler or Stringer becomes its text. Methods are never
+// called on nil pointers (the result is nil). A [Pseudonym] stays as it is.
+//
 // # Replacement
 //
 // A sensitive string becomes [Marker], "[REDACTED]"; with [Options.HMACKey]
 // it becomes "hmac-sha256:<hex>", the HMAC-SHA256 of the value, as HashiCorp
 // Vault's audit log does, so that lines carrying the same secret can be
 // correlated without revealing it, and [Redactor.Hash] finds the pseudonym of
-// a value an investigator already knows. Anything else under a sensitive key
-// (numbers, maps, lists, structs, nil) becomes Marker, with no hint of its
-// shape.
+// a value an investigator already knows. Use an HMAC key of at least 16
+// random bytes and keep it secret: whoever holds it can find a low-entropy
+// secret (a PIN) by trying every candidate. New accepts any length. Anything
+// else under a sensitive key (numbers, maps, lists, structs, nil) becomes
+// Marker, with no hint of its shape.
 //
 // # Extending
 //
@@ -95,26 +133,31 @@
 //	})
 //
 // ReplaceDefaults makes SensitiveKeys the whole list. [New] rejects an
-// invalid pattern, an unknown detector and an entry with no letter or digit,
-// so mistakes surface at start-up, not as a leak.
+// invalid pattern, a pattern that matches the empty string ("secret|", which
+// would redact every value), an unknown detector and an entry with no letter
+// or digit, so mistakes surface at start-up, not as a leak or an empty log.
 //
 // # Speed
 //
 // Deciding whether a key is sensitive costs no regular expression and no
-// allocation: the long entries are compiled into an Aho–Corasick automaton
-// over a-z0-9 whose state a [Path] carries from group to key, so a handler
-// enters each group name once; short entries are compared as packed integers
-// at segment ends. There is no cache, so attacker-chosen keys cannot grow
-// memory. A typical key costs tens of nanoseconds (see
+// allocation: the substring entries are compiled into an Aho–Corasick
+// automaton over a-z0-9 whose state a [Path] carries from group to key, so a
+// handler enters each group name once; whole-segment entries are compared as
+// packed integers at segment ends. There is no cache, so attacker-chosen keys
+// cannot grow memory. A typical key costs tens of nanoseconds (see
 // redact_bench_test.go); with no value rules, [Redactor.MatchValue] returns
-// at once. Pseudonyms reuse pooled HMAC states and append hex straight into
-// the caller's buffer.
+// at once and keys are never scanned for values. Pseudonyms reuse pooled HMAC
+// states and append hex straight into the caller's buffer.
 //
 // # Limits
 //
 // Compaction keeps only ASCII letters and digits, as the seed did: a key
 // written only in another script, or in full-width letters, compacts to
-// nothing and is never sensitive. []byte values are replaced by Marker
-// wholesale, never decoded. A deep walk stops at 32 levels and 16384 values
-// and at cycles; what lies beyond becomes Marker.
+// nothing and is never sensitive (encoding/json does not fold those to ASCII
+// either). []byte values are replaced by Marker wholesale, never decoded. A
+// deep walk stops at 32 levels and 16384 values and at cycles; what lies
+// beyond becomes Marker. ReplaceAttr cannot rename open groups, so a group
+// name that matches a value rule is masked by Middleware only. A [Secret] in
+// an unexported struct field is printed in full by fmt and slog.TextHandler
+// (see Secret); the Redactor's own walks skip such fields.
 package redact

@@ -130,3 +130,33 @@ func ExampleRedactor_IsSensitiveKey() {
 	// business_name false
 	// ping false
 }
+
+// A Pseudonym is already safe to log: httpaudit's session.id, a keyed hash of
+// the session cookie, keeps its value through any redacting adapter, while a
+// plain string under the same key is redacted.
+func ExamplePseudonym() {
+	h := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: noTime})
+	logger := slog.New(redact.Default().Middleware()(h))
+
+	logger.Info("request", "session.id", redact.Pseudonym("9f86d081884c7d659a2feaa0c55ad015"))
+	logger.Info("request", "session.id", "raw-cookie-value")
+	// Output:
+	// {"level":"INFO","msg":"request","session.id":"9f86d081884c7d659a2feaa0c55ad015"}
+	// {"level":"INFO","msg":"request","session.id":"[REDACTED]"}
+}
+
+// An error is logged as its text, never through its fields or marshalers,
+// which may hold what the text leaves out.
+func ExampleRedactor_Middleware_errors() {
+	h := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: noTime})
+	logger := slog.New(redact.Default().Middleware()(h))
+
+	err := &connError{Host: "db1", Password: "hunter2"}
+	logger.Error("query failed", "errs", []error{err})
+	// Output:
+	// {"level":"ERROR","msg":"query failed","errs":["connect to db1 failed"]}
+}
+
+type connError struct{ Host, Password string }
+
+func (e *connError) Error() string { return "connect to " + e.Host + " failed" }

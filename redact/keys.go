@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -9,8 +10,9 @@ import (
 // fifteen entries followed by the ones a security reviewer expects. Entries are
 // compared after compaction (see the package documentation), so "api_key",
 // "API-Key" and "apiKey" are the same entry. Entries of three characters or
-// fewer (pwd, jwt, ssn, otp, pin, cvv, cvc) must equal a whole segment of a
-// key; longer ones match anywhere in the compacted key path.
+// fewer (pw, pwd, jwt, ssn, otp, pin, cvv, cvc, dsn) and the word "pass" must
+// equal a whole segment of a key; the others match anywhere in the compacted
+// key path.
 //
 // Some additions are already implied by a shorter entry (setcookie by cookie,
 // refreshtoken by token); they are listed so that the list reads as the
@@ -22,13 +24,18 @@ func DefaultSensitiveKeys() []string {
 		"authorization", "bearer", "jwt", "cookie", "sessionid", "csrf",
 		"creditcard", "ssn",
 		// Credentials and key material.
-		"passphrase", "credential", "privatekey", "privkey", "clientsecret",
-		"secretkey", "accesskey", "refreshtoken", "sessionkey", "setcookie",
-		"xapikey", "xsrf", "signature", "connectionstring",
+		"pass", "pw", "passphrase", "credential", "privatekey", "privkey",
+		"clientsecret", "secretkey", "accesskey", "refreshtoken", "sessionkey",
+		"setcookie", "xapikey", "xsrf", "signature", "signingkey",
+		"encryptionkey", "masterkey", "hmackey", "mnemonic", "seedphrase",
+		// Connection strings, which carry passwords.
+		"connectionstring", "dsn", "databaseurl",
+		// Single sign-on assertions.
+		"samlresponse", "clientassertion",
 		// One-time and second-factor codes.
-		"otp", "totp", "mfacode", "recoverycode", "pin",
+		"otp", "totp", "otpcode", "mfacode", "authcode", "recoverycode", "pin",
 		// Payment cards.
-		"cardnum", "cvv", "cvc",
+		"cardnum", "cvv", "cvc", "cvvcode",
 	}
 }
 
@@ -37,6 +44,24 @@ func DefaultSensitiveKeys() []string {
 // such as "ssn" occurs by chance inside ordinary words ("classname",
 // "business_name"), a longer one rarely does.
 const maxShort = 3
+
+// wordEntries are the longer entries that must equal a whole key segment all
+// the same, because as substrings they are common inside harmless words:
+// "pass" is in "passport", "compass" and "bypass". The rule belongs to the
+// entry, wherever it comes from, so a copy of DefaultSensitiveKeys handed back
+// through Options behaves as the defaults do. Each is exactly maxWord bytes,
+// the segment prefix the matcher keeps.
+var wordEntries = []string{"pass"}
+
+// maxWord is the length of the wordEntries, and the number of leading bytes of
+// a segment that the matcher keeps.
+const maxWord = 4
+
+// wholeSegment reports whether the compacted entry c must equal a whole key
+// segment (see maxShort and wordEntries).
+func wholeSegment(c string) bool {
+	return len(c) <= maxShort || slices.Contains(wordEntries, c)
+}
 
 // alphabet is the number of symbols a compacted key is made of: a-z and 0-9.
 const alphabet = 36
@@ -163,8 +188,12 @@ var asciiSym = func() (sym [utf8.RuneSelf]int32) {
 }()
 
 // classify returns the class of rune c and its compacted byte (0 when
-// compaction drops it). Compaction is Unicode lower-casing followed by keeping
-// only a-z and 0-9, so 'K' (Kelvin sign) becomes 'k' and 'é' disappears.
+// compaction drops it). Compaction keeps a-z and 0-9: a non-ASCII rune is kept
+// when it lower-cases to one ('İ' to 'i') or when its simple case folding
+// reaches one (the long s 'ſ' folds to 's', the Kelvin sign to 'k'), because
+// encoding/json and strings.EqualFold match keys that way, so an application
+// may well accept "paſſword" as "password". Other runes ('é', full-width
+// letters) disappear.
 func classify(c rune) (cls, low uint8) {
 	switch {
 	case 'a' <= c && c <= 'z':
@@ -176,9 +205,7 @@ func classify(c rune) (cls, low uint8) {
 	case c < utf8.RuneSelf:
 		return clsSep, 0
 	}
-	if l := unicode.ToLower(c); 'a' <= l && l <= 'z' || '0' <= l && l <= '9' {
-		low = byte(l)
-	}
+	low = foldASCII(c)
 	switch {
 	case unicode.IsUpper(c):
 		return clsUpper, low
@@ -192,6 +219,22 @@ func classify(c rune) (cls, low uint8) {
 	return clsSep, 0
 }
 
+// foldASCII returns the lower-case ASCII letter or the digit that the
+// non-ASCII rune c lower-cases to or lies in the case-folding orbit of, or 0.
+func foldASCII(c rune) byte {
+	if l := unicode.ToLower(c); 'a' <= l && l <= 'z' || '0' <= l && l <= '9' {
+		return byte(l)
+	}
+	// An orbit holds each case variant once, so at most one of them is in
+	// A-Z and its lower case is in the orbit as well.
+	for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+		if 'a' <= f && f <= 'z' || '0' <= f && f <= '9' {
+			return byte(f)
+		}
+	}
+	return 0
+}
+
 // packShort packs a compacted string of at most maxShort bytes into a uint32,
 // its length in the top byte, so that short entries compare as integers.
 func packShort(b []byte) uint32 {
@@ -200,6 +243,16 @@ func packShort(b []byte) uint32 {
 		v = v<<8 | uint32(c)
 	}
 	return uint32(len(b))<<24 | v
+}
+
+// packWord packs a compacted entry of exactly maxWord bytes as the matcher
+// keeps a segment's first bytes.
+func packWord(c string) uint32 {
+	var v uint32
+	for i := 0; i < maxWord; i++ {
+		v = v<<8 | uint32(c[i])
+	}
+	return v
 }
 
 func (r *Redactor) isShort(packed uint32) bool {
@@ -211,20 +264,36 @@ func (r *Redactor) isShort(packed uint32) bool {
 	return false
 }
 
-// shortHit reports whether a segment equals a short entry, either whole or
-// without its trailing digits ("cvv2"). Callers on the hot path skip the call
-// when segN-segTail > maxShort, which rules out both. The segment is n compacted bytes, of
-// which the last tail are digits; v holds its first min(n, 4) bytes.
-func (r *Redactor) shortHit(v uint32, n, tail int) bool {
-	if n == 0 || len(r.short) == 0 {
+// segHit reports whether the first m bytes of a segment of n compacted bytes
+// equal a whole-segment entry. v holds the segment's first min(n, maxWord)
+// bytes, and 0 < m <= min(n, maxWord).
+func (r *Redactor) segHit(v uint32, n, m int) bool {
+	w := v >> (8 * (min(n, maxWord) - m))
+	if m == maxWord {
+		for _, e := range r.words {
+			if e == w {
+				return true
+			}
+		}
 		return false
 	}
-	if n <= maxShort && r.isShort(uint32(n)<<24|v) {
+	return r.isShort(uint32(m)<<24 | w)
+}
+
+// shortHit reports whether a segment equals a whole-segment entry, either
+// whole or without its trailing digits ("cvv2"). Callers on the hot path skip
+// the call when segN-segTail > r.segMax, which rules out both. The segment is
+// n compacted bytes, of which the last tail are digits; v holds its first
+// min(n, maxWord) bytes.
+func (r *Redactor) shortHit(v uint32, n, tail int) bool {
+	if n == 0 || r.segMax == 0 {
+		return false
+	}
+	if n <= r.segMax && r.segHit(v, n, n) {
 		return true
 	}
-	if m := n - tail; tail > 0 && m > 0 && m <= maxShort {
-		k := min(n, maxShort+1)
-		return r.isShort(uint32(m)<<24 | v>>(8*(k-m)))
+	if m := n - tail; tail > 0 && m > 0 && m <= r.segMax {
+		return r.segHit(v, n, m)
 	}
 	return false
 }
@@ -276,8 +345,8 @@ func (r *Redactor) Enter(p Path, key string) Path {
 					return Path{sensitive: true}
 				}
 			}
-			for k := i; k < j && k-i+segN <= maxShort; k++ {
-				segV = segV<<8 | uint32(key[k]) // only the first 4 bytes count
+			for k := i; k < j && k-i+segN < maxWord; k++ {
+				segV = segV<<8 | uint32(key[k]) // only the first maxWord bytes count
 			}
 			segN += j - i
 			segTail = 0
@@ -291,7 +360,7 @@ func (r *Redactor) Enter(p Path, key string) Path {
 			continue
 		}
 		if cls == clsSep {
-			if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
+			if segN-segTail <= r.segMax && r.shortHit(segV, segN, segTail) {
 				return Path{sensitive: true}
 			}
 			segV, segN, segTail = 0, 0, 0
@@ -301,7 +370,7 @@ func (r *Redactor) Enter(p Path, key string) Path {
 		switch {
 		case cls == clsUpper && (prev == clsLower || prev == clsDigit):
 			// camelCase and digit-to-word boundary: "userSSN", "step2OTP".
-			if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
+			if segN-segTail <= r.segMax && r.shortHit(segV, segN, segTail) {
 				return Path{sensitive: true}
 			}
 			segV, segN, segTail = 0, 0, 0
@@ -310,13 +379,13 @@ func (r *Redactor) Enter(p Path, key string) Path {
 			// previous upper-case letter starts the new segment. The
 			// acronym is the segment without its last byte, which a letter
 			// ended (so it has no trailing digits).
-			if n := segN - 1; n > 0 && n <= maxShort && r.isShort(uint32(n)<<24|segV>>8) {
+			if n := segN - 1; n > 0 && n <= r.segMax && r.segHit(segV, segN, n) {
 				return Path{sensitive: true}
 			}
 			segV, segN, segTail = uint32(prevLow), 1, 0
 		}
 		if low != 0 {
-			if segN <= maxShort {
+			if segN < maxWord {
 				segV = segV<<8 | uint32(low)
 			}
 			segN++
@@ -331,7 +400,7 @@ func (r *Redactor) Enter(p Path, key string) Path {
 		}
 		prev2, prev, prevLow = prev, cls, low
 	}
-	if segN-segTail <= maxShort && r.shortHit(segV, segN, segTail) {
+	if segN-segTail <= r.segMax && r.shortHit(segV, segN, segTail) {
 		return Path{sensitive: true}
 	}
 	return Path{state: state}
@@ -374,7 +443,7 @@ func (r *Redactor) enterUnicode(p Path, key string, next []int32) Path {
 				}
 				segV, segN = 0, 0
 			} else {
-				if n := segN - 1; n > 0 && n <= maxShort && r.isShort(uint32(n)<<24|segV>>8) {
+				if n := segN - 1; n > 0 && n <= r.segMax && r.segHit(segV, segN, n) {
 					return Path{sensitive: true}
 				}
 				segV, segN = uint32(prevLow), 1
@@ -382,7 +451,7 @@ func (r *Redactor) enterUnicode(p Path, key string, next []int32) Path {
 			segTail = 0
 		}
 		if low != 0 {
-			if segN <= maxShort {
+			if segN < maxWord {
 				segV = segV<<8 | uint32(low)
 			}
 			segN++

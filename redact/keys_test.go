@@ -144,8 +144,67 @@ func TestDefaultSensitiveKeys(t *testing.T) {
 		{"___", false},
 		{"пароль", false}, // non-ASCII letters compact to nothing
 		{"пароль_password", true},
-		{"\u212Aey_passwor\u0064", true}, // Kelvin sign lower-cases to k
 		{"passworD", true},
+		// Runes that case-fold to ASCII count as that letter, as in
+		// encoding/json, which accepts "paſſword" for a "password" field.
+		{"api\u212Aey", true},      // Kelvin sign: apikey
+		{"private_\u212Aey", true}, // privatekey
+		{"\u212Aeyboard", false},   // keyboard stays a keyboard
+		{"paſſword", true},         // long s
+		{"PAſſWORD", true},         // long s among capitals
+		{"ſecret", true},           // secret
+		{"user_ſſn", true},         // short entry, whole segment
+		{"claſſname", false},       // still one segment
+		{"paſſ", true},             // word entry, whole segment
+		{"paſſport", false},        // still one segment
+		{"p\u0430ssword", false},   // Cyrillic а does not fold to a
+		{"ｐａｓｓｗｏｒｄ", false},        // full-width letters do not fold
+		{"\u0130N", false},         // İN is "in"
+		{"P\u0130N", true},         // Turkish capital of "pin"
+		// Entries added after review.
+		{"pass", true},
+		{"PASS", true},
+		{"user_pass", true},
+		{"userPass", true},
+		{"DB_PASS", true},
+		{"smtp-pass", true},
+		{"pass2", true},
+		{"PASSWord", true}, // acronym then word: PASS|Word (and "password")
+		{"passport", false},
+		{"passportNumber", false},
+		{"compass", false},
+		{"compass_heading", false},
+		{"bypass", false},
+		{"bypass_cache", false},
+		{"passenger", false},
+		{"password_policy", true}, // "password" matches anywhere: allowlist it if needed
+		{"pw", true},
+		{"user_pw", true},
+		{"pwHash", true},
+		{"pwned", false},
+		{"dsn", true},
+		{"sentry_dsn", true},
+		{"DATABASE_DSN", true},
+		{"database_url", true},
+		{"databaseURL", true},
+		{"otpcode", true},
+		{"otp_code", true},
+		{"cvvcode", true},
+		{"auth_code", true},
+		{"authCode", true},
+		{"oauth_code", true},
+		{"signing_key", true},
+		{"encryption_key", true},
+		{"master_key", true},
+		{"hmac_key", true},
+		{"SAMLResponse", true},
+		{"saml_response", true},
+		{"client_assertion", true},
+		{"client_assertion_type", true}, // over-redacted, like token_expiry
+		{"mnemonic", true},
+		{"seed_phrase", true},
+		{"author", false},
+		{"code", false},
 	}
 	r := Default()
 	for _, tt := range tests {
@@ -283,6 +342,19 @@ func TestCustomKeys(t *testing.T) {
 	if r.IsSensitiveKey("password") {
 		t.Error("empty denylist redacts password")
 	}
+	// A copy of the defaults handed back behaves as the defaults: "pass"
+	// stays a whole-segment entry, and a user's "Pass" is the same entry.
+	for _, keys := range [][]string{DefaultSensitiveKeys(), {"Pass"}} {
+		r, err = New(Options{SensitiveKeys: keys, ReplaceDefaults: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]bool{"user_pass": true, "passport": false, "bypass": false} {
+			if got := r.IsSensitiveKey(key); got != want {
+				t.Errorf("SensitiveKeys %q: IsSensitiveKey(%q) = %v, want %v", keys, key, got, want)
+			}
+		}
+	}
 }
 
 func TestDefaultSensitiveKeysList(t *testing.T) {
@@ -307,10 +379,49 @@ func TestDefaultSensitiveKeysList(t *testing.T) {
 			t.Errorf("default entry %q is not sensitive itself", k)
 		}
 	}
+	for _, w := range wordEntries {
+		if len(w) != maxWord || compact(w) != w || !slices.Contains(keys, w) {
+			t.Errorf("word entry %q: want a compacted default entry of %d bytes", w, maxWord)
+		}
+	}
 	keys[0] = "changed"
 	if DefaultSensitiveKeys()[0] != "password" {
 		t.Error("DefaultSensitiveKeys returned shared storage")
 	}
+}
+
+// refCompact is compact written independently: a rune is kept as the ASCII
+// letter or digit that it lower-cases to or that strings.EqualFold equates it
+// with.
+func refCompact(s string) string {
+	const keep = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var b strings.Builder
+	for _, c := range s {
+		if l := strings.ToLower(string(c)); len(l) == 1 && strings.Contains(keep, l) {
+			b.WriteString(l)
+			continue
+		}
+		for _, k := range keep {
+			if strings.EqualFold(string(c), string(k)) {
+				b.WriteRune(k)
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+// refSplit sorts denylist entries as the package documentation describes:
+// three characters or fewer, and "pass", must equal a whole segment.
+func refSplit(entries []string) (longs, shorts []string) {
+	for _, k := range entries {
+		if len(k) <= 3 || k == "pass" {
+			shorts = append(shorts, k)
+		} else {
+			longs = append(longs, k)
+		}
+	}
+	return longs, shorts
 }
 
 // refSensitive is a deliberately plain reference for the key rule: build the
@@ -318,7 +429,7 @@ func TestDefaultSensitiveKeysList(t *testing.T) {
 func refSensitive(longs, shorts []string, path []string) bool {
 	full := ""
 	for _, key := range path {
-		full += compact(key)
+		full += refCompact(key)
 		for _, seg := range refSegments(key) {
 			for _, s := range shorts {
 				if seg == s || strings.TrimRight(seg, "0123456789") == s {
@@ -341,7 +452,7 @@ func refSegments(key string) []string {
 	start := 0
 	cut := func(end int) {
 		if end > start {
-			segs = append(segs, compact(string(rs[start:end])))
+			segs = append(segs, refCompact(string(rs[start:end])))
 		}
 		start = end
 	}
@@ -363,18 +474,12 @@ func refSegments(key string) []string {
 
 func TestEnterMatchesReference(t *testing.T) {
 	r := Default()
-	var longs, shorts []string
-	for _, k := range DefaultSensitiveKeys() {
-		if len(k) <= maxShort {
-			shorts = append(shorts, k)
-		} else {
-			longs = append(longs, k)
-		}
-	}
+	longs, shorts := refSplit(DefaultSensitiveKeys())
 	// Fragments that combine into near misses and hits.
 	frags := []string{"pass", "word", "Word", "SSN", "ssn", "s", "n", "_", ".", "-", " ", "class",
 		"Name", "otp", "OTP", "t", "o", "p", "2", "9", "api", "Key", "key", "tok", "en", "PIN", "pin",
-		"g", "Cvv", "x", "É", "\u212A", "secret", "cook", "ie", "jwt", "J", "W", "T", "A", "a"}
+		"g", "Cvv", "x", "É", "\u212A", "secret", "cook", "ie", "jwt", "J", "W", "T", "A", "a",
+		"ſ", "S", "PASS", "Pass", "port", "com", "by", "pw", "PW", "d", "\u0130", "ｓ", "dsn"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 20000; i++ {
 		var path []string
@@ -399,18 +504,12 @@ func TestEnterMatchesReference(t *testing.T) {
 // arbitrary keys (any bytes, any runes), and that IsSensitiveKey agrees.
 func FuzzEnter(f *testing.F) {
 	for _, s := range []string{"password", "userSSN", "SSNLast4", "cvv2", "classname", "x-Api-Key",
-		"\u212Aey", "pass\xffword", "ÉTÉpin", "a.b_c-d e", "PINCode", ""} {
+		"\u212Aey", "pass\xffword", "ÉTÉpin", "a.b_c-d e", "PINCode", "", "paſſword", "user_ſſn",
+		"PASSWord", "compass", "pass2", "P\u0130N"} {
 		f.Add(s, "group")
 	}
 	r := Default()
-	var longs, shorts []string
-	for _, k := range DefaultSensitiveKeys() {
-		if len(k) <= maxShort {
-			shorts = append(shorts, k)
-		} else {
-			longs = append(longs, k)
-		}
-	}
+	longs, shorts := refSplit(DefaultSensitiveKeys())
 	f.Fuzz(func(t *testing.T, key, group string) {
 		p := r.Enter(r.Enter(Path{}, group), key)
 		if want := refSensitive(longs, shorts, []string{group, key}); p.Sensitive() != want {

@@ -14,12 +14,26 @@ import (
 //
 // groups are the open group names, which are walked like key prefixes. A
 // group value, a LogValuer and a map, slice or struct inside a slog.Any are
-// walked too. The built-in message attribute (slog.MessageKey) meets value
+// walked too, as Redactor.Value walks them; an error becomes its text (the
+// standard handlers would otherwise call its MarshalJSON or MarshalText), a
+// Pseudonym passes unchanged, and an attribute key that matches a value rule
+// is masked. The built-in message attribute (slog.MessageKey) meets value
 // rules like any other string. To combine it with another ReplaceAttr, call
 // it first and pass its result on.
 func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
 	if r.off {
 		return a
+	}
+	if len(groups) == 0 {
+		switch a.Key {
+		case slog.TimeKey, slog.LevelKey, slog.MessageKey, slog.SourceKey:
+			// The handler needs these keys as they are, so value rules
+			// never mask them; their values are redacted as usual.
+			if v, changed := r.value(r.Enter(Path{}, a.Key), a.Value, 0); changed {
+				a.Value = v
+			}
+			return a
+		}
 	}
 	var p Path
 	for _, g := range groups {
@@ -28,10 +42,15 @@ func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
 	return r.attr(p, a)
 }
 
-// attr returns a redacted under the parent path p.
+// attr returns a redacted under the parent path p. A key that matches a value
+// rule (a token used as a key) is masked too, after its value has been
+// redacted under the original key.
 func (r *Redactor) attr(p Path, a slog.Attr) slog.Attr {
 	if v, changed := r.value(r.Enter(p, a.Key), a.Value, 0); changed {
 		a.Value = v
+	}
+	if r.values && a.Key != "" && r.MatchValue(a.Key) {
+		a.Key = r.Mask(a.Key)
 	}
 	return a
 }
@@ -40,6 +59,11 @@ func (r *Redactor) attr(p Path, a slog.Attr) slog.Attr {
 // so that a group is copied only when something in it changed.
 func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 	if p.sensitive {
+		if v.Kind() == slog.KindAny {
+			if _, ok := v.Any().(Pseudonym); ok {
+				return v, false
+			}
+		}
 		if v.Kind() == slog.KindLogValuer {
 			if _, ok := v.Any().(Secret); ok {
 				return slog.StringValue(Marker), true
@@ -68,11 +92,15 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 		var out []slog.Attr
 		for i, a := range attrs {
 			nv, changed := r.value(r.Enter(p, a.Key), a.Value, depth+1)
+			key := a.Key
+			if r.values && key != "" && r.MatchValue(key) {
+				key, changed = r.Mask(key), true
+			}
 			if changed && out == nil {
 				out = slices.Clone(attrs)
 			}
 			if changed {
-				out[i].Value = nv
+				out[i] = slog.Attr{Key: key, Value: nv}
 			}
 		}
 		if out != nil {
@@ -80,15 +108,16 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 		}
 	case slog.KindAny:
 		switch x := v.Any().(type) {
-		case error:
-			if s := safeText(x.Error); r.MatchValue(s) {
-				return slog.StringValue(r.Mask(s)), true
-			}
+		case nil, Pseudonym:
+			// Nothing to redact; a Pseudonym is safe as it is.
 		case slog.Level, *slog.Source:
 			// Built-in attributes that a later ReplaceAttr or the
 			// handler itself may expect to keep their type.
 		default:
-			if !scalarKind(x) {
+			// An error becomes its text, whatever its kind: the next
+			// handler would call its MarshalJSON or MarshalText, or
+			// marshal its fields.
+			if _, isErr := x.(error); isErr || !scalarKind(x) {
 				w := walker{r: r, budget: maxWalkNodes}
 				return slog.AnyValue(w.any(p, x, depth)), true
 			}
@@ -107,9 +136,10 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 // sees what a handler sees: group names (WithGroup) are walked like key
 // prefixes, WithAttrs attributes are redacted once when they are added, and
 // each record's attributes, including nested groups, LogValuers, maps,
-// slices and structs, are redacted into a new record; the caller's record is
-// never modified. The message meets the value rules only. Enabled is passed
-// through. With None the middleware returns the next handler itself.
+// slices and structs, are redacted into a new record as ReplaceAttr redacts
+// them; the caller's record is never modified. The message meets the value
+// rules only. Enabled is passed through. With None the middleware returns
+// the next handler itself.
 func (r *Redactor) Middleware() func(slog.Handler) slog.Handler {
 	return func(next slog.Handler) slog.Handler {
 		if r.off {
@@ -145,7 +175,11 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &handler{r: h.r, next: h.next.WithGroup(name), path: h.r.Enter(h.path, name)}
+	p := h.r.Enter(h.path, name)
+	if h.r.values && h.r.MatchValue(name) {
+		name = h.r.Mask(name)
+	}
+	return &handler{r: h.r, next: h.next.WithGroup(name), path: p}
 }
 
 func (h *handler) Handle(ctx context.Context, rec slog.Record) error {

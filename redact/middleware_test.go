@@ -229,3 +229,98 @@ func TestZeroRedactor(t *testing.T) {
 		t.Error("zero Redactor redacts")
 	}
 }
+
+// handlers builds a logger for every way a Redactor sits in front of the
+// standard handlers, writing to buf. With None the loggers are the plain
+// handlers, which is what the application would have without redaction.
+func adapters(r *Redactor, buf *bytes.Buffer) map[string]*slog.Logger {
+	opts := &slog.HandlerOptions{ReplaceAttr: dropTime}
+	ra := &slog.HandlerOptions{ReplaceAttr: func(g []string, a slog.Attr) slog.Attr { return dropTime(g, r.ReplaceAttr(g, a)) }}
+	return map[string]*slog.Logger{
+		"Middleware+JSON":  slog.New(r.Middleware()(slog.NewJSONHandler(buf, opts))),
+		"Middleware+Text":  slog.New(r.Middleware()(slog.NewTextHandler(buf, opts))),
+		"ReplaceAttr+JSON": slog.New(slog.NewJSONHandler(buf, ra)),
+		"ReplaceAttr+Text": slog.New(slog.NewTextHandler(buf, ra)),
+	}
+}
+
+func TestAdaptersErrorsAreText(t *testing.T) {
+	const pw = "hunter2-secret"
+	log := func(l *slog.Logger) {
+		e := &fieldsErr{"connect", pw}
+		l.Info("m", "errs", []error{e}, "ctx", map[string]any{"cause": e},
+			"jerr", jsonErr{"bob", pw}, "terr", textErr{pw}, "err", e)
+		l.With("werr", jsonErr{"bob", pw}).Info("m")
+	}
+	// Without redaction each of these handlers shows the password.
+	var plain bytes.Buffer
+	for name, l := range adapters(None(), &plain) {
+		plain.Reset()
+		log(l)
+		if !strings.Contains(plain.String(), pw) {
+			t.Fatalf("control: %s without redaction does not show the password:\n%s", name, plain.String())
+		}
+	}
+	var buf bytes.Buffer
+	for name, l := range adapters(Default(), &buf) {
+		buf.Reset()
+		log(l)
+		out := buf.String()
+		if strings.Contains(out, pw) {
+			t.Errorf("%s leaks:\n%s", name, out)
+		}
+		for _, text := range []string{"db: connect failed", "login failed", "bad token"} {
+			if !strings.Contains(out, text) {
+				t.Errorf("%s lost the error text %q:\n%s", name, text, out)
+			}
+		}
+	}
+}
+
+func TestAdaptersMaskKeysMatchingValueRules(t *testing.T) {
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2ln"
+	r, err := New(Options{Detectors: []string{DetectorJWT}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for name, l := range adapters(r, &buf) {
+		buf.Reset()
+		l.Info("m", slog.Int(jwt, 1), "sessions", map[string]int{jwt: 2},
+			slog.Group("g", slog.Int(jwt, 3)), "n", 4)
+		l.With(jwt, 5).Info("m")
+		out := buf.String()
+		if strings.Contains(out, jwt) {
+			t.Errorf("%s leaks a key:\n%s", name, out)
+		}
+		if !strings.Contains(out, Marker) || !strings.Contains(out, "sessions") {
+			t.Errorf("%s: unexpected output:\n%s", name, out)
+		}
+	}
+	// WithGroup names reach the next handler masked (ReplaceAttr cannot
+	// rename groups).
+	buf.Reset()
+	slog.New(r.Middleware()(slog.NewJSONHandler(&buf, nil))).WithGroup(jwt).Info("m", "a", 1)
+	if strings.Contains(buf.String(), jwt) {
+		t.Errorf("WithGroup name leaks: %s", buf.String())
+	}
+	// The handler's own keys are never masked, even by a pattern that
+	// matches them.
+	m, _ := New(Options{ValuePatterns: []string{`^(msg|level|time)$`}})
+	buf.Reset()
+	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: m.ReplaceAttr})).Info("hello")
+	if !strings.Contains(buf.String(), `"msg":"hello"`) || !strings.Contains(buf.String(), `"level":"INFO"`) {
+		t.Errorf("built-in keys were masked: %s", buf.String())
+	}
+}
+
+func TestAdaptersNilAny(t *testing.T) {
+	var buf bytes.Buffer
+	for name, l := range adapters(Default(), &buf) {
+		buf.Reset()
+		l.Info("m", "x", nil, "e", error(nil), "p", (*fieldsErr)(nil))
+		if buf.Len() == 0 || strings.Contains(buf.String(), "PANIC") {
+			t.Errorf("%s: %s", name, buf.String())
+		}
+	}
+}

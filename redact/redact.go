@@ -34,14 +34,19 @@ type Options struct {
 	// component ("credit_card_last4", "token_expiry").
 	Allowlist []string
 	// ValuePatterns are RE2 regular expressions; a string value in which one
-	// matches is replaced as a whole.
+	// matches is replaced as a whole, and so is a map or attribute key. A
+	// pattern that matches the empty string ("secret|") would match every
+	// value, so New rejects it.
 	ValuePatterns []string
 	// Detectors names built-in value detectors to enable (see
 	// [DetectorNames]); like ValuePatterns, a match replaces the whole string.
 	Detectors []string
 	// HMACKey, when set, replaces redacted strings with the pseudonym
 	// "hmac-sha256:<hex>" of the original instead of Marker, so that equal
-	// secrets can be correlated across lines without being revealed.
+	// secrets can be correlated across lines without being revealed. Use at
+	// least 16 random bytes (32 is better) and keep the key out of the logs:
+	// anyone who holds it can test guesses of a low-entropy secret (a PIN,
+	// a short password) against the pseudonyms. New accepts any length.
 	HMACKey []byte
 }
 
@@ -52,8 +57,10 @@ type Options struct {
 type Redactor struct {
 	off bool
 
-	auto     automaton           // long denylist entries
+	auto     automaton           // substring denylist entries
 	short    []uint32            // short denylist entries, packed
+	words    []uint32            // whole-segment entries of maxWord bytes, packed
+	segMax   int                 // longest whole-segment entry (0 if none)
 	allow    map[string]struct{} // compacted allowlist
 	maxAllow int                 // longest compacted allowlist entry
 
@@ -74,9 +81,10 @@ type hmacState struct {
 }
 
 // New validates opts and returns a Redactor. It fails on an invalid value
-// pattern, an unknown detector name, or a key or allowlist entry that has no
-// letter or digit left after compaction (such an entry would silently match
-// nothing or everything).
+// pattern or one that matches the empty string (it would redact everything),
+// an unknown detector name, or a key or allowlist entry that has no letter or
+// digit left after compaction (such an entry would silently match nothing or
+// everything).
 func New(opts Options) (*Redactor, error) {
 	r := &Redactor{}
 	keys := opts.SensitiveKeys
@@ -93,6 +101,12 @@ func New(opts Options) (*Redactor, error) {
 			if v := packShort([]byte(c)); !slices.Contains(r.short, v) {
 				r.short = append(r.short, v)
 			}
+			r.segMax = max(r.segMax, len(c))
+		case wholeSegment(c):
+			if v := packWord(c); !slices.Contains(r.words, v) {
+				r.words = append(r.words, v)
+			}
+			r.segMax = max(r.segMax, len(c))
 		case !slices.Contains(long, c):
 			long = append(long, c)
 		}
@@ -113,6 +127,11 @@ func New(opts Options) (*Redactor, error) {
 		re, err := regexp.Compile(p)
 		if err != nil {
 			return nil, fmt.Errorf("redact: invalid value pattern %q: %w", p, err)
+		}
+		if re.MatchString("") {
+			// `secret|` or `(token)?`: it matches every string, so every
+			// value would be redacted. Almost always a typo.
+			return nil, fmt.Errorf("redact: value pattern %q matches the empty string, so it would redact every value", p)
 		}
 		r.patterns = append(r.patterns, re)
 	}

@@ -118,6 +118,12 @@ func TestNewErrors(t *testing.T) {
 			`redact: sensitive key "--" has no letters or digits`},
 		{"empty allow", Options{Allowlist: []string{" "}},
 			`redact: allowlist entry " " has no letters or digits`},
+		// A pattern that matches "" matches every string.
+		{"stray alternative", Options{ValuePatterns: []string{`(?i)secret|`}},
+			`redact: value pattern "(?i)secret|" matches the empty string, so it would redact every value`},
+		{"optional group", Options{ValuePatterns: []string{`^acct-\d+$`, `(token)?`}},
+			`redact: value pattern "(token)?" matches the empty string`},
+		{"star", Options{ValuePatterns: []string{`x*`}}, `redact: value pattern "x*" matches the empty string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,5 +152,10 @@ func TestValuePatterns(t *testing.T) {
 	}
 	if Default().HasValueRules() || Default().MatchValue("secret-sauce") {
 		t.Error("the default Redactor has value rules")
+	}
+	// The HMAC key has no minimum length (the issue's test vector uses the
+	// six-byte "salt-1"); the documentation advises 16 random bytes or more.
+	if _, err := New(Options{HMACKey: []byte("k")}); err != nil {
+		t.Errorf("New with a one-byte HMAC key: %v", err)
 	}
 }

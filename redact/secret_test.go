@@ -45,3 +45,35 @@ func TestSecretNeverShows(t *testing.T) {
 		t.Errorf("json = %s", got)
 	}
 }
+
+// A Secret in an unexported struct field is printed by fmt (and so by
+// slog.TextHandler) in full: fmt cannot call methods on such a field. The
+// Secret documentation states this limit; the redacting paths skip the field.
+func TestSecretUnexportedFieldLimit(t *testing.T) {
+	const raw = "hunter2"
+	type dbConfig struct {
+		host string
+		pw   Secret
+	}
+	c := dbConfig{"db", Secret(raw)}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{c, &c} {
+			if out := fmt.Sprintf(verb, v); !strings.Contains(out, raw) {
+				t.Errorf("fmt %s no longer shows an unexported Secret (%s): update the Secret documentation", verb, out)
+			}
+		}
+	}
+	var sb strings.Builder
+	slog.New(slog.NewTextHandler(&sb, nil)).Info("m", "cfg", c)
+	if !strings.Contains(sb.String(), raw) {
+		t.Errorf("slog.TextHandler no longer shows an unexported Secret (%s): update the Secret documentation", sb.String())
+	}
+	sb.Reset()
+	slog.New(Default().Middleware()(slog.NewTextHandler(&sb, nil))).Info("m", "cfg", c, "ptr", &c)
+	if strings.Contains(sb.String(), raw) {
+		t.Errorf("Middleware in front of slog.TextHandler leaks: %s", sb.String())
+	}
+	if b, _ := json.Marshal(Default().Value("cfg", c)); strings.Contains(string(b), raw) {
+		t.Errorf("Value leaks: %s", b)
+	}
+}

@@ -25,14 +25,18 @@ const (
 // (a dotted path; "" for the root). Maps (with keys of any type, stringified
 // for matching), structs (exported fields under their json tag names, as
 // map[string]any), slices and arrays (as []any), pointers and interfaces are
-// walked; a sensitive key replaces everything under it. Other values are
-// resolved the way the slogaudit handler resolves them: slog.LogValuer, then
-// time.Time and time.Duration (kept), error (its text), json.Marshaler (its
-// output decoded and walked, so keys inside it are matched too),
-// encoding.TextMarshaler and fmt.Stringer (their text). Strings that match a
-// value rule are masked; other scalars are returned unchanged. []byte is
-// replaced by Marker (never decoded). A cycle, or nesting deeper than 32
-// levels, becomes Marker.
+// walked; a sensitive key replaces everything under it, and a map key that
+// matches a value rule is masked. Other values are resolved the way the
+// slogaudit handler resolves them: slog.LogValuer, then time.Time and
+// time.Duration (kept), error (its text, as a string: never its fields or
+// marshalers), json.Marshaler (its output decoded and walked, so keys inside
+// it are matched too), encoding.TextMarshaler and fmt.Stringer (their text).
+// Strings that match a value rule are masked; other scalars are returned as
+// their basic type. []byte is replaced by Marker (never decoded), a nil
+// pointer is nil, and a [Pseudonym] is returned unchanged, under any key. A
+// cycle, or nesting deeper than 32 levels, becomes Marker. The result holds
+// no value of the application's own types, so no method of theirs runs when
+// a handler serialises it.
 //
 // With None, v is returned as it is. httpaudit uses Value for captured JSON
 // bodies and query values; decode JSON with json.Decoder.UseNumber so that
@@ -55,11 +59,14 @@ type walker struct {
 }
 
 // masked is what replaces v under a sensitive path: a string's mask (its
-// pseudonym with an HMAC key), Marker for anything else.
+// pseudonym with an HMAC key), Marker for anything else. A Pseudonym is
+// already safe and stays.
 func (w *walker) masked(v any) any {
 	switch x := v.(type) {
 	case string:
 		return w.r.Mask(x)
+	case Pseudonym:
+		return x
 	case Secret:
 		return Marker
 	case slog.LogValuer:
@@ -80,6 +87,18 @@ func (w *walker) str(s string) any {
 	return s
 }
 
+// text is the string an application method returns, with value rules
+// applied, or a placeholder for its error or panic.
+func (w *walker) text(f func() ([]byte, error)) any {
+	return w.str(safeText(func() string {
+		b, err := f()
+		if err != nil {
+			return "!ERROR:" + err.Error()
+		}
+		return string(b)
+	}))
+}
+
 func (w *walker) any(p Path, v any, depth int) any {
 	if p.sensitive {
 		return w.masked(v)
@@ -91,10 +110,10 @@ func (w *walker) any(p Path, v any, depth int) any {
 	switch x := v.(type) {
 	case nil:
 		return nil
+	case Pseudonym:
+		return x
 	case Secret:
 		return Marker
-	case slog.LogValuer:
-		return w.slogValue(p, slog.AnyValue(x).Resolve(), depth+1)
 	case slog.Value:
 		return w.slogValue(p, x.Resolve(), depth+1)
 	case string:
@@ -109,25 +128,32 @@ func (w *walker) any(p Path, v any, depth int) any {
 		return x
 	case []byte:
 		return Marker
-	case error:
-		if s := safeText(x.Error); w.r.MatchValue(s) {
-			return w.r.Mask(s)
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if rv.IsNil() {
+			return nil // its methods are never called, as in the slogaudit handler
 		}
-		return x
+	}
+	// Whatever is returned from here on is plain data (strings, numbers,
+	// map[string]any, []any), never the application's value itself: a handler
+	// would otherwise serialise it in its own way, and slog.JSONHandler
+	// calls MarshalJSON or marshals the fields of an error in a list, while
+	// slog.TextHandler calls MarshalText.
+	switch x := v.(type) {
+	case slog.LogValuer:
+		return w.slogValue(p, slog.AnyValue(x).Resolve(), depth+1)
+	case error:
+		return w.str(safeText(x.Error))
 	case json.Marshaler:
 		return w.marshaler(p, x, depth)
 	case encoding.TextMarshaler:
-		return w.str(safeText(func() string {
-			b, err := x.MarshalText()
-			if err != nil {
-				return "!ERROR:" + err.Error()
-			}
-			return string(b)
-		}))
+		return w.text(x.MarshalText)
 	case fmt.Stringer:
 		return w.str(safeText(x.String))
 	}
-	return w.reflect(p, reflect.ValueOf(v), depth)
+	return w.reflect(p, rv, depth)
 }
 
 // safeText calls f, turning a panic (a nil pointer's String, say) into a
@@ -168,8 +194,13 @@ func (w *walker) marshaler(p Path, x json.Marshaler, depth int) any {
 
 func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
 	if p.sensitive {
-		if v.Kind() == slog.KindString {
+		switch v.Kind() {
+		case slog.KindString:
 			return w.r.Mask(v.String())
+		case slog.KindAny:
+			if x, ok := v.Any().(Pseudonym); ok {
+				return x
+			}
 		}
 		return Marker
 	}
@@ -188,15 +219,51 @@ func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
 
 // group adds attrs to out, inlining groups with an empty key as slog does.
 func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int) {
+	var keys maskedKeys
+	w.groupInto(p, attrs, out, &keys, depth)
+}
+
+func (w *walker) groupInto(p Path, attrs []slog.Attr, out map[string]any, keys *maskedKeys, depth int) {
 	for _, a := range attrs {
 		if a.Key == "" {
 			if v := a.Value.Resolve(); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
-				w.group(p, v.Group(), out, depth+1)
+				w.groupInto(p, v.Group(), out, keys, depth+1)
 			}
 			continue
 		}
-		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1)
+		keys.put(w.r, out, a.Key, w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1))
 	}
+}
+
+// maskedKeys tracks the keys of a map under construction that value rules
+// replaced (a token used as a map key), so that the result does not depend on
+// map iteration order when several of them mask to the same key (Marker):
+// a key that was not masked wins, then the smallest original key.
+type maskedKeys map[string]string // masked key → original key
+
+// put sets out[k] = v, or out[mask of k] = v if k matches a value rule. With
+// no value rules it is a plain assignment.
+func (m *maskedKeys) put(r *Redactor, out map[string]any, k string, v any) {
+	if !r.values || !r.MatchValue(k) {
+		if *m != nil {
+			delete(*m, k)
+		}
+		out[k] = v
+		return
+	}
+	mk := r.Mask(k)
+	if orig, ok := (*m)[mk]; ok {
+		if orig <= k {
+			return
+		}
+	} else if _, plain := out[mk]; plain {
+		return
+	}
+	if *m == nil {
+		*m = maskedKeys{}
+	}
+	(*m)[mk] = k
+	out[mk] = v
 }
 
 // push records a container being walked and reports false if it is already
@@ -233,9 +300,10 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 		return w.any(p, rv.Elem().Interface(), depth+1)
 	case reflect.Map:
 		out := make(map[string]any, rv.Len())
+		var keys maskedKeys
 		for it := rv.MapRange(); it.Next(); {
 			k := mapKey(it.Key())
-			out[k] = w.any(w.r.Enter(p, k), it.Value().Interface(), depth+1)
+			keys.put(w.r, out, k, w.any(w.r.Enter(p, k), it.Value().Interface(), depth+1))
 		}
 		return out
 	case reflect.Slice, reflect.Array:
@@ -253,10 +321,18 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 		return out
 	case reflect.String:
 		return w.str(rv.String())
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return rv.Interface()
+	// Named scalar types become their basic type, so no method of theirs
+	// (a Format for slog.TextHandler, say) runs later.
+	case reflect.Bool:
+		return rv.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint()
+	case reflect.Float32:
+		return float32(rv.Float())
+	case reflect.Float64:
+		return rv.Float()
 	case reflect.Complex64, reflect.Complex128:
 		return fmt.Sprint(rv.Interface())
 	}

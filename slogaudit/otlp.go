@@ -1,6 +1,19 @@
 package slogaudit
 
-import "github.com/secaudit/auditkit/internal/jsonenc"
+import (
+	"encoding/binary"
+	"errors"
+	"math/bits"
+	"sync"
+
+	"github.com/secaudit/auditkit/internal/jsonenc"
+)
+
+// The OTLP/JSON format is a transcoding of the JSON lines envelope: the
+// encoder builds the ordinary line (redaction, limits, precedence and all),
+// then transcodeOTLP rewrites it in one pass. Only the leaf appends know
+// about the format (appendFloat marks doubles), so both formats carry exactly
+// the same data and the size limits apply to the line actually written.
 
 // finishLine turns the JSON-lines record in st.line into the configured
 // format. It runs after every line is assembled (normal, shrunk or fallback),
@@ -28,7 +41,539 @@ func (st *state) appendFloat(f float64, bitSize int) {
 	st.buf = append(st.buf, '.', '0')
 }
 
+// otlpLines holds spare line buffers. transcodeOTLP writes into one and
+// swaps it with st.line, so the state keeps a buffer of the right size and
+// the pool gets the old one back: no copy, and no allocation once warm (a
+// *[]byte, not a []byte, so Put does not box a slice header).
+var otlpLines = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
+
+// errOTLP reports a line the transcoder could not read: a bug, since the line
+// is the encoder's own, so it is loud (OnError) and the record is replaced.
+var errOTLP = errors.New("slogaudit: OTLP transcoding failed; record replaced")
+
 // transcodeOTLP rewrites st.line (JSON lines envelope, with its spare
-// leading byte) as one OTLP/JSON ExportLogsServiceRequest line.
-// TODO(otlp): not implemented yet; the line is left in the JSON lines format.
-func (st *state) transcodeOTLP() {}
+// leading byte) as one OTLP/JSON ExportLogsServiceRequest line, keeping the
+// spare byte and the trailing newline.
+func (st *state) transcodeOTLP() {
+	p := otlpLines.Get().(*[]byte)
+	out, ok := transcode((*p)[:0], st.line)
+	if !ok {
+		st.c.reportError(errOTLP)
+		st.fallback = true
+		out = append(out[:0], 0)
+		out = append(out, otlpBroken...)
+	}
+	*p, st.line = st.line, out
+	if cap(*p) <= maxPooled {
+		otlpLines.Put(p)
+	}
+}
+
+// otlpBroken stands in for a record the transcoder could not read. It has no
+// time and no data, only what says that something was lost.
+const otlpBroken = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":17,"severityText":"ERROR",` +
+	`"body":{"stringValue":"` + EventMalformedRecord + `"},` +
+	`"attributes":[{"key":"` + KeyEventType + `","value":{"stringValue":"` + EventMalformedRecord + `"}}],` +
+	`"eventName":"` + EventMalformedRecord + `"}]}]}]}` + "\n"
+
+// maxOTLPDepth bounds the transcoder's recursion; the encoder's own limits
+// keep real lines far below it.
+const maxOTLPDepth = 2 * maxDepthCap
+
+// span is a raw JSON token in the input line: [start, end), quotes included.
+type span struct{ start, end int }
+
+func (s span) ok() bool { return s.end > s.start }
+
+// transcoder reads a JSON lines envelope and writes the OTLP/JSON line. The
+// input is the encoder's own output: compact (no whitespace), valid UTF-8,
+// strings already escaped (they are copied as they are), integers that fit
+// an int64, doubles with a '.' or an exponent. Anything else sets bad.
+type transcoder struct {
+	in  []byte
+	i   int
+	out []byte
+	bad bool
+
+	// The record's scalar fields, found before the attributes and written
+	// with the log record (OTLP puts resource and scope first).
+	ts, observed, sevText, sevNum, body span
+	eventName, traceID, spanID, flags   span
+
+	opened  bool // {"resourceLogs":[{ written
+	res     bool // resource written
+	scope   bool // "scopeLogs":[{ written
+	record  bool // "logRecords":[{ written
+	written int  // fields written in the log record (for commas)
+}
+
+// transcode appends to out the OTLP/JSON form of line (spare byte, JSON lines
+// object, newline) in the same shape. It reports false if line is not what
+// the encoder writes.
+func transcode(out, line []byte) ([]byte, bool) {
+	t := transcoder{in: line, i: 1, out: append(out, 0)}
+	t.envelope()
+	if t.bad || t.i+1 != len(line) || line[t.i] != '\n' {
+		return t.out, false
+	}
+	return append(t.out, '\n'), true
+}
+
+// envelope walks the top-level object. The JSON lines envelope's key order
+// (record fields, resource, instrumentation_scope, attributes, event name and
+// trace context) lets one pass write resourceLogs → scopeLogs → logRecords.
+func (t *transcoder) envelope() {
+	if !t.eat('{') {
+		return
+	}
+	if t.peek() == '}' {
+		t.i++
+	} else {
+		for !t.bad {
+			key := t.str()
+			if !t.eat(':') {
+				return
+			}
+			switch string(t.in[key.start:key.end]) {
+			case `"` + KeyTimestamp + `"`:
+				t.ts = t.number()
+			case `"` + KeyObservedTimestamp + `"`:
+				t.observed = t.number()
+			case `"` + KeySeverityText + `"`:
+				t.sevText = t.str()
+			case `"` + KeySeverityNumber + `"`:
+				t.sevNum = t.number()
+			case `"` + KeyBody + `"`:
+				t.body = t.str()
+			case `"` + KeyResource + `"`:
+				t.resource()
+			case `"` + KeyInstrumentationScope + `"`:
+				t.instrumentationScope()
+			case `"` + KeyAttributes + `"`:
+				t.attributes()
+			case `"` + KeyEventName + `"`:
+				t.eventName = t.str()
+			case `"` + KeyTraceID + `"`:
+				t.traceID = t.str()
+			case `"` + KeySpanID + `"`:
+				t.spanID = t.str()
+			case `"` + KeyTraceFlags + `"`:
+				t.flags = t.number()
+			default:
+				t.skip(0) // not part of the OTLP record
+			}
+			if t.peek() != ',' {
+				break
+			}
+			t.i++
+		}
+		if !t.eat('}') {
+			return
+		}
+	}
+	t.openRecord()
+	t.recordFields()
+	if t.flags.ok() && !(t.flags.end-t.flags.start == 1 && t.in[t.flags.start] == '0') {
+		t.field(`"flags":`)
+		t.raw(t.flags)
+	}
+	if t.traceID.ok() {
+		t.field(`"traceId":`)
+		t.raw(t.traceID)
+	}
+	if t.spanID.ok() {
+		t.field(`"spanId":`)
+		t.raw(t.spanID)
+	}
+	if t.eventName.end-t.eventName.start > 2 { // "" is no event name
+		t.field(`"eventName":`)
+		t.raw(t.eventName)
+	}
+	t.out = append(t.out, "}]}]}]}"...)
+}
+
+// open writes the start of the request, once.
+func (t *transcoder) open() {
+	if !t.opened {
+		t.opened = true
+		t.out = append(t.out, `{"resourceLogs":[{`...)
+	}
+}
+
+// openScope opens scopeLogs, after the resource if there is one.
+func (t *transcoder) openScope() {
+	if t.scope {
+		return
+	}
+	t.open()
+	t.scope = true
+	if t.res {
+		t.out = append(t.out, ',')
+	}
+	t.out = append(t.out, `"scopeLogs":[{`...)
+}
+
+// openRecord opens the log record (after the scope, if any) and writes the
+// record fields seen so far.
+func (t *transcoder) openRecord() {
+	if t.record {
+		return
+	}
+	alone := !t.scope // no scope object before logRecords
+	t.openScope()
+	t.record = true
+	if !alone {
+		t.out = append(t.out, ',')
+	}
+	t.out = append(t.out, `"logRecords":[{`...)
+	t.recordFields()
+}
+
+// recordFields writes the scalar record fields found and not yet written.
+// timeUnixNano and observedTimeUnixNano are fixed64: a time before 1970 has
+// no OTLP form, so it is left out (unknown), as a zero time is.
+func (t *transcoder) recordFields() {
+	if t.ts.ok() {
+		if t.in[t.ts.start] != '-' {
+			t.field(`"timeUnixNano":"`)
+			t.raw(t.ts)
+			t.out = append(t.out, '"')
+		}
+		t.ts = span{}
+	}
+	if t.observed.ok() {
+		if t.in[t.observed.start] != '-' {
+			t.field(`"observedTimeUnixNano":"`)
+			t.raw(t.observed)
+			t.out = append(t.out, '"')
+		}
+		t.observed = span{}
+	}
+	if t.sevNum.ok() {
+		t.field(`"severityNumber":`)
+		t.raw(t.sevNum)
+		t.sevNum = span{}
+	}
+	if t.sevText.ok() {
+		t.field(`"severityText":`)
+		t.raw(t.sevText)
+		t.sevText = span{}
+	}
+	if t.body.ok() {
+		t.field(`"body":{"stringValue":`)
+		t.raw(t.body)
+		t.out = append(t.out, '}')
+		t.body = span{}
+	}
+}
+
+// field starts a log record field, with a comma after the first.
+func (t *transcoder) field(prefix string) {
+	if t.written > 0 {
+		t.out = append(t.out, ',')
+	}
+	t.written++
+	t.out = append(t.out, prefix...)
+}
+
+func (t *transcoder) raw(s span) { t.out = append(t.out, t.in[s.start:s.end]...) }
+
+// resource writes {"attributes":[...]} from the flat resource object.
+func (t *transcoder) resource() {
+	if t.opened {
+		t.bad = true // after the scope: not the envelope order
+		return
+	}
+	t.open()
+	t.res = true
+	t.out = append(t.out, `"resource":{`...)
+	if !t.emptyObject() {
+		t.out = append(t.out, `"attributes":[`...)
+		t.members(0)
+		t.out = append(t.out, ']')
+	}
+	t.out = append(t.out, '}')
+}
+
+// instrumentationScope copies the scope object: its name and version keys
+// are OTLP's too.
+func (t *transcoder) instrumentationScope() {
+	if t.scope {
+		t.bad = true
+		return
+	}
+	t.openScope()
+	t.out = append(t.out, `"scope":`...)
+	start := t.i
+	t.skip(0)
+	t.out = append(t.out, t.in[start:t.i]...)
+}
+
+// attributes writes the record's attributes as a KeyValue list; OTLP omits
+// an empty list.
+func (t *transcoder) attributes() {
+	t.openRecord()
+	if t.emptyObject() {
+		return
+	}
+	t.field(`"attributes":[`)
+	t.members(0)
+	t.out = append(t.out, ']')
+}
+
+// emptyObject consumes "{}" if it comes next.
+func (t *transcoder) emptyObject() bool {
+	if t.i+1 < len(t.in) && t.in[t.i] == '{' && t.in[t.i+1] == '}' {
+		t.i += 2
+		return true
+	}
+	return false
+}
+
+// members reads a non-empty object and writes its members as
+// {"key":K,"value":V},... (the caller writes the brackets).
+func (t *transcoder) members(depth int) {
+	if !t.eat('{') {
+		return
+	}
+	for !t.bad {
+		k := t.str()
+		if !t.eat(':') {
+			return
+		}
+		t.out = append(t.out, `{"key":`...)
+		t.raw(k)
+		t.out = append(t.out, `,"value":`...)
+		t.value(depth + 1)
+		t.out = append(t.out, '}')
+		if t.peek() != ',' {
+			break
+		}
+		t.i++
+		t.out = append(t.out, ',')
+	}
+	t.eat('}')
+}
+
+// value transcodes one JSON value into an AnyValue.
+func (t *transcoder) value(depth int) {
+	if depth > maxOTLPDepth {
+		t.bad = true
+		return
+	}
+	switch t.peek() {
+	case '"':
+		s := t.str()
+		t.out = append(t.out, `{"stringValue":`...)
+		t.raw(s)
+		t.out = append(t.out, '}')
+	case '{':
+		if t.emptyObject() {
+			t.out = append(t.out, `{"kvlistValue":{}}`...)
+			return
+		}
+		t.out = append(t.out, `{"kvlistValue":{"values":[`...)
+		t.members(depth)
+		t.out = append(t.out, "]}}"...)
+	case '[':
+		t.i++
+		if t.peek() == ']' {
+			t.i++
+			t.out = append(t.out, `{"arrayValue":{}}`...)
+			return
+		}
+		t.out = append(t.out, `{"arrayValue":{"values":[`...)
+		for !t.bad {
+			t.value(depth + 1)
+			if t.peek() != ',' {
+				break
+			}
+			t.i++
+			t.out = append(t.out, ',')
+		}
+		if t.eat(']') {
+			t.out = append(t.out, "]}}"...)
+		}
+	case 't':
+		t.literal("true")
+		t.out = append(t.out, `{"boolValue":true}`...)
+	case 'f':
+		t.literal("false")
+		t.out = append(t.out, `{"boolValue":false}`...)
+	case 'n':
+		t.literal("null")
+		t.out = append(t.out, "{}"...) // the empty AnyValue
+	default:
+		start := t.i
+		n := t.number()
+		double := false
+		for _, c := range t.in[start:n.end] {
+			if c == '.' || c == 'e' || c == 'E' {
+				double = true
+				break
+			}
+		}
+		if !double && !fitsInt64(t.in[start:n.end]) {
+			double = true // not written by the encoder; keep the value, not the type
+		}
+		if double {
+			t.out = append(t.out, `{"doubleValue":`...)
+			t.raw(n)
+			t.out = append(t.out, '}')
+		} else {
+			t.out = append(t.out, `{"intValue":"`...)
+			t.raw(n)
+			t.out = append(t.out, `"}`...)
+		}
+	}
+}
+
+// fitsInt64 reports whether the integer literal d is within the int64 range.
+func fitsInt64(d []byte) bool {
+	max := "9223372036854775807"
+	if len(d) > 0 && d[0] == '-' {
+		d, max = d[1:], "9223372036854775808"
+	}
+	return len(d) < len(max) || len(d) == len(max) && string(d) <= max
+}
+
+// skip passes over one value without writing it.
+func (t *transcoder) skip(depth int) {
+	if depth > maxOTLPDepth {
+		t.bad = true
+		return
+	}
+	switch t.peek() {
+	case '"':
+		t.str()
+	case '{':
+		t.i++
+		if t.peek() == '}' {
+			t.i++
+			return
+		}
+		for !t.bad {
+			t.str()
+			if !t.eat(':') {
+				return
+			}
+			t.skip(depth + 1)
+			if t.peek() != ',' {
+				break
+			}
+			t.i++
+		}
+		t.eat('}')
+	case '[':
+		t.i++
+		if t.peek() == ']' {
+			t.i++
+			return
+		}
+		for !t.bad {
+			t.skip(depth + 1)
+			if t.peek() != ',' {
+				break
+			}
+			t.i++
+		}
+		t.eat(']')
+	case 't':
+		t.literal("true")
+	case 'f':
+		t.literal("false")
+	case 'n':
+		t.literal("null")
+	default:
+		t.number()
+	}
+}
+
+// peek returns the next byte, or 0 at the end.
+func (t *transcoder) peek() byte {
+	if t.i < len(t.in) {
+		return t.in[t.i]
+	}
+	return 0
+}
+
+// eat consumes c or marks the input bad.
+func (t *transcoder) eat(c byte) bool {
+	if t.peek() != c {
+		t.bad = true
+		return false
+	}
+	t.i++
+	return true
+}
+
+func (t *transcoder) literal(s string) {
+	if len(t.in)-t.i < len(s) || string(t.in[t.i:t.i+len(s)]) != s {
+		t.bad = true
+		return
+	}
+	t.i += len(s)
+}
+
+// str consumes a string and returns its span, quotes included.
+func (t *transcoder) str() span {
+	start := t.i
+	if !t.eat('"') {
+		return span{}
+	}
+	in := t.in
+	i := t.i
+	for {
+		i = nextSpecial(in, i)
+		if i >= len(in) {
+			t.bad = true
+			return span{}
+		}
+		if in[i] == '"' {
+			t.i = i + 1
+			return span{start, t.i}
+		}
+		i += 2 // a backslash and the byte it escapes (\uXXXX digits are plain)
+	}
+}
+
+// nextSpecial returns the index of the first '"' or '\\' in in[i:], or
+// len(in). It tests eight bytes at a time: a byte equal to c is a zero byte
+// of x^(c*lo), and (y-lo)&^y&hi flags the lowest zero byte of y exactly
+// (borrows can only flag bytes above it), which is the first in memory.
+func nextSpecial(in []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(in); i += 8 {
+		x := binary.LittleEndian.Uint64(in[i:])
+		q, b := x^(lo*'"'), x^(lo*'\\')
+		if m := ((q-lo)&^q | (b-lo)&^b) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(in); i++ {
+		if c := in[i]; c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
+}
+
+// number consumes a number literal and returns its span.
+func (t *transcoder) number() span {
+	start := t.i
+	for t.i < len(t.in) {
+		c := t.in[t.i]
+		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			t.i++
+			continue
+		}
+		break
+	}
+	if t.i == start {
+		t.bad = true
+	}
+	return span{start, t.i}
+}

@@ -3,22 +3,36 @@
 //
 // Usage:
 //
-//	auditkit-verify -key pub.pem [-hmac-key-file F] FILE...
-//	auditkit-verify -unsigned [-hmac-key-file F] FILE...
+//	auditkit-verify -key pub.pem [-hmac-key-file F] [-allow-partial-series] [-q] FILE...
+//	auditkit-verify -unsigned [-hmac-key-file F] [-allow-partial-series] [-q] FILE...
 //	auditkit-verify -genkey NAME
 //
 // FILE... is one file or a rotated series, oldest first. Each FILE's signed
-// checkpoints are read from FILE.ckpt. Flags come before the files.
+// checkpoints are read from FILE.ckpt; with -key a missing or empty FILE.ckpt
+// is tampering. Flags come before the files.
 //
-// It prints OK and notes (torn lines, lines not yet covered by a checkpoint)
-// or the first line that was modified, deleted, inserted, reordered, or the
-// truncation after the last checkpoint.
+// It prints OK, or the first line that was modified, deleted, inserted,
+// reordered, or cut after a checkpoint, or what leaves the end of the trail
+// unproven. -q hides notes and the OK line, never a problem.
 //
 // Exit status:
 //
-//	0  the files verify (notes may be printed)
+//	0  the files verify, complete up to a final checkpoint (notes may be printed)
 //	1  tampering found
 //	2  usage or I/O error (a missing key, an unreadable file)
+//	3  nothing tampered, but the end is not proven: a torn final line, lines
+//	   after the last checkpoint, no final checkpoint (the writer crashed,
+//	   or the tail was cut exactly at a checkpoint), or a series whose oldest
+//	   files are missing (unless -allow-partial-series)
+//
+// What holds depends on the keys. SHA-256 chain + Ed25519 checkpoints (-key):
+// any change, deletion, insertion or reordering of lines is detected, and so
+// is cutting the tail or deleting checkpoints; lines written after the last
+// checkpoint are reported (exit 3) but could have been rewritten by whoever
+// could write the file. HMAC-SHA256 (-hmac-key-file): whoever lacks the key
+// cannot recompute the chain, so every line is protected as soon as it is
+// written, but without -key a cut tail looks like a shorter trail. Use both
+// for the strongest guarantee; -unsigned checks only the chain.
 //
 // -genkey NAME writes a new Ed25519 key pair: NAME.pem (PKCS #8 private key,
 // mode 0600, for auditsink.ChainOptions.SigningKey) and NAME.pub.pem (PKIX
@@ -40,6 +54,7 @@ const (
 	exitOK       = 0
 	exitTampered = 1
 	exitUsage    = 2
+	exitUnproven = 3
 )
 
 func main() {
@@ -53,12 +68,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	unsigned := fs.Bool("unsigned", false, "verify the chain only, without checkpoints (a cut tail goes unnoticed)")
 	hmacFile := fs.String("hmac-key-file", "", "file whose exact bytes are the chain's HMAC key")
 	genkey := fs.String("genkey", "", "write a new key pair to `NAME`.pem and NAME.pub.pem and exit")
-	quiet := fs.Bool("q", false, "print only problems")
+	partial := fs.Bool("allow-partial-series", false, "accept a series whose oldest files are missing (exit 0 instead of 3)")
+	quiet := fs.Bool("q", false, "print only problems (never hides them)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: auditkit-verify -key pub.pem [-hmac-key-file F] FILE...\n"+
-			"       auditkit-verify -unsigned [-hmac-key-file F] FILE...\n"+
+		fmt.Fprintf(stderr, "usage: auditkit-verify -key pub.pem [-hmac-key-file F] [flags] FILE...\n"+
+			"       auditkit-verify -unsigned [-hmac-key-file F] [flags] FILE...\n"+
 			"       auditkit-verify -genkey NAME\n"+
-			"exit status: 0 ok, 1 tampered, 2 usage or I/O error\n")
+			"exit status: 0 ok, 1 tampered, 2 usage or I/O error,\n"+
+			"  3 not tampered but the end is unproven (torn line, lines after the last\n"+
+			"    checkpoint, not closed cleanly, oldest files of a series missing)\n"+
+			"guarantees: -key (Ed25519 checkpoints) detects any edit, deletion, insertion,\n"+
+			"  reordering, cut tail or deleted checkpoint up to the last checkpoint;\n"+
+			"  -hmac-key-file (HMAC-SHA256 chain) protects every line from whoever lacks\n"+
+			"  the key, but alone cannot see a cut tail; use both for the strongest check\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	var opts auditsink.VerifyOptions
+	opts := auditsink.VerifyOptions{AllowPartialSeries: *partial}
 	if *keyFile != "" {
 		data, err := os.ReadFile(*keyFile)
 		if err == nil {
@@ -113,6 +135,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !rep.OK() {
 		fmt.Fprintln(stdout, "TAMPERED:", rep.Tampered)
 		return exitTampered
+	}
+	if !rep.Complete() {
+		for _, n := range rep.Incomplete {
+			fmt.Fprintln(stdout, "UNPROVEN:", n)
+		}
+		fmt.Fprintf(stdout, "INCOMPLETE: %d lines in %d segments verify, but the end of the trail is not proven\n", rep.Lines, rep.Segments)
+		return exitUnproven
 	}
 	if !*quiet {
 		fmt.Fprintf(stdout, "OK: %d lines in %d segments, %d checkpoints\n", rep.Lines, rep.Segments, rep.Checkpoints)

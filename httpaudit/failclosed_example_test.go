@@ -1,0 +1,50 @@
+package httpaudit_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"syscall"
+
+	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/httpaudit"
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// fullDisk is an audit file on a full disk.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// With FailClosed, a request that cannot be audited is refused before the
+// application sees it. The writer must be synchronous: a Guard with the
+// FailClosed action returns the disk's error to Handle.
+func ExampleOptions_failClosed() {
+	guard := auditsink.NewGuard(fullDisk{}, &auditsink.GuardOptions{
+		Action:  auditsink.FailClosed,
+		OnError: func(error) {}, // the operator's alerting goes here
+	})
+	logger := slog.New(slogaudit.NewHandler(guard, &slogaudit.Options{OnError: func(error) {}}))
+	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true})
+	if err != nil {
+		panic(err)
+	}
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("transfer executed") // never reached
+	})
+
+	w := httptest.NewRecorder()
+	audit.Wrap(app).ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/transfer", nil))
+	fmt.Println(w.Code, audit.Stats().FailClosedRejections)
+
+	// An asynchronous writer cannot back that promise.
+	async := auditsink.NewAsync(guard, nil)
+	defer async.Close(context.Background())
+	_, err = httpaudit.New(slog.New(slogaudit.NewHandler(async, nil)), &httpaudit.Options{FailClosed: true})
+	fmt.Println(err != nil)
+	// Output:
+	// 503 1
+	// true
+}
