@@ -359,7 +359,8 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 	if c.closed {
 		return ErrClosed
 	}
-	if _, ok := objectBody(line); !ok {
+	body, ok := objectBody(line)
+	if !ok {
 		return ErrNotObject
 	}
 	if !c.started {
@@ -367,7 +368,7 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 			return err
 		}
 	}
-	return c.appendLocked(line)
+	return c.appendLocked(body)
 }
 
 func (c *Chain) writeHeader() error {
@@ -376,7 +377,7 @@ func (c *Chain) writeHeader() error {
 		attrs = append(attrs, intAttr(KeyChainPrevSeq, int64(c.prev.Seq)), strAttr(KeyChainPrevHead, c.prev.Chain))
 	}
 	hdr := appendEvent(nil, c.now(), slog.LevelInfo, c.service, EventChainSegment, attrs...)
-	ok, err := c.emit(hdr, 0)
+	ok, err := c.emit(bytes.TrimSuffix(hdr, []byte{'\n'}), 0)
 	if ok {
 		c.seq, c.started = 0, true
 		// A signed segment always has a checkpoint, so a verifier can insist
@@ -388,8 +389,8 @@ func (c *Chain) writeHeader() error {
 	return err
 }
 
-func (c *Chain) appendLocked(line []byte) error {
-	ok, err := c.emit(line, c.seq+1)
+func (c *Chain) appendLocked(body []byte) error {
+	ok, err := c.emit(body, c.seq+1)
 	if !ok {
 		return err
 	}
@@ -418,14 +419,10 @@ func objectBody(line []byte) ([]byte, bool) {
 	return body, ok
 }
 
-// emit chains line as number seq and writes it. ok reports that the whole
-// line reached the writer (then c.head has moved), even if err is a sync
+// emit chains body (a checked one-line JSON object without its newline) as
+// number seq and writes it. ok reports that the whole line reached the writer (then c.head has moved), even if err is a sync
 // failure.
-func (c *Chain) emit(line []byte, seq uint64) (ok bool, err error) {
-	body, ok := objectBody(line)
-	if !ok {
-		return false, ErrNotObject
-	}
+func (c *Chain) emit(body []byte, seq uint64) (ok bool, err error) {
 	out := c.line[:0]
 	wasTorn := c.torn
 	if c.torn {

@@ -533,17 +533,20 @@ func TestChainCheckpointInterval(t *testing.T) {
 func TestOpenChainAfterCrash(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
-		cut      int // bytes removed from the end of the first run's file
+		cut      int    // bytes removed from the end of the first run's file
+		extra    string // bytes added after that
 		wantTorn bool
 	}{
-		{"newline missing", 1, false},
-		{"torn line", 30, true},
+		{"newline missing", 1, "", false},
+		{"torn line", 30, "", true},
+		{"two fragments", 0, `{"event_type":"te` + "\n" + `{"ev`, true},
+		{"zeros after a power failure", 0, "\x00\x00\x00\x00", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "audit.log")
 			writeChain(t, path, 4, nil)
 			data, _ := os.ReadFile(path)
-			os.WriteFile(path, data[:len(data)-tt.cut], 0o600)
+			os.WriteFile(path, append(data[:len(data)-tt.cut], tt.extra...), 0o600)
 			writeChain(t, path, 2, nil)
 			rep := verifyT(t, nil, path)
 			if !rep.Complete() || rep.Segments != 2 || hasNote(rep, Torn) != tt.wantTorn {

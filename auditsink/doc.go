@@ -27,7 +27,9 @@
 // [File] opens with O_APPEND|O_CREATE|O_WRONLY, mode 0600, and hands each
 // line to the kernel in exactly one write(2), so lines from several processes
 // appending to one (unchained) file never interleave, and a line is safe from
-// a crash of the process as soon as Write returns. [SyncPolicy] adds fsync
+// a crash of the process as soon as Write returns. A write the kernel takes
+// only in part (a full disk) leaves a fragment; the next Write starts with a
+// newline, so the fragment stays on a line of its own. [SyncPolicy] adds fsync
 // for power failures ([SyncNever], [SyncEvery], [SyncAlways], like auditd's
 // flush). [File.Reopen] (or [File.ReopenOnSignal], SIGHUP by default, as
 // Vault does) continues in a new file after logrotate renamed the old one.
@@ -59,16 +61,20 @@
 // [Guard] applies auditd's disk_full_action/disk_error_action to ENOSPC,
 // EDQUOT, EFBIG and EIO from the writer behind it:
 //
-//   - [FailOpen]: every line is tried; lost lines are counted; callers see nil;
+//   - [FailOpen]: every line is tried (after the warning event, which
+//     probes whether the sink is back); lost lines are counted; callers see
+//     nil;
 //   - [Suspend]: the sink is left alone and lines are counted as lost, except
 //     for one probe per ProbeInterval; callers see nil;
 //   - [FailClosed]: callers get the error for every lost line, so an
 //     application can refuse work it cannot audit.
 //
 // Each is taken once per transition: OnError hears of the outage once, and
-// the first write that succeeds afterwards is one audit.delivery.disk_error
-// event (WARN) with the error, the action, the number of lines lost and the
-// outage's length. Other errors are returned unchanged.
+// the outage ends with one audit.delivery.disk_error event (WARN) with the
+// error, the action, the number of lines lost and the outage's length,
+// written before the next line (under FailOpen, short lines that fit while
+// the event does not are written before it). Errors that are not disk
+// errors are returned unchanged, during an outage too.
 //
 // # At least one of N
 //
@@ -88,9 +94,7 @@
 //     Options.FailClosed needs. Async reports itself slogaudit.Buffered, and
 //     so do Guard and Multi with an Async behind them, so that
 //     httpaudit.New can refuse that combination.
-//   - Chain: any change to the file is detected up to the last complete line;
-//     with signed checkpoints, also the loss of lines up to the last
-//     checkpoint.
+//   - Chain: see "What verification proves" below.
 //
 // # Tamper-evident chain
 //
@@ -117,13 +121,26 @@
 //     value of the previous segment's last line.
 //   - A checkpoint is a FILE.ckpt line
 //     {"segment":S,"seq":N,"head":hex(chain_N),"time":unix_ns,"sig":hex(sig)}
-//     where sig is the Ed25519 signature of
-//     "auditkit-checkpoint-v1\n" S "\n" N "\n" head "\n" time "\n"
-//     (decimal numbers). Chain writes one every CheckpointEvery lines (1000),
-//     CheckpointInterval (1m) after an uncovered line, at Reopen and at Close.
+//     or, for a final checkpoint,
+//     {"segment":S,"seq":N,"head":hex(chain_N),"time":unix_ns,"final":true,"sig":hex(sig)}
+//     (exactly this form) where sig is the Ed25519 signature of
+//     "auditkit-checkpoint-v1\n" S "\n" N "\n" head "\n" time "\n", followed
+//     by "final\n" for a final checkpoint (decimal numbers). Chain writes one
+//     right after each segment header, every CheckpointEvery lines (1000),
+//     CheckpointInterval (1m) after an uncovered line, and a final one at
+//     Reopen and at Close. Before writing a checkpoint it fsyncs the log (when
+//     the writer has a Sync method, as File does), and afterwards the sidecar,
+//     so no checkpoint can outlive the lines it covers.
 //   - A write that fails part-way leaves a fragment; the line is not part of
 //     the chain (its seq is used by the next line), and the next write starts
-//     with "\n" so the fragment stays on a line of its own.
+//     with "\n" so the fragment stays on a line of its own. The next chained
+//     line commits to the fragments: with F the bytes between the end of the
+//     previous chained line (its newline) and the start of this one, that is
+//     each fragment followed by its "\n", chain_N = H(chain_{N-1} || F || P).
+//     F is empty without failed writes, so the vectors below are unchanged.
+//     A fragment at the end of a file (a crash) is committed to by the next
+//     segment's header: [OpenChain] reads it from the file, and after
+//     [Chain.Reopen] the old file's end counts as the fragment's newline.
 //
 // Test vectors (checked in TestChainVectors against an independent
 // implementation): segment id bytes 00 01 ... 0f, so
@@ -148,15 +165,42 @@
 // # Verifying
 //
 // [Verify] (and the auditkit-verify command) reads a file or a rotated series
-// in order and reports the first line that was modified, deleted, inserted or
-// reordered, a segment that does not link to the one before, a checkpoint
-// whose signature fails, and lines cut after a checkpoint. A torn final line
-// (a crash in the middle of a write) and fragments of failed writes are
-// reported as notes, not failures. What it cannot see: with plain SHA-256,
-// whoever can edit the file can recompute the chain (checkpoints, or an HMAC
-// key kept away from the host, catch that); lines cut after the last
-// checkpoint, together with the checkpoints themselves, look like a shorter
-// trail. Keep the public key and, ideally, copies of the checkpoints elsewhere.
+// in order and reports ([Report.Tampered]) the first line that was
+// modified, deleted, inserted or reordered, an unchained line that cannot be
+// a fragment of a failed write (a whole JSON value, foreign text), a segment
+// that does not link to the one before, a checkpoint that is not in the exact
+// form above or whose signature fails, lines cut after a checkpoint, lines
+// after a final checkpoint, and, with a public key, a missing or empty
+// FILE.ckpt or a segment without any checkpoint. Fragments that a later line
+// commits to are notes. What keeps the end of the trail from being proven
+// without being tampering is [Report.Incomplete] (exit code 3 of
+// auditkit-verify): unchained bytes at the very end that nothing commits to
+// (a torn final line), lines after the last checkpoint, a last segment
+// without a final checkpoint (the writer crashed, or the tail was cut exactly
+// at a checkpoint), and a first segment that continues a file not given
+// (unless [VerifyOptions.AllowPartialSeries]). [Report.Complete] is true
+// when there is neither.
+//
+// # What verification proves
+//
+//   - SHA-256 chain and Ed25519 checkpoints (VerifyOptions.PublicKey):
+//     every change, deletion, insertion or reordering of lines up to the
+//     last checkpoint is detected, and so are a cut tail, deleted or edited
+//     checkpoints and lines appended after Close. Whoever can write the file
+//     can still rewrite the lines after the last checkpoint; they show as
+//     Incomplete (not covered, not closed), never as a complete trail.
+//   - HMAC-SHA256 chain without checkpoints: whoever lacks the key cannot
+//     change, insert or reorder lines, from the moment each is written, but
+//     cutting the tail leaves a shorter, valid trail.
+//   - Both: the strongest; an HMAC key also protects the lines written since
+//     the last checkpoint.
+//   - Plain SHA-256 without checkpoints: only accidental corruption and
+//     clumsy edits are detected; whoever can edit the file can recompute the
+//     chain.
+//
+// Keep the public key and the HMAC key away from the writing host and,
+// ideally, copies of the checkpoints elsewhere. An HMAC key must not be
+// empty; use at least 32 random bytes.
 //
 // Rotation: rename FILE to NAME and FILE.ckpt to NAME.ckpt, then call
 // [Chain.Reopen] (or send SIGHUP with [Chain.ReopenOnSignal]).

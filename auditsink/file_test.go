@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -269,4 +270,55 @@ func TestFileDiskFull(t *testing.T) {
 	if err := g.WriteRecord(0, true, line(2, 40)); !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("Guard: %v", err)
 	}
+}
+
+// A real partial write(2): the child lowers RLIMIT_FSIZE so the kernel takes
+// only part of a line, then raises it again. The next line starts on a line
+// of its own instead of being glued to the fragment.
+func TestFilePartialWriteKeepsFragmentApart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	path := filepath.Join(t.TempDir(), "audit.log")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=fsize", "AUDITSINK_PATH="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if got := string(out); got != "first: 10 true\n" {
+		t.Fatalf("child reported %q, want a 10-byte partial write with a disk error", got)
+	}
+	data, _ := os.ReadFile(path)
+	want := `{"i":1,"ms` + "\n" + `{"i":2,"msg":"second"}` + "\n" + `{"i":3}` + "\n"
+	if string(data) != want {
+		t.Errorf("file holds %q, want %q", data, want)
+	}
+}
+
+func childFileSizeLimit() int {
+	signal.Ignore(syscall.SIGXFSZ) // get EFBIG or a short count, not a signal
+	f, err := OpenFile(os.Getenv("AUDITSINK_PATH"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 10, Max: lim.Max}); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	n, err := f.Write([]byte(`{"i":1,"msg":"first"}` + "\n"))
+	fmt.Println("first:", n, IsDiskError(err))
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		fmt.Println(err)
+		return 1
+	}
+	f.Write([]byte(`{"i":2,"msg":"second"}` + "\n"))
+	f.Write([]byte(`{"i":3}` + "\n"))
+	return 0
 }

@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childAppend())
 	case "crash":
 		os.Exit(childCrash())
+	case "fsize":
+		os.Exit(childFileSizeLimit())
 	}
 	goleak.VerifyTestMain(m)
 }

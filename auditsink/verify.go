@@ -323,6 +323,10 @@ func (v *verifier) readFile(file string, lastFile bool) error {
 		lastTerm = term
 		at := lineRef{file: file, line: n}
 		p, ok := parseChained(l)
+		if !ok && v.gap != nil {
+			v.resolveGap(0, false)
+			return false
+		}
 		if !ok {
 			if !fragmentLike(l) && (term || !lastFile || json.Valid(l)) {
 				// Chain only ever leaves strict prefixes of its own lines:
@@ -382,9 +386,10 @@ func (v *verifier) resolveGap(next uint64, more bool) {
 // line checks one chained line against the running state.
 func (v *verifier) line(at lineRef, raw []byte, p parsedLine) error {
 	blame := func(kind FindingKind, msg string) {
-		if len(v.pending) > 0 { // the unparseable line before is the culprit
+		if len(v.pending) > 0 { // the chain commits to the unchained lines before
 			q := v.pending[0]
-			v.fail(Finding{File: q.file, Line: q.line, Kind: Modified, Msg: "not a chained line"})
+			v.fail(Finding{File: q.file, Line: q.line, Kind: Modified,
+				Msg: fmt.Sprintf("not a chained line, and the chain breaks at %s:%d: this line was changed or inserted, or a line after it", at.file, at.line)})
 			return
 		}
 		v.fail(Finding{File: at.file, Line: at.line, Kind: kind, Msg: msg})
@@ -661,7 +666,8 @@ func headerSegment(l []byte) (string, bool) {
 }
 
 // fragmentLike reports whether l can be what a failed write leaves: nothing,
-// or the start of a chained line, which is never a whole JSON value.
+// the start of a chained line, which is never a whole JSON value, or the NUL
+// bytes a power failure can leave where data was not yet written.
 func fragmentLike(l []byte) bool {
-	return len(l) == 0 || (l[0] == '{' && !json.Valid(l))
+	return len(l) == 0 || (l[0] == '{' && !json.Valid(l)) || len(bytes.Trim(l, "\x00")) == 0
 }

@@ -30,6 +30,7 @@ func TestEnterAllocs(t *testing.T) {
 		p = r.Enter(p, "request.method")
 		sinkBool = p.Sensitive() || r.Enter(p, "userSSN_Ünïcode").Sensitive()
 		sinkBool = allow.Enter(p, "payment.credit_card_last4").Sensitive()
+		sinkBool = r.Enter(p, "DB_PASS").Sensitive() || r.Enter(p, "paſſword").Sensitive()
 	})
 }
 

@@ -139,13 +139,13 @@ func (t *transcoder) envelope() {
 			}
 			switch string(t.in[key.start:key.end]) {
 			case `"` + KeyTimestamp + `"`:
-				t.ts = t.number()
+				t.ts, _ = t.number()
 			case `"` + KeyObservedTimestamp + `"`:
-				t.observed = t.number()
+				t.observed, _ = t.number()
 			case `"` + KeySeverityText + `"`:
 				t.sevText = t.str()
 			case `"` + KeySeverityNumber + `"`:
-				t.sevNum = t.number()
+				t.sevNum, _ = t.number()
 			case `"` + KeyBody + `"`:
 				t.body = t.str()
 			case `"` + KeyResource + `"`:
@@ -161,7 +161,7 @@ func (t *transcoder) envelope() {
 			case `"` + KeySpanID + `"`:
 				t.spanID = t.str()
 			case `"` + KeyTraceFlags + `"`:
-				t.flags = t.number()
+				t.flags, _ = t.number()
 			default:
 				t.skip(0) // not part of the OTLP record
 			}
@@ -346,9 +346,17 @@ func (t *transcoder) members(depth int) {
 		}
 		t.out = append(t.out, `{"key":`...)
 		t.raw(k)
-		t.out = append(t.out, `,"value":`...)
-		t.value(depth + 1)
-		t.out = append(t.out, '}')
+		if t.peek() == '"' {
+			// Most values are strings: one append for the glue.
+			v := t.str()
+			t.out = append(t.out, `,"value":{"stringValue":`...)
+			t.raw(v)
+			t.out = append(t.out, "}}"...)
+		} else {
+			t.out = append(t.out, `,"value":`...)
+			t.value(depth + 1)
+			t.out = append(t.out, '}')
+		}
 		if t.peek() != ',' {
 			break
 		}
@@ -407,16 +415,8 @@ func (t *transcoder) value(depth int) {
 		t.literal("null")
 		t.out = append(t.out, "{}"...) // the empty AnyValue
 	default:
-		start := t.i
-		n := t.number()
-		double := false
-		for _, c := range t.in[start:n.end] {
-			if c == '.' || c == 'e' || c == 'E' {
-				double = true
-				break
-			}
-		}
-		if !double && !fitsInt64(t.in[start:n.end]) {
+		n, double := t.number()
+		if !double && !fitsInt64(t.in[n.start:n.end]) {
 			double = true // not written by the encoder; keep the value, not the type
 		}
 		if double {
@@ -561,19 +561,58 @@ func nextSpecial(in []byte, i int) int {
 	return i
 }
 
-// number consumes a number literal and returns its span.
-func (t *transcoder) number() span {
-	start := t.i
-	for t.i < len(t.in) {
-		c := t.in[t.i]
-		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			t.i++
-			continue
-		}
-		break
+// numChars classifies the bytes of a JSON number: 1 for digits and signs,
+// 2 for what only a double has.
+var numChars = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = 1
 	}
-	if t.i == start {
+	t['-'], t['+'] = 1, 1
+	t['.'], t['e'], t['E'] = 2, 2, 2
+	return t
+}()
+
+// number consumes a number literal and returns its span, and whether it
+// has a fraction or an exponent.
+func (t *transcoder) number() (span, bool) {
+	in, i := t.in, t.i
+	var kinds uint8
+	for i < len(in) {
+		k := numChars[in[i]]
+		if k == 0 {
+			break
+		}
+		kinds |= k
+		i++
+	}
+	if i == t.i {
 		t.bad = true
 	}
-	return span{start, t.i}
+	s := span{t.i, i}
+	t.i = i
+	return s, kinds&2 != 0
+}
+
+// entryBytes is how many bytes attribute entry e (`,"key":value` in st.buf)
+// takes in the finished line: its own length in the JSON lines format; in
+// OTLP/JSON, where the same entry is longer, the length of its KeyValue and
+// the comma that separates it. Dropping attributes to fit MaxRecordBytes
+// can count what each drop saves with it.
+func (st *state) entryBytes(e entry) int {
+	if st.c.format != FormatOTLPJSON {
+		return int(e.end - e.off)
+	}
+	p := otlpLines.Get().(*[]byte)
+	t := transcoder{in: st.buf[e.off:e.end], i: 1, out: (*p)[:0]} // past the comma
+	k := t.str()
+	t.eat(':')
+	t.out = append(t.out, `{"key":`...)
+	t.raw(k)
+	t.out = append(t.out, `,"value":`...)
+	t.value(1)
+	t.out = append(t.out, '}')
+	n := len(t.out) + 1
+	*p = t.out[:0]
+	otlpLines.Put(p)
+	return n
 }

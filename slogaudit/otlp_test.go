@@ -493,3 +493,26 @@ func TestOTLPAllocs(t *testing.T) {
 		wantAllocs(t, 0, func() { _ = hw.Handle(scoped, r) })
 	}
 }
+
+// TestOTLPEntryBytes checks entryBytes against the line itself: removing an
+// entry shortens the finished line by exactly what entryBytes says, in both
+// formats.
+func TestOTLPEntryBytes(t *testing.T) {
+	for _, f := range []Format{FormatJSONL, FormatOTLPJSON} {
+		h := NewHandler(io.Discard, &Options{Format: f, Redactor: redact.None()})
+		st := newState(h.c)
+		r := record(slog.LevelInfo, "m", slog.String("s", "a\"b"), slog.Int("i", 1), slog.Float64("f", 2),
+			slog.Any("m", map[string]any{"a": []any{1, nil, "x", map[string]any{}}}), slog.Bool("b", true), slog.Any("n", nil))
+		st.encodeAttrs(h, context.Background(), &r)
+		st.assemble(&r, 0, trace.SpanContext{})
+		require.Len(t, st.ents, 6)
+		for len(st.ents) > 0 {
+			before := len(st.line)
+			want := st.entryBytes(st.ents[0])
+			st.del(0)
+			st.assemble(&r, 0, trace.SpanContext{})
+			assert.Equal(t, want, before-len(st.line), "format %d, %d entries left", f, len(st.ents))
+		}
+		st.free()
+	}
+}

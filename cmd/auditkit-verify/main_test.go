@@ -11,6 +11,32 @@ import (
 	"github.com/secaudit/auditkit/auditsink"
 )
 
+// rotatedSeries writes two files of a rotated signed SHA-256 chain, oldest
+// first, and the public key next to them.
+func rotatedSeries(t *testing.T, dir string) []string {
+	t.Helper()
+	privPEM, _ := os.ReadFile(filepath.Join(dir, "ckpt.pem"))
+	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
+	path := filepath.Join(dir, "series.log")
+	c, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte(`{"i":1}` + "\n"))
+	c.Write([]byte(`{"i":2}` + "\n"))
+	os.Rename(path, path+".1")
+	os.Rename(path+".ckpt", path+".1.ckpt")
+	if err := c.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte(`{"i":3}` + "\n"))
+	c.Write([]byte(`{"i":4}` + "\n"))
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return []string{path + ".1", path}
+}
+
 // setup makes a key pair with -genkey and a signed, HMAC-chained file.
 func setup(t *testing.T) (dir, path string) {
 	t.Helper()
@@ -52,6 +78,23 @@ func TestRun(t *testing.T) {
 	os.WriteFile(tampered, bytes.Replace(data, []byte(`{"i":3`), []byte(`{"i":4`), 1), 0o600)
 	ck, _ := os.ReadFile(path + ".ckpt")
 	os.WriteFile(tampered+".ckpt", ck, 0o600)
+	lines := strings.SplitAfter(string(data), "\n")
+	cks := strings.SplitAfter(string(ck), "\n")
+	// variant writes a copy of the trail with its own sidecar.
+	variant := func(name, log, ckpt string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(log), 0o600)
+		if ckpt != "-" {
+			os.WriteFile(p+".ckpt", []byte(ckpt), 0o600)
+		}
+		return p
+	}
+	// Cut exactly at a checkpoint (the header's), the final checkpoint gone.
+	cut := variant("cut.log", lines[0], cks[0])
+	torn := variant("torn.log", string(data)+`{"event_type":"auth.lo`, string(ck))
+	noCkpt := variant("nockpt.log", string(data), "-")
+	inserted := variant("inserted.log", strings.Join(lines[:3], "")+`{"event_type":"auth.login.success"}`+"\n"+strings.Join(lines[3:], ""), string(ck))
+	series := rotatedSeries(t, dir)
 
 	for _, tt := range []struct {
 		name string
@@ -59,12 +102,22 @@ func TestRun(t *testing.T) {
 		code int
 		out  string // substring of stdout+stderr
 	}{
-		{"ok", []string{"-key", pub, "-hmac-key-file", hk, path}, exitOK, "OK: 6 lines in 1 segments, 1 checkpoints"},
+		{"ok", []string{"-key", pub, "-hmac-key-file", hk, path}, exitOK, "OK: 6 lines in 1 segments, 2 checkpoints"},
 		{"quiet ok", []string{"-q", "-key", pub, "-hmac-key-file", hk, path}, exitOK, ""},
 		{"modified", []string{"-key", pub, "-hmac-key-file", hk, tampered}, exitTampered, "tampered.log:5: modified"},
 		{"wrong hmac key", []string{"-key", pub, "-hmac-key-file", pub, path}, exitTampered, "audit.log:1: modified"},
 		{"no hmac key", []string{"-key", pub, path}, exitUsage, "HMAC key is required"},
 		{"unsigned", []string{"-unsigned", "-hmac-key-file", hk, path}, exitOK, "checkpoints not checked"},
+		{"cut at a checkpoint", []string{"-key", pub, "-hmac-key-file", hk, cut}, exitUnproven, "cut.log:1: unclosed: segment"},
+		{"quiet cut", []string{"-q", "-key", pub, "-hmac-key-file", hk, cut}, exitUnproven, "not closed cleanly (crash or cut)"},
+		{"torn tail", []string{"-key", pub, "-hmac-key-file", hk, torn}, exitUnproven, "torn.log:7: torn"},
+		{"quiet torn tail", []string{"-q", "-unsigned", "-hmac-key-file", hk, torn}, exitUnproven, "UNPROVEN"},
+		{"sidecar missing", []string{"-key", pub, "-hmac-key-file", hk, noCkpt}, exitTampered, "missing-checkpoint"},
+		{"record inserted", []string{"-key", pub, "-hmac-key-file", hk, inserted}, exitTampered, "inserted.log:4: modified"},
+		{"whole series", append([]string{"-key", pub}, series...), exitOK, "OK: 6 lines in 2 segments"},
+		{"oldest file missing", []string{"-key", pub, series[1]}, exitUnproven, "start of the series is missing"},
+		{"quiet oldest file missing", []string{"-q", "-key", pub, series[1]}, exitUnproven, "start of the series is missing"},
+		{"oldest file missing, allowed", []string{"-allow-partial-series", "-key", pub, series[1]}, exitOK, "OK: 3 lines in 1 segments"},
 		{"no key flag", []string{path}, exitUsage, "usage:"},
 		{"both key flags", []string{"-unsigned", "-key", pub, path}, exitUsage, "exactly one of -key or -unsigned"},
 		{"no files", []string{"-key", pub}, exitUsage, "usage:"},
