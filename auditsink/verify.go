@@ -101,7 +101,9 @@ func (r *Report) Complete() bool { return r.Tampered == nil && len(r.Incomplete)
 // VerifyOptions configure Verify.
 type VerifyOptions struct {
 	// PublicKey checks the checkpoints in each FILE.ckpt; nil skips them,
-	// and then truncation cannot be detected (a note says so).
+	// and then truncation cannot be detected (a note says so). With a key,
+	// every FILE.ckpt must exist and every segment must have a checkpoint:
+	// Chain writes one right after each segment header.
 	PublicKey ed25519.PublicKey
 	// HMACKey is the chain key; required for HMAC-SHA256 chains. When it is
 	// set, a plain SHA-256 segment is reported as tampered. An empty non-nil
@@ -119,7 +121,8 @@ var ErrHMACKeyRequired = errors.New("auditsink: chain is hmac-sha256: an HMAC ke
 // Verify checks chained files, given in order (a rotated series oldest
 // first), and the checkpoints of their FILE.ckpt sidecars. It stops at the
 // first problem. The error is for I/O and usage problems only; tampering is
-// reported in Report.Tampered.
+// reported in Report.Tampered, an end of the trail it cannot prove in
+// Report.Incomplete.
 func Verify(files []string, opts *VerifyOptions) (*Report, error) {
 	if len(files) == 0 {
 		return nil, errors.New("auditsink: no files to verify")

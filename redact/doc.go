@@ -89,13 +89,15 @@
 // key rules: "password reset" is a fine message). Value rules apply to
 // strings, including error texts and json.Number, not to other numbers.
 //
-// They apply to map keys and attribute keys as well (a token used as a key):
-// a matching key is replaced like a value, after the key rules have seen the
-// original, and when several keys of one map become Marker one entry stays (a
-// key that was not masked, else the one with the smallest original key). A
-// pattern that matches a key name masks the name, so write patterns for the
-// shape of secrets. Struct field names are the program's own and are not
-// checked, nor are the keys of a record's time, level, message and source.
+// They apply to map keys as well (a token used as a key, in a request body
+// or a query string): a matching key is replaced like a value, after the key
+// rules have seen the original, and when several keys of one map become
+// Marker one entry stays (a key that was not masked, else the one with the
+// smallest original key). A pattern that matches a key name masks the name,
+// so write patterns for the shape of secrets. Attribute keys, group names and
+// struct field names are the program's own and are not checked, so that value
+// rules cost nothing per plain key: a program that makes keys out of data
+// should log them as a map.
 //
 // Any other value is turned into plain data (strings, numbers, maps, lists)
 // before a handler sees it, in the order the slogaudit handler resolves
@@ -146,7 +148,7 @@
 // packed integers at segment ends. There is no cache, so attacker-chosen keys
 // cannot grow memory. A typical key costs tens of nanoseconds (see
 // redact_bench_test.go); with no value rules, [Redactor.MatchValue] returns
-// at once and keys are never scanned for values. Pseudonyms reuse pooled HMAC
+// at once, and map keys are not scanned. HMAC pseudonyms reuse pooled HMAC
 // states and append hex straight into the caller's buffer.
 //
 // # Limits
@@ -156,8 +158,8 @@
 // nothing and is never sensitive (encoding/json does not fold those to ASCII
 // either). []byte values are replaced by Marker wholesale, never decoded. A
 // deep walk stops at 32 levels and 16384 values and at cycles; what lies
-// beyond becomes Marker. ReplaceAttr cannot rename open groups, so a group
-// name that matches a value rule is masked by Middleware only. A [Secret] in
-// an unexported struct field is printed in full by fmt and slog.TextHandler
-// (see Secret); the Redactor's own walks skip such fields.
+// beyond becomes Marker. Value rules do not look at attribute keys or group
+// names (see Values). A [Secret] in an unexported struct field is printed in
+// full by fmt and slog.TextHandler (see Secret); the Redactor's own walks skip
+// such fields.
 package redact

@@ -16,24 +16,14 @@ import (
 // group value, a LogValuer and a map, slice or struct inside a slog.Any are
 // walked too, as Redactor.Value walks them; an error becomes its text (the
 // standard handlers would otherwise call its MarshalJSON or MarshalText), a
-// Pseudonym passes unchanged, and an attribute key that matches a value rule
-// is masked. The built-in message attribute (slog.MessageKey) meets value
+// Pseudonym passes unchanged, and a map key that matches a value rule is
+// masked (attribute keys are not checked; see the package documentation). The
+// built-in message attribute (slog.MessageKey) meets value
 // rules like any other string. To combine it with another ReplaceAttr, call
 // it first and pass its result on.
 func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
 	if r.off {
 		return a
-	}
-	if len(groups) == 0 {
-		switch a.Key {
-		case slog.TimeKey, slog.LevelKey, slog.MessageKey, slog.SourceKey:
-			// The handler needs these keys as they are, so value rules
-			// never mask them; their values are redacted as usual.
-			if v, changed := r.value(r.Enter(Path{}, a.Key), a.Value, 0); changed {
-				a.Value = v
-			}
-			return a
-		}
 	}
 	var p Path
 	for _, g := range groups {
@@ -42,15 +32,10 @@ func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
 	return r.attr(p, a)
 }
 
-// attr returns a redacted under the parent path p. A key that matches a value
-// rule (a token used as a key) is masked too, after its value has been
-// redacted under the original key.
+// attr returns a redacted under the parent path p.
 func (r *Redactor) attr(p Path, a slog.Attr) slog.Attr {
 	if v, changed := r.value(r.Enter(p, a.Key), a.Value, 0); changed {
 		a.Value = v
-	}
-	if r.values && a.Key != "" && r.MatchValue(a.Key) {
-		a.Key = r.Mask(a.Key)
 	}
 	return a
 }
@@ -92,15 +77,11 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 		var out []slog.Attr
 		for i, a := range attrs {
 			nv, changed := r.value(r.Enter(p, a.Key), a.Value, depth+1)
-			key := a.Key
-			if r.values && key != "" && r.MatchValue(key) {
-				key, changed = r.Mask(key), true
-			}
 			if changed && out == nil {
 				out = slices.Clone(attrs)
 			}
 			if changed {
-				out[i] = slog.Attr{Key: key, Value: nv}
+				out[i].Value = nv
 			}
 		}
 		if out != nil {
@@ -175,11 +156,7 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	p := h.r.Enter(h.path, name)
-	if h.r.values && h.r.MatchValue(name) {
-		name = h.r.Mask(name)
-	}
-	return &handler{r: h.r, next: h.next.WithGroup(name), path: p}
+	return &handler{r: h.r, next: h.next.WithGroup(name), path: h.r.Enter(h.path, name)}
 }
 
 func (h *handler) Handle(ctx context.Context, rec slog.Record) error {

@@ -277,7 +277,7 @@ func TestAdaptersErrorsAreText(t *testing.T) {
 	}
 }
 
-func TestAdaptersMaskKeysMatchingValueRules(t *testing.T) {
+func TestAdaptersMaskMapKeysMatchingValueRules(t *testing.T) {
 	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2ln"
 	r, err := New(Options{Detectors: []string{DetectorJWT}})
 	if err != nil {
@@ -286,31 +286,23 @@ func TestAdaptersMaskKeysMatchingValueRules(t *testing.T) {
 	var buf bytes.Buffer
 	for name, l := range adapters(r, &buf) {
 		buf.Reset()
-		l.Info("m", slog.Int(jwt, 1), "sessions", map[string]int{jwt: 2},
-			slog.Group("g", slog.Int(jwt, 3)), "n", 4)
-		l.With(jwt, 5).Info("m")
+		l.Info("m", "sessions", map[string]int{jwt: 2}, slog.Group("g", "m", map[any]int{jwt: 3}))
+		l.With("w", map[string]int{jwt: 4}).Info("m")
 		out := buf.String()
 		if strings.Contains(out, jwt) {
-			t.Errorf("%s leaks a key:\n%s", name, out)
+			t.Errorf("%s leaks a map key:\n%s", name, out)
 		}
-		if !strings.Contains(out, Marker) || !strings.Contains(out, "sessions") {
-			t.Errorf("%s: unexpected output:\n%s", name, out)
+		if strings.Count(out, Marker) != 3 {
+			t.Errorf("%s: want 3 masked keys:\n%s", name, out)
 		}
-	}
-	// WithGroup names reach the next handler masked (ReplaceAttr cannot
-	// rename groups).
-	buf.Reset()
-	slog.New(r.Middleware()(slog.NewJSONHandler(&buf, nil))).WithGroup(jwt).Info("m", "a", 1)
-	if strings.Contains(buf.String(), jwt) {
-		t.Errorf("WithGroup name leaks: %s", buf.String())
-	}
-	// The handler's own keys are never masked, even by a pattern that
-	// matches them.
-	m, _ := New(Options{ValuePatterns: []string{`^(msg|level|time)$`}})
-	buf.Reset()
-	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: m.ReplaceAttr})).Info("hello")
-	if !strings.Contains(buf.String(), `"msg":"hello"`) || !strings.Contains(buf.String(), `"level":"INFO"`) {
-		t.Errorf("built-in keys were masked: %s", buf.String())
+		// Attribute keys are the program's own and are not scanned, so
+		// that value rules cost nothing per plain key; the package
+		// documentation states this limit.
+		buf.Reset()
+		l.Info("m", slog.Int(jwt, 1))
+		if !strings.Contains(buf.String(), jwt) {
+			t.Errorf("%s: attribute keys are scanned now; update the documentation:\n%s", name, buf.String())
+		}
 	}
 }
 

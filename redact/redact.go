@@ -34,7 +34,7 @@ type Options struct {
 	// component ("credit_card_last4", "token_expiry").
 	Allowlist []string
 	// ValuePatterns are RE2 regular expressions; a string value in which one
-	// matches is replaced as a whole, and so is a map or attribute key. A
+	// matches is replaced as a whole, and so is a map key. A
 	// pattern that matches the empty string ("secret|") would match every
 	// value, so New rejects it.
 	ValuePatterns []string

@@ -218,20 +218,17 @@ func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
 }
 
 // group adds attrs to out, inlining groups with an empty key as slog does.
+// Attribute keys are the program's own, like struct field names: value rules
+// do not apply to them.
 func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int) {
-	var keys maskedKeys
-	w.groupInto(p, attrs, out, &keys, depth)
-}
-
-func (w *walker) groupInto(p Path, attrs []slog.Attr, out map[string]any, keys *maskedKeys, depth int) {
 	for _, a := range attrs {
 		if a.Key == "" {
 			if v := a.Value.Resolve(); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
-				w.groupInto(p, v.Group(), out, keys, depth+1)
+				w.group(p, v.Group(), out, depth+1)
 			}
 			continue
 		}
-		keys.put(w.r, out, a.Key, w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1))
+		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1)
 	}
 }
 

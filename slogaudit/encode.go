@@ -63,6 +63,9 @@ func keyHash(kb []byte) uint64 {
 	return uint64(n) | uint64(kb[0])<<32 | uint64(kb[n/2])<<40 | uint64(kb[n-1])<<48
 }
 
+// bloomBit maps a key hash to one bit of a 64-bit set (see state.bloom).
+func bloomBit(h uint64) uint64 { return 1 << (h * 0x9E3779B97F4A7C15 >> 58) }
+
 // maxGroupDepth bounds slog.Group nesting (and ReplaceAttr returning groups
 // inside groups), which MaxDepth does not count because groups flatten.
 const maxGroupDepth = 64
@@ -92,10 +95,13 @@ type state struct {
 	// time: records written in the same second share them.
 	secs [2]secDigits
 
-	lift      lifted
-	appCount  int
-	attrsCut  bool
-	provided  uint8 // scope keys the request scope provides
+	lift     lifted
+	appCount int
+	attrsCut bool
+	provided uint8 // scope keys the request scope provides
+	// bloom has bloomBit set for the key of every entry committed, so
+	// findDup scans the table only when a key may be there already.
+	bloom     uint64
 	scopeVals [len(scopeKeys)]slog.Value
 
 	strCap  int // current MaxStringLen for values (halved to fit)
@@ -146,6 +152,7 @@ func (st *state) free() {
 func (st *state) reset() {
 	st.buf = st.buf[:0]
 	st.ents = st.ents[:0]
+	st.bloom = 0
 	st.sk = st.sk[:0]
 	if st.provided != 0 {
 		clear(st.scopeVals[:])
@@ -165,18 +172,25 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 	} else {
 		now = c.clock.nowNano()
 	}
-	sc := trace.SpanContextFromContext(ctx)
+	// Both context lookups walk the context chain, and slog's own front
+	// end passes context.Background() when the caller gives no context.
+	var sc trace.SpanContext
+	var scope *scope
+	if ctx != background {
+		sc = trace.SpanContextFromContext(ctx)
+		scope = scopeFrom(ctx)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			c.reportError(errPanic("encoding", p))
-			st.appendFallback(r, now, sc)
+			st.appendFallback(r, now, &sc)
 		}
 	}()
 	limit := c.limits.MaxRecordBytes - c.reserve
 	for {
 		st.reset()
-		st.encodeAttrs(h, ctx, r)
-		st.assemble(r, now, sc)
+		st.encodeAttrsIn(h, scope, r)
+		st.assembleTrace(r, now, &sc)
 		if len(st.line)-1 <= limit {
 			return
 		}
@@ -186,25 +200,33 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 		}
 		st.strCap = next
 	}
-	if st.dropLargest(r, now, sc, limit) {
+	if st.dropLargest(r, now, &sc, limit) {
 		return
 	}
-	st.appendFallback(r, now, sc)
+	st.appendFallback(r, now, &sc)
 }
+
+// background is context.Background(), compared against in encodeRecord.
+var background = context.Background()
 
 // encodeAttrs encodes the attributes of one record into st.buf in
 // precedence order, lowest first: source location, request scope, With
 // attributes, record attributes. A later entry replaces an earlier one with
 // the same key.
 func (st *state) encodeAttrs(h *Handler, ctx context.Context, r *slog.Record) {
+	st.encodeAttrsIn(h, scopeFrom(ctx), r)
+}
+
+// encodeAttrsIn is encodeAttrs with the request scope already looked up.
+func (st *state) encodeAttrsIn(h *Handler, scope *scope, r *slog.Record) {
 	c := h.c
 	if c.addSource && r.PC != 0 {
 		st.library = true
 		st.appendSource(r.PC)
 		st.library = false
 	}
-	if s := scopeFrom(ctx); s != nil {
-		st.appendScope(s)
+	if scope != nil {
+		st.appendScope(scope)
 	}
 	st.appendWith(h)
 	if r.NumAttrs() > 0 {
@@ -321,6 +343,7 @@ func (st *state) appendWith(h *Handler) {
 	if len(st.ents) == 0 && st.provided == 0 {
 		base := int32(len(st.buf))
 		st.buf = append(st.buf, h.with...)
+		st.bloom |= h.withBloom
 		for _, e := range h.withEnts {
 			e.off += base
 			e.end += base
@@ -363,21 +386,32 @@ func (st *state) mergeLift(l lifted) {
 // appendAttr adds a (and, for a group, its members) in the group context n.
 func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 	v := a.Value
-	if v.Kind() == slog.KindLogValuer {
+	k := v.Kind()
+	if k == slog.KindLogValuer {
 		var err error
 		if v, err = resolve(v); err != nil {
 			st.c.reportError(err)
 			v = slog.StringValue(placeholderPanic)
 		}
+		k = v.Kind()
 	}
-	if v.Kind() == slog.KindGroup {
+	if k == slog.KindGroup {
 		st.appendGroup(a.Key, v.Group(), n)
 		return
 	}
-	if a.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
+	if k == slog.KindAny && a.Key == "" && v.Any() == nil {
 		return // the zero Attr
 	}
 	e := st.keyFor(n, a.Key)
+	if !e.special && !st.noRedact && st.c.replaceAttr == nil {
+		// The fast path: a key that is neither lifted, dropped, a user name
+		// nor sensitive, and no ReplaceAttr. Only a request-scope key can
+		// still yield to the scope's value.
+		if e.scopeBit&st.provided == 0 {
+			st.appendPlain(e, v, k)
+		}
+		return
+	}
 	if !st.noRedact {
 		if e.lift != "" {
 			st.setLifted(e.lift, v)
@@ -411,6 +445,66 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 		st.appendValue(v, p, 1)
 	}
 	st.commit(!st.library)
+}
+
+// appendPlain writes an attribute on appendAttr's fast path. Unless the key
+// may be in the line already (then the general path replaces it), the entry
+// is written and recorded in one go.
+func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
+	app := !st.library
+	if st.bloom&e.bloom != 0 {
+		st.appendAttrKey(e)
+		if st.startEntry(app) {
+			st.appendValue(v, e.path, 1)
+			st.commit(app)
+		}
+		return
+	}
+	if app {
+		if st.appCount >= st.c.limits.MaxAttrs {
+			st.attrsCut = true
+			return
+		}
+		st.appCount++
+	}
+	off := len(st.buf)
+	switch {
+	case !st.c.direct:
+		st.buf = append(st.buf, e.head...)
+		st.appendValue(v, e.path, 1)
+	case k == slog.KindString:
+		s := v.String()
+		if len(s) <= st.strCap && jsonenc.IsPlain(s) {
+			// One capacity check and two copies: `,"key":` and the string.
+			st.longest = max(st.longest, len(s))
+			n := len(e.head) + len(s) + 2
+			b := slices.Grow(st.buf, n)[:off+n]
+			copy(b[off:], e.head)
+			b[off+len(e.head)] = '"'
+			copy(b[off+len(e.head)+1:], s)
+			b[off+n-1] = '"'
+			st.buf = b
+		} else {
+			st.buf = append(st.buf, e.head...)
+			st.appendStr(s)
+		}
+	case k == slog.KindInt64:
+		st.buf = jsonenc.AppendInt(append(st.buf, e.head...), v.Int64())
+	case k == slog.KindDuration:
+		st.buf = jsonenc.AppendInt(append(st.buf, e.head...), int64(v.Duration()))
+	default:
+		st.buf = append(st.buf, e.head...)
+		st.appendValue(v, e.path, 1)
+	}
+	st.ents = append(st.ents, entry{
+		hash:     e.hash,
+		off:      int32(off),
+		keyEnd:   int32(off + len(e.head) - 2),
+		end:      int32(len(st.buf)),
+		app:      app,
+		scopeKey: e.scopeBit,
+	})
+	st.bloom |= e.bloom
 }
 
 // maskValue is what a sensitive value becomes: the Redactor's mask of a
@@ -574,6 +668,9 @@ func (st *state) startEntry(app bool) bool {
 }
 
 func (st *state) findDup() int {
+	if st.bloom&bloomBit(st.entHash) == 0 {
+		return -1
+	}
 	key := st.buf[st.keyStart:st.keyEnd]
 	for i := range st.ents {
 		e := &st.ents[i]
@@ -602,6 +699,7 @@ func (st *state) commit(app bool) {
 		e.keyEnd -= n
 	}
 	st.ents = append(st.ents, e)
+	st.bloom |= bloomBit(e.hash)
 }
 
 // del cuts entry i out of buf and the table.
@@ -620,28 +718,36 @@ func (st *state) del(i int) {
 
 // assemble writes the whole line for the attributes in st.buf.
 func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
+	st.assembleTrace(r, now, &sc)
+}
+
+// assembleTrace is assemble without copying the span context.
+func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext) {
 	c := st.c
-	b := append(st.line[:0], 0, '{')
+	// The spare byte (see write), then the envelope up to body.
+	var b []byte
 	if !r.Time.IsZero() {
-		b = append(b, `"`+KeyTimestamp+`":`...)
+		b = append(st.line[:0], "\x00{\""+KeyTimestamp+`":`...)
 		b = st.appendUnixNano(b, r.Time.UnixNano(), 0)
-		b = append(b, ',')
+		b = append(b, `,"`+KeyObservedTimestamp+`":`...)
+	} else {
+		b = append(st.line[:0], "\x00{\""+KeyObservedTimestamp+`":`...)
 	}
-	b = append(b, `"`+KeyObservedTimestamp+`":`...)
 	b = st.appendUnixNano(b, now, 1)
-	b = appendSeverity(b, r.Level)
-	b = append(b, `,"`+KeyBody+`":`...)
+	b = appendSeverityBody(b, r.Level)
 	b = st.appendBody(b, r.Message)
-	b = append(b, c.resource...)
 	switch {
 	case st.lift.hasScopeName:
+		b = append(b, c.resource...)
 		b = appendScope(b, st.cut(st.lift.scopeName), st.cut(st.lift.scopeVersion))
+		b = append(b, `,"`+KeyAttributes+`":{`...)
 	case st.lift.hasScopeVersion:
+		b = append(b, c.resource...)
 		b = appendScope(b, c.scope.Name, st.cut(st.lift.scopeVersion))
+		b = append(b, `,"`+KeyAttributes+`":{`...)
 	default:
-		b = append(b, c.defaultScope...)
+		b = append(b, c.envelope...)
 	}
-	b = append(b, `,"`+KeyAttributes+`":{`...)
 	var et []byte // the encoded event_type, written twice
 	if st.lift.hasEventType {
 		b = append(b, `"`+KeyEventType+`":`...)
@@ -650,14 +756,14 @@ func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
 		et = b[start:]
 		b = append(b, ',')
 	}
-	b = append(b, `"`+KeySchemaVersion+`":`...)
-	b = append(b, c.schemaVersion...)
+	b = append(b, c.schemaEntry...)
 	b = append(b, st.sk...)
 	b = append(b, st.buf...)
-	b = append(b, '}')
 	if st.lift.hasEventType {
-		b = append(b, `,"`+KeyEventName+`":`...)
+		b = append(b, `},"`+KeyEventName+`":`...)
 		b = append(b, et...)
+	} else {
+		b = append(b, '}')
 	}
 	b = appendTrace(b, sc)
 	b = append(b, '}', '\n')
@@ -691,48 +797,61 @@ type secDigits struct {
 
 // appendUnixNano appends ns in decimal. The seconds' digits are cached in
 // st.secs[slot], so only the nine digits of the nanoseconds are formatted
-// per record.
+// per record, two at a time, in place.
 func (st *state) appendUnixNano(b []byte, ns int64, slot int) []byte {
 	if ns < 1e9 {
-		return strconv.AppendInt(b, ns, 10)
+		return jsonenc.AppendInt(b, ns)
 	}
 	sec, nsec := ns/1e9, uint32(ns%1e9)
 	c := &st.secs[slot]
 	if sec != c.sec || len(c.digits) == 0 {
-		c.sec, c.digits = sec, strconv.AppendInt(c.digits[:0], sec, 10)
+		c.sec, c.digits = sec, jsonenc.AppendInt(c.digits[:0], sec)
 	}
-	b = append(b, c.digits...)
-	var d [9]byte
-	for i := 8; i > 0; i -= 2 {
+	n := len(b)
+	b = slices.Grow(b, len(c.digits)+9)[:n+len(c.digits)+9]
+	copy(b[n:], c.digits)
+	d := b[len(b)-9:]
+	for i := 7; i > 0; i -= 2 {
 		q := nsec / 100
-		r := nsec - q*100
-		d[i], d[i-1] = byte('0'+r%10), byte('0'+r/10)
+		j := (nsec - q*100) * 2
+		d[i], d[i+1] = jsonenc.DigitPairs[j], jsonenc.DigitPairs[j+1]
 		nsec = q
 	}
 	d[0] = byte('0' + nsec)
-	return append(b, d[:]...)
+	return b
 }
 
-// appendSeverity writes severity_text and severity_number; the named
-// levels are one constant each.
+// appendSeverity writes severity_text and severity_number.
 func appendSeverity(b []byte, l slog.Level) []byte {
-	const text, number = `,"` + KeySeverityText + `":`, `,"` + KeySeverityNumber + `":`
+	b = append(b, `,"`+KeySeverityText+`":`...)
+	b = jsonenc.AppendString(b, severityText(l))
+	b = append(b, `,"`+KeySeverityNumber+`":`...)
+	return jsonenc.AppendInt(b, int64(severityNumber(l)))
+}
+
+// appendSeverityBody writes severity_text, severity_number and the key of
+// body; the named levels are one constant each.
+func appendSeverityBody(b []byte, l slog.Level) []byte {
+	const text, number, body = `,"` + KeySeverityText + `":`, `,"` + KeySeverityNumber + `":`, `,"` + KeyBody + `":`
 	switch l {
 	case slog.LevelDebug:
-		return append(b, text+`"DEBUG"`+number+`5`...)
+		return append(b, text+`"DEBUG"`+number+`5`+body...)
 	case slog.LevelInfo:
-		return append(b, text+`"INFO"`+number+`9`...)
+		return append(b, text+`"INFO"`+number+`9`+body...)
 	case slog.LevelWarn:
-		return append(b, text+`"WARN"`+number+`13`...)
+		return append(b, text+`"WARN"`+number+`13`+body...)
 	case slog.LevelError:
-		return append(b, text+`"ERROR"`+number+`17`...)
-	case LevelCritical:
-		return append(b, text+`"CRITICAL"`+number+`18`...)
+		return append(b, text+`"ERROR"`+number+`17`+body...)
 	}
-	b = append(b, text...)
-	b = jsonenc.AppendString(b, l.String())
-	b = append(b, number...)
-	return strconv.AppendInt(b, int64(severityNumber(l)), 10)
+	return append(appendSeverity(b, l), body...)
+}
+
+// severityText is slog's name for l, and CRITICAL for LevelCritical.
+func severityText(l slog.Level) string {
+	if l == LevelCritical {
+		return "CRITICAL"
+	}
+	return l.String()
 }
 
 // severityNumber maps slog levels onto OpenTelemetry severity numbers:
@@ -742,7 +861,7 @@ func severityNumber(l slog.Level) int {
 	return min(max(9+int(l), 1), 24)
 }
 
-func appendTrace(b []byte, sc trace.SpanContext) []byte {
+func appendTrace(b []byte, sc *trace.SpanContext) []byte {
 	if !sc.IsValid() {
 		return b
 	}
@@ -757,7 +876,7 @@ func appendTrace(b []byte, sc trace.SpanContext) []byte {
 
 // dropLargest removes application attributes, largest first, until the line
 // fits, and counts them in audit.dropped_attributes.
-func (st *state) dropLargest(r *slog.Record, now int64, sc trace.SpanContext, limit int) bool {
+func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, limit int) bool {
 	dropped := 0
 	// Room for the counter entry itself.
 	const counterRoom = len(`,"`+KeyDroppedAttributes+`":`) + 20
@@ -783,7 +902,7 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc trace.SpanContext, li
 			st.buf = strconv.AppendInt(st.buf, int64(dropped), 10)
 			st.commit(false)
 		}
-		st.assemble(r, now, sc)
+		st.assembleTrace(r, now, sc)
 	}
 	return true
 }
@@ -798,7 +917,7 @@ var fallbackTiers = [...]struct{ service, scope, id, orig int }{
 
 // appendFallback replaces the line with the fallback record: the envelope
 // without any of the record's data.
-func (st *state) appendFallback(r *slog.Record, now int64, sc trace.SpanContext) {
+func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext) {
 	st.fallback = true
 	c := st.c
 	limit := c.limits.MaxRecordBytes - c.reserve

@@ -47,38 +47,55 @@ func (n *groupNode) child(c *config, name string) *groupNode {
 type keyEntry struct {
 	parent *groupNode
 	key    string
+	w0, w1 uint64 // keyWords(key)
 
-	esc      []byte // escaped dotted key, cut to MaxStringLen
-	hash     uint64 // keyHash(esc)
+	// head is the start of the key's entry, `,"key":`, with the escaped
+	// dotted key cut to MaxStringLen: one copy writes it.
+	head     []byte
+	hash     uint64 // keyHash of the escaped key
+	bloom    uint64 // bloomBit(hash)
 	lift     string // KeyEventType, KeyScopeName or KeyScopeVersion when lifted
 	schema   bool   // the record's own schema_version: dropped
 	userName bool   // a user.name, at any depth
 	scopeBit uint8  // request-scope key bit (see scopeKeyBit)
-	path     redact.Path
-	child    *groupNode  // the key used as a group (nil in st.tmp until needed)
-	used     atomic.Bool // hit since the last replacement sweep
+	// special is set when the key needs more than writing its value: it is
+	// lifted, dropped, a user name or sensitive. Plain keys (nearly all)
+	// take appendAttr's fast path.
+	special bool
+	path    redact.Path
+	child   *groupNode  // the key used as a group (nil in st.tmp until needed)
+	used    atomic.Bool // hit since the last replacement sweep
 }
 
-// fill computes e for key under parent, escaping into dst.
+// esc is the escaped dotted key.
+func (e *keyEntry) esc() []byte { return e.head[2 : len(e.head)-2] }
+
+// fill computes e for key under parent, writing its head into dst.
 func (e *keyEntry) fill(c *config, parent *groupNode, key string, dst []byte) {
 	*e = keyEntry{parent: parent, key: key, path: parent.path}
-	e.esc = appendFullKey(dst, parent, key, c.limits.MaxStringLen)
-	e.hash = keyHash(e.esc)
+	e.w0, e.w1 = keyWords(key)
+	dst = append(dst, ',', '"')
+	dst = appendFullKey(dst, parent, key, c.limits.MaxStringLen)
+	e.head = append(dst, '"', ':')
+	esc := e.esc()
+	e.hash = keyHash(esc)
+	e.bloom = bloomBit(e.hash)
 	switch key {
 	case KeyEventType, KeyScopeName, KeyScopeVersion:
 		e.lift = key // recognised by the leaf key at any depth
 	}
-	switch string(e.esc) {
+	switch string(esc) {
 	case KeyEventType, KeyScopeName, KeyScopeVersion:
-		e.lift = string(e.esc)
+		e.lift = string(esc)
 	case KeySchemaVersion:
 		e.schema = true
 	}
-	e.userName = string(e.esc) == KeyUserName || isUserNameKey(e.esc)
-	e.scopeBit = scopeKeyBit(e.esc)
+	e.userName = string(esc) == KeyUserName || isUserNameKey(esc)
+	e.scopeBit = scopeKeyBit(esc)
 	if c.redacts {
 		e.path = c.redactor.Enter(parent.path, key)
 	}
+	e.special = e.lift != "" || e.schema || e.userName || c.redacts && e.path.Sensitive()
 }
 
 // appendFullKey appends the escaped dotted key prefix+key, cut to max runes.
@@ -110,27 +127,66 @@ type keyCache struct {
 
 // slot hashes the key by its address, length and group context: constant
 // keys keep their address, so this is cheap and stable. Contents are still
-// compared on lookup, so a reused address can only cause a miss.
-func slot(n *groupNode, key string) int {
+// compared on lookup, so a reused address can only cause a miss. It returns
+// the first slot of a pair.
+func slot(n *groupNode, key string) uint {
 	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))*0x9E3779B97F4A7C15 ^
 		uint64(len(key))*0xC2B2AE3D27D4EB4F ^ uint64(uintptr(unsafe.Pointer(n)))*0x165667B19E3779F9
-	return int(h>>(64-9)) &^ 1
+	return uint(h>>(64-8)) * 2
+}
+
+// keyWords packs up to 16 bytes of a key, its first and last eight (fewer
+// for short keys, zero-padded). With the length they identify keys of up to
+// 16 bytes, so the cache compares two words instead of calling memequal.
+func keyWords(s string) (w0, w1 uint64) {
+	switch n := len(s); {
+	case n >= 8:
+		return load64(s, 0), load64(s, n-8)
+	case n >= 4:
+		return uint64(load32(s, 0)), uint64(load32(s, n-4))
+	case n > 0:
+		// Up to three bytes: these positions cover them all.
+		return uint64(s[0]) | uint64(s[n/2])<<8 | uint64(s[n-1])<<16, 0
+	}
+	return 0, 0
+}
+
+// is reports whether e is the entry for key (with keyWords w0, w1) under n.
+func (e *keyEntry) is(n *groupNode, key string, w0, w1 uint64) bool {
+	return e != nil && e.parent == n && e.w0 == w0 && e.w1 == w1 && len(e.key) == len(key) &&
+		(len(key) <= 16 || e.key == key)
 }
 
 // keyFor returns the entry for key under n: from the cache, newly cached, or
 // computed into st.tmp (valid until the next keyFor) when the cache is full
 // there.
 func (st *state) keyFor(n *groupNode, key string) *keyEntry {
-	cache := &st.c.keys
+	slots := &st.c.keys.slots
 	i := slot(n, key)
-	for j := i; j < i+2; j++ {
-		if e := cache.slots[j].Load(); e != nil && e.parent == n && e.key == key {
-			if !e.used.Load() {
-				e.used.Store(true)
-			}
-			return e
+	var w0, w1 uint64
+	// keyWords, inlined for the common lengths.
+	if l := len(key); l >= 8 && l <= 16 {
+		w0, w1 = load64(key, 0), load64(key, l-8)
+	} else if l >= 4 && l < 8 {
+		w0, w1 = uint64(load32(key, 0)), uint64(load32(key, l-4))
+	} else {
+		w0, w1 = keyWords(key)
+	}
+	e := slots[i].Load()
+	if !e.is(n, key, w0, w1) {
+		if e = slots[i+1].Load(); !e.is(n, key, w0, w1) {
+			return st.keyMiss(n, key, i)
 		}
 	}
+	if !e.used.Load() {
+		e.used.Store(true)
+	}
+	return e
+}
+
+// keyMiss is keyFor for a key that is not in the cache.
+func (st *state) keyMiss(n *groupNode, key string, i uint) *keyEntry {
+	cache := &st.c.keys
 	// Fill an empty slot. When both are taken, replace one now and then, so
 	// keys of groups that are gone (handlers made per request) give way to
 	// keys in use, without allocating on every miss.
@@ -142,11 +198,11 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 	j := -1
 	switch {
 	case cache.slots[i].Load() == nil:
-		j = i
+		j = int(i)
 	case cache.slots[i+1].Load() == nil:
-		j = i + 1
+		j = int(i) + 1
 	case st.misses%replaceEvery == 0:
-		j = cache.victim(i)
+		j = cache.victim(int(i))
 	}
 	if j >= 0 {
 		e := new(keyEntry)
@@ -156,8 +212,19 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 		return e
 	}
 	st.tmp.fill(st.c, n, key, st.tmpKey[:0])
-	st.tmpKey = st.tmp.esc[:0]
+	st.tmpKey = st.tmp.head[:0]
 	return &st.tmp
+}
+
+func load32(s string, i int) uint32 {
+	b := s[i : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func load64(s string, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // victim picks the slot of the pair at i to replace: one whose entry was
@@ -189,11 +256,9 @@ func (st *state) childOf(e *keyEntry) *groupNode {
 // appendAttrKey starts an entry with e's key.
 func (st *state) appendAttrKey(e *keyEntry) {
 	st.entOff = len(st.buf)
-	st.buf = append(st.buf, ',', '"')
-	st.keyStart = len(st.buf)
-	st.buf = append(st.buf, e.esc...)
-	st.keyEnd = len(st.buf)
-	st.buf = append(st.buf, '"', ':')
+	st.buf = append(st.buf, e.head...)
+	st.keyStart = st.entOff + 2
+	st.keyEnd = len(st.buf) - 2
 	st.entHash = e.hash
 	st.entScope = e.scopeBit
 }

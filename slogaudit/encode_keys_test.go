@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/secaudit/auditkit/redact"
 )
 
 // TestKeyCacheComparesContents logs two different keys that share one
@@ -61,6 +63,42 @@ func TestAppendUnixNano(t *testing.T) {
 	for _, ns := range []int64{0, 7, 999999999, 1000000000, 1712345678000000000, 1712345678000001000, 1712345678999999999, 1712345679000000001, -5} {
 		if got, want := string(st.appendUnixNano(nil, ns, int(ns&1))), fmt.Sprint(ns); got != want {
 			t.Errorf("appendUnixNano(%d) = %s", ns, got)
+		}
+	}
+}
+
+// TestKeyWords checks that keyWords and the length tell apart any two keys
+// of up to 16 bytes, which is what lets the cache skip comparing them.
+func TestKeyWords(t *testing.T) {
+	for n := 1; n <= 16; n++ {
+		base := strings.Repeat("k", n)
+		w0, w1 := keyWords(base)
+		for i := range n {
+			b := []byte(base)
+			b[i] = 'x'
+			if v0, v1 := keyWords(string(b)); v0 == w0 && v1 == w1 {
+				t.Errorf("keyWords(%q) == keyWords(%q)", b, base)
+			}
+		}
+	}
+}
+
+// TestKeyCacheComparesAllLengths is TestKeyCacheComparesContents for keys of
+// every length up to 40, changed at every byte position in turn.
+func TestKeyCacheComparesAllLengths(t *testing.T) {
+	var buf lineBuffer
+	h := NewHandler(&buf, withClock(&Options{ServiceName: "billing", Redactor: redact.None()}))
+	for n := 1; n <= 40; n++ {
+		raw := []byte(strings.Repeat("k", n))
+		key := unsafe.String(&raw[0], len(raw))
+		for i := range n {
+			_ = handleOne(t, h, &buf, context.Background(), record(slog.LevelInfo, "msg", slog.String(key, "v")))
+			raw[i] = 'x'
+			got := handleOne(t, h, &buf, context.Background(), record(slog.LevelInfo, "msg", slog.String(key, "v")))
+			if want := `"` + string(raw) + `":"v"`; !strings.Contains(got, want) {
+				t.Fatalf("key %q: got %s", raw, got)
+			}
+			raw[i] = 'k'
 		}
 	}
 }

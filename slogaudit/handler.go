@@ -47,6 +47,8 @@ type Handler struct {
 	// ",\"key\":value", offsets relative to with).
 	with     []byte
 	withEnts []entry
+	// withBloom is the state.bloom of withEnts.
+	withBloom uint64
 	// withSrc keeps what produced with, so a record that must shrink its
 	// strings to fit MaxRecordBytes can re-encode it with a smaller cap.
 	withSrc []withCall
@@ -79,11 +81,14 @@ type config struct {
 	rw      RecordWriter // w, when it implements RecordWriter
 	reserve int          // LineReserver.ReservedBytes, read once
 
-	level       slog.Leveler
-	addSource   bool
-	redactor    *redact.Redactor
-	redacts     bool // redactor.Redacts(), read once
-	valueRules  bool // redactor.HasValueRules()
+	level      slog.Leveler
+	addSource  bool
+	redactor   *redact.Redactor
+	redacts    bool // redactor.Redacts(), read once
+	valueRules bool // redactor.HasValueRules()
+	// direct is set when plain values can be written without the general
+	// encoder: no value rules to match and MaxDepth above 1.
+	direct      bool
 	usernames   bool
 	hmacNames   bool // pseudonymise user.name instead of dropping it
 	limits      Limits
@@ -95,10 +100,14 @@ type config struct {
 
 	schemaVersion    string // quoted and escaped
 	schemaVersionRaw string
+	schemaEntry      []byte // `"schema_version":"1.0"`
 	// resource is `"resource":{...},"instrumentation_scope":` and
 	// defaultScope the default scope object, both encoded once.
 	resource     []byte
 	defaultScope []byte
+	// envelope is resource, the default scope and the start of attributes:
+	// what follows body in most lines, in one piece.
+	envelope []byte
 	// fallbackService is service.name cut for the fallback record.
 	fallbackService string
 	scope           Scope
@@ -151,6 +160,7 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	}
 	c.redacts = c.redactor.Redacts()
 	c.valueRules = c.redactor.HasValueRules()
+	c.direct = !c.valueRules && c.limits.MaxDepth > 1
 	c.hmacNames = c.redactor.HasHMAC()
 	if rw, ok := w.(RecordWriter); ok {
 		c.rw = rw
@@ -170,6 +180,9 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.defaultScope = appendScope(nil, c.scope.Name, c.scope.Version)
 	c.root = &groupNode{}
 	c.encodeResource(o)
+	c.envelope = append(slices.Clip(c.resource), c.defaultScope...)
+	c.envelope = append(c.envelope, `,"`+KeyAttributes+`":{`...)
+	c.schemaEntry = append([]byte(`"`+KeySchemaVersion+`":`), c.schemaVersion...)
 	return &Handler{c: c, node: c.root}
 }
 
@@ -279,6 +292,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	defer st.free()
 	st.buf = append(st.buf, h.with...)
 	st.ents = append(st.ents, h.withEnts...)
+	st.bloom = h.withBloom
 	st.lift = h.withLift
 	st.appCount = h.withApp
 	st.attrsCut = h.withCut
@@ -288,6 +302,7 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	h2.with = slices.Clone(st.buf)
 	h2.withEnts = slices.Clone(st.ents)
+	h2.withBloom = st.bloom
 	h2.withLift = st.lift
 	h2.withApp = st.appCount
 	h2.withCut = st.attrsCut

@@ -1,6 +1,7 @@
 package slogaudit
 
 import (
+	"encoding/json"
 	"log/slog"
 	"math"
 	"strings"
@@ -70,6 +71,34 @@ func FuzzOTLP(f *testing.F) {
 		}
 		if d := sameRecord(jline, otlp); d != "" {
 			t.Fatalf("%s\nJSON lines: %s\nOTLP: %s", d, jline, otlp)
+		}
+	})
+}
+
+// FuzzTranscode feeds the transcoder arbitrary bytes: it must never panic,
+// must keep the line's shape (spare byte, newline) and, for any compact
+// JSON object it accepts, write valid JSON.
+func FuzzTranscode(f *testing.F) {
+	f.Add(`{"timestamp":1,"observed_timestamp":2,"severity_text":"INFO","severity_number":9,"body":"b","resource":{"service.name":"s"},"instrumentation_scope":{"name":"n"},"attributes":{"a":[1,2.5,"x",null,true,{"k":{}}]},"event_name":"e","trace_id":"t","span_id":"s","trace_flags":1}`)
+	f.Add(`{"attributes":{"k\"":"v\\"}}`)
+	f.Add(`{"attributes":{"n":-9223372036854775809}}`)
+	f.Add(`{"resource":{},"x":[[[]]],"attributes":{}}`)
+	f.Add(`{"body":"\u2028"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		line := append([]byte{0}, in...)
+		line = append(line, '\n')
+		out, ok := transcode(nil, line)
+		if len(out) == 0 || out[0] != 0 {
+			t.Fatalf("lost the spare byte: %q", out)
+		}
+		if !ok {
+			return
+		}
+		if out[len(out)-1] != '\n' || strings.Count(string(out[1:]), "\n") != 1 {
+			t.Fatalf("not one line: %q", out)
+		}
+		if json.Valid([]byte(in)) && !json.Valid(out[1:len(out)-1]) {
+			t.Fatalf("valid %s became invalid %s", in, out[1:])
 		}
 	})
 }

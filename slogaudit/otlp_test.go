@@ -494,25 +494,25 @@ func TestOTLPAllocs(t *testing.T) {
 	}
 }
 
-// TestOTLPEntryBytes checks entryBytes against the line itself: removing an
-// entry shortens the finished line by exactly what entryBytes says, in both
-// formats.
+// TestOTLPEntryBytes checks entryBytes against the transcoder: an entry
+// adds exactly that many bytes to the finished line, in both formats.
 func TestOTLPEntryBytes(t *testing.T) {
+	entries := []string{`,"s":"a\"b"`, `,"i":1`, `,"f":2.0`, `,"m":{"a":[1,null,"x",{}]}`, `,"b":true`, `,"n":null`, `,"l":[]`}
+	base := `{"attributes":{"schema_version":"1.0"`
+	without, ok := transcodeJSONL(base + `}}`)
+	require.True(t, ok)
 	for _, f := range []Format{FormatJSONL, FormatOTLPJSON} {
-		h := NewHandler(io.Discard, &Options{Format: f, Redactor: redact.None()})
-		st := newState(h.c)
-		r := record(slog.LevelInfo, "m", slog.String("s", "a\"b"), slog.Int("i", 1), slog.Float64("f", 2),
-			slog.Any("m", map[string]any{"a": []any{1, nil, "x", map[string]any{}}}), slog.Bool("b", true), slog.Any("n", nil))
-		st.encodeAttrs(h, context.Background(), &r)
-		st.assemble(&r, 0, trace.SpanContext{})
-		require.Len(t, st.ents, 6)
-		for len(st.ents) > 0 {
-			before := len(st.line)
-			want := st.entryBytes(st.ents[0])
-			st.del(0)
-			st.assemble(&r, 0, trace.SpanContext{})
-			assert.Equal(t, want, before-len(st.line), "format %d, %d entries left", f, len(st.ents))
+		c := NewHandler(io.Discard, &Options{Format: f}).c
+		for _, e := range entries {
+			st := &state{c: c, buf: []byte(e)}
+			got := st.entryBytes(entry{off: 0, end: int32(len(e))})
+			want := len(e)
+			if f == FormatOTLPJSON {
+				with, ok := transcodeJSONL(base + e + `}}`)
+				require.True(t, ok)
+				want = len(with) - len(without)
+			}
+			assert.Equal(t, want, got, "format %d, entry %s", f, e)
 		}
-		st.free()
 	}
 }

@@ -103,6 +103,12 @@ func (st *state) appendValue(v slog.Value, p redact.Path, depth int) {
 // appendStr writes a string value: masked when a value rule matches, else
 // cut to the current string cap.
 func (st *state) appendStr(s string) {
+	if len(s) <= st.strCap && !st.c.valueRules {
+		// The common case: nothing to match, nothing to cut.
+		st.longest = max(st.longest, len(s))
+		st.buf = jsonenc.AppendString(st.buf, s)
+		return
+	}
 	if st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s) {
 		st.buf = append(st.buf, '"')
 		st.buf = st.c.redactor.AppendMask(st.buf, s)

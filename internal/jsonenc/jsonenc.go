@@ -11,6 +11,7 @@ package jsonenc
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -33,10 +34,24 @@ const replacement = "\uFFFD"
 
 // AppendString appends s as a quoted JSON string.
 func AppendString(dst []byte, s string) []byte {
+	if plainLen(s) == len(s) {
+		// The common case: one capacity check and one copy.
+		n := len(dst)
+		dst = slices.Grow(dst, len(s)+2)[:n+len(s)+2]
+		dst[n] = '"'
+		copy(dst[n+1:], s)
+		dst[len(dst)-1] = '"'
+		return dst
+	}
 	dst = append(dst, '"')
 	dst = AppendEscaped(dst, s)
 	return append(dst, '"')
 }
+
+// IsPlain reports whether s is written as it is inside a JSON string: it
+// needs no escaping and is valid ASCII. Callers that know this can copy s
+// directly.
+func IsPlain(s string) bool { return plainLen(s) == len(s) }
 
 // AppendEscaped appends the contents of a JSON string for s, without quotes.
 // Runs of characters that need no escaping are appended whole.
@@ -84,21 +99,39 @@ func AppendEscaped(dst []byte, s string) []byte {
 }
 
 // plainLen returns the length of the longest prefix of s that is copied
-// as it is: ASCII without control characters, '"' or '\\'. It is kept small
-// so the compiler keeps its loops in registers.
+// as it is: ASCII without control characters, '"' or '\\'. Strings of four
+// bytes or more are tested a word at a time, the last (partial) word by
+// re-reading the string's final bytes, so a plain string never reaches the
+// byte loop.
 func plainLen(s string) int {
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if needsEscape8(load64(s, i)) {
-			break
+	switch {
+	case len(s) >= 8:
+		for ; i+8 <= len(s); i += 8 {
+			if needsEscape8(load64(s, i)) {
+				return i + plainTail(s[i:])
+			}
+		}
+		if i == len(s) || !needsEscape8(load64(s, len(s)-8)) {
+			return len(s)
+		}
+	case len(s) >= 4:
+		// Two overlapping halves cover 4 to 7 bytes.
+		if !needsEscape8(uint64(load32(s, 0)) | uint64(load32(s, len(s)-4))<<32) {
+			return len(s)
 		}
 	}
-	for ; i < len(s); i++ {
+	return i + plainTail(s[i:])
+}
+
+// plainTail is plainLen a byte at a time.
+func plainTail(s string) int {
+	for i := 0; i < len(s); i++ {
 		if !safe[s[i]] {
 			return i
 		}
 	}
-	return i
+	return len(s)
 }
 
 // Word-at-a-time tests ("SWAR"), from Bit Twiddling Hacks: a byte of x is
@@ -109,6 +142,11 @@ const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
 )
+
+func load32(s string, i int) uint32 {
+	b := s[i : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func load64(s string, i int) uint64 {
 	b := s[i : i+8]
@@ -128,7 +166,51 @@ func needsEscape8(x uint64) bool {
 }
 
 // AppendInt appends n as a JSON number.
-func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
+func AppendInt(dst []byte, n int64) []byte {
+	if n < 0 {
+		if n == math.MinInt64 {
+			return strconv.AppendInt(dst, n, 10)
+		}
+		dst = append(dst, '-')
+		n = -n
+	}
+	return appendDecimal(dst, uint64(n))
+}
+
+// appendDecimal appends u in decimal, two digits per division (as strconv
+// does, without its general-base entry points).
+func appendDecimal(dst []byte, u uint64) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for u >= 100 {
+		q := u / 100
+		j := (u - q*100) * 2
+		i -= 2
+		buf[i], buf[i+1] = DigitPairs[j], DigitPairs[j+1]
+		u = q
+	}
+	if u >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = DigitPairs[u*2], DigitPairs[u*2+1]
+	} else {
+		i--
+		buf[i] = byte('0' + u)
+	}
+	return append(dst, buf[i:]...)
+}
+
+// DigitPairs holds the two-digit decimals "00" to "99", for formatting two
+// digits per division.
+const DigitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // AppendUint appends n as a JSON number, or as a decimal string when it does
 // not fit in an int64: many JSON consumers (JavaScript, OTLP's int64) would
@@ -136,10 +218,10 @@ func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10
 func AppendUint(dst []byte, n uint64) []byte {
 	if n > math.MaxInt64 {
 		dst = append(dst, '"')
-		dst = strconv.AppendUint(dst, n, 10)
+		dst = appendDecimal(dst, n)
 		return append(dst, '"')
 	}
-	return strconv.AppendUint(dst, n, 10)
+	return appendDecimal(dst, n)
 }
 
 // AppendFloat appends f as a JSON number formatted like encoding/json. NaN and

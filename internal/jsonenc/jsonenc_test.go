@@ -3,6 +3,7 @@ package jsonenc
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,25 @@ func TestAppendString(t *testing.T) {
 	for _, tt := range tests {
 		if got := string(AppendString(nil, tt.in)); got != tt.want {
 			t.Errorf("AppendString(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestAppendIntUint compares the decimal formatting with strconv across
+// every digit count and both edges of the integer types.
+func TestAppendIntUint(t *testing.T) {
+	ints := []int64{0, 1, 9, 10, 99, 100, 101, 999, 1000, 183000, math.MaxInt64, math.MinInt64, math.MinInt64 + 1}
+	for p := int64(1); p < math.MaxInt64/10; p *= 10 {
+		ints = append(ints, p-1, p, p+1, -p, -p-1)
+	}
+	for _, n := range ints {
+		if got, want := string(AppendInt([]byte("x"), n)), "x"+strconv.FormatInt(n, 10); got != want {
+			t.Errorf("AppendInt(%d) = %s, want %s", n, got, want)
+		}
+		if n >= 0 {
+			if got, want := string(AppendUint(nil, uint64(n))), strconv.FormatUint(uint64(n), 10); got != want {
+				t.Errorf("AppendUint(%d) = %s, want %s", n, got, want)
+			}
 		}
 	}
 }
@@ -91,5 +111,28 @@ func BenchmarkCopyOnly(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		buf = append(buf[:0], s...)
+	}
+}
+
+// TestPlainLen checks the word-at-a-time scan against the byte table for
+// every length up to three words and every position of one byte that needs
+// escaping: a prefix that is too short would escape plain bytes as \u00XX
+// (still valid JSON, so the round trip alone would not notice).
+func TestPlainLen(t *testing.T) {
+	for n := range 25 {
+		plain := strings.Repeat("a", n)
+		if got := plainLen(plain); got != n {
+			t.Errorf("plainLen(%q) = %d, want %d", plain, got, n)
+		}
+		for i := range n {
+			for _, c := range []byte{'"', '\\', '\n', 0x1f, 0x00, 0x80, 0xff} {
+				b := []byte(plain)
+				b[i] = c
+				s := string(b)
+				if got := plainLen(s); got != i {
+					t.Errorf("plainLen(%q) = %d, want %d", s, got, i)
+				}
+			}
+		}
 	}
 }
