@@ -3,7 +3,6 @@ package redact
 import (
 	"context"
 	"log/slog"
-	"reflect"
 	"slices"
 )
 
@@ -17,10 +16,10 @@ import (
 // walked too, as Redactor.Value walks them; an error becomes its text (the
 // standard handlers would otherwise call its MarshalJSON or MarshalText), a
 // Pseudonym passes unchanged, and a map key that matches a value rule is
-// masked (attribute keys are not checked; see the package documentation). The
-// built-in message attribute (slog.MessageKey) meets value
-// rules like any other string. To combine it with another ReplaceAttr, call
-// it first and pass its result on.
+// masked (attribute keys are not checked; see the package documentation).
+// The built-in message attribute (slog.MessageKey) meets value rules like any
+// other string. To combine it with another ReplaceAttr, call it first and
+// pass its result on.
 func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
 	if r.off {
 		return a
@@ -95,13 +94,12 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 			// Built-in attributes that a later ReplaceAttr or the
 			// handler itself may expect to keep their type.
 		default:
-			// An error becomes its text, whatever its kind: the next
-			// handler would call its MarshalJSON or MarshalText, or
-			// marshal its fields.
-			if _, isErr := x.(error); isErr || !scalarKind(x) {
-				w := walker{r: r, budget: maxWalkNodes}
-				return slog.AnyValue(w.any(p, x, depth)), true
-			}
+			// Only the application's own types get here (slog turns
+			// plain numbers into their own kinds). The next handler would
+			// call their MarshalJSON, MarshalText or String, or marshal an
+			// error's fields, past the rules: turn them into plain data.
+			w := walker{r: r, budget: maxWalkNodes}
+			return slog.AnyValue(w.any(p, x, depth)), true
 		}
 	}
 	return v, resolved
@@ -170,16 +168,4 @@ func (h *handler) Handle(ctx context.Context, rec slog.Record) error {
 		return true
 	})
 	return h.next.Handle(ctx, out)
-}
-
-// scalarKind reports whether x is a bool or a number of any named type: it
-// holds no text, so it is passed on as it is.
-func scalarKind(x any) bool {
-	switch reflect.TypeOf(x).Kind() {
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
-		return true
-	}
-	return false
 }

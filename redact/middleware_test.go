@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -313,6 +314,25 @@ func TestAdaptersNilAny(t *testing.T) {
 		l.Info("m", "x", nil, "e", error(nil), "p", (*fieldsErr)(nil))
 		if buf.Len() == 0 || strings.Contains(buf.String(), "PANIC") {
 			t.Errorf("%s: %s", name, buf.String())
+		}
+	}
+}
+
+// acctRef is a named integer whose MarshalJSON shows more than the number.
+type acctRef int
+
+func (a acctRef) MarshalJSON() ([]byte, error) {
+	return []byte(`{"id":` + strconv.Itoa(int(a)) + `,"token":"tok-hunter2"}`), nil
+}
+
+func TestAdaptersNamedScalars(t *testing.T) {
+	var buf bytes.Buffer
+	for name, l := range adapters(Default(), &buf) {
+		buf.Reset()
+		l.Info("m", "acct", acctRef(7), "n", smallInt(3))
+		out := buf.String()
+		if strings.Contains(out, "hunter2") || !strings.Contains(out, "7") || !strings.Contains(out, "3") {
+			t.Errorf("%s: %s", name, out)
 		}
 	}
 }

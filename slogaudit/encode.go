@@ -622,7 +622,12 @@ func callReplaceAttr(f func([]string, slog.Attr) slog.Attr, groups []string, a s
 
 // setLifted records a reserved attribute that moves out of attributes.
 func (st *state) setLifted(key string, v slog.Value) {
-	s := stringOf(v)
+	var s string
+	if v.Kind() == slog.KindString {
+		s = v.String()
+	} else {
+		s = stringOf(v)
+	}
 	switch key {
 	case KeyEventType:
 		st.lift.eventType, st.lift.hasEventType = s, true
@@ -807,18 +812,14 @@ func (st *state) appendUnixNano(b []byte, ns int64, slot int) []byte {
 	if sec != c.sec || len(c.digits) == 0 {
 		c.sec, c.digits = sec, jsonenc.AppendInt(c.digits[:0], sec)
 	}
-	n := len(b)
-	b = slices.Grow(b, len(c.digits)+9)[:n+len(c.digits)+9]
-	copy(b[n:], c.digits)
-	d := b[len(b)-9:]
-	for i := 7; i > 0; i -= 2 {
-		q := nsec / 100
-		j := (nsec - q*100) * 2
-		d[i], d[i+1] = jsonenc.DigitPairs[j], jsonenc.DigitPairs[j+1]
-		nsec = q
-	}
-	d[0] = byte('0' + nsec)
-	return b
+	b = append(b, c.digits...)
+	// Nine digits, unrolled: pairs from the right, then the leading one.
+	const p = jsonenc.DigitPairs
+	r4, q := nsec%100*2, nsec/100
+	r3, q := q%100*2, q/100
+	r2, q := q%100*2, q/100
+	r1, q := q%100*2, q/100
+	return append(b, byte('0'+q), p[r1], p[r1+1], p[r2], p[r2+1], p[r3], p[r3+1], p[r4], p[r4+1])
 }
 
 // appendSeverity writes severity_text and severity_number.
