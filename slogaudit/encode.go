@@ -209,15 +209,10 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 // background is context.Background(), compared against in encodeRecord.
 var background = context.Background()
 
-// encodeAttrs encodes the attributes of one record into st.buf in
+// encodeAttrsIn encodes the attributes of one record into st.buf in
 // precedence order, lowest first: source location, request scope, With
 // attributes, record attributes. A later entry replaces an earlier one with
 // the same key.
-func (st *state) encodeAttrs(h *Handler, ctx context.Context, r *slog.Record) {
-	st.encodeAttrsIn(h, scopeFrom(ctx), r)
-}
-
-// encodeAttrsIn is encodeAttrs with the request scope already looked up.
 func (st *state) encodeAttrsIn(h *Handler, scope *scope, r *slog.Record) {
 	c := h.c
 	if c.addSource && r.PC != 0 {
@@ -721,12 +716,8 @@ func (st *state) del(i int) {
 	st.ents = slices.Delete(st.ents, i, i+1)
 }
 
-// assemble writes the whole line for the attributes in st.buf.
-func (st *state) assemble(r *slog.Record, now int64, sc trace.SpanContext) {
-	st.assembleTrace(r, now, &sc)
-}
-
-// assembleTrace is assemble without copying the span context.
+// assembleTrace writes the whole line for the attributes in st.buf and the
+// span context sc.
 func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext) {
 	c := st.c
 	// The spare byte (see write), then the envelope up to body.

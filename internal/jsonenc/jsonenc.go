@@ -157,12 +157,14 @@ func load64(s string, i int) uint64 {
 // needsEscape8 reports whether any of the 8 bytes in x is a control
 // character, '"', '\\' or not ASCII.
 func needsEscape8(x uint64) bool {
-	ctl := (x - 0x20*lsb) &^ x
+	// (x - 0x20*lsb) | x is (x - 0x20*lsb) &^ x | x, the test for bytes
+	// below 0x20 combined with the one for bytes of 0x80 and above.
+	ctlOrHigh := (x - 0x20*lsb) | x
 	q := x ^ ('"' * lsb)
 	quote := (q - lsb) &^ q
 	bs := x ^ ('\\' * lsb)
 	backslash := (bs - lsb) &^ bs
-	return (ctl|quote|backslash|x)&msb != 0
+	return (ctlOrHigh|quote|backslash)&msb != 0
 }
 
 // AppendInt appends n as a JSON number.
