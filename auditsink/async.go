@@ -103,10 +103,11 @@ type AsyncOptions struct {
 // that writers neither wake it nor contend with it for every line; a line
 // may reach the sink that much later, and no caller waits for it.
 type Async struct {
-	w    io.Writer
-	rw   slogaudit.RecordWriter
-	opts AsyncOptions
-	errs errorSink
+	w     io.Writer
+	rw    slogaudit.RecordWriter
+	plain plainSink // when w is no RecordWriter; only the worker writes
+	opts  AsyncOptions
+	errs  errorSink
 
 	mu       sync.Mutex
 	q        ring
@@ -147,8 +148,12 @@ var (
 )
 
 // NewAsync starts an Async writer in front of w. If w implements
-// slogaudit.RecordWriter it receives each line's level and audit flag. If
-// opts is nil, the default options are used. Call Close to stop it.
+// slogaudit.RecordWriter it receives each line's level and audit flag, and
+// writes each line whole or not at all. A plain io.Writer may take only part
+// of a line (a full disk); the next line then starts with a newline, so the
+// fragment stays on a line of its own instead of spoiling a line counted
+// Written. If opts is nil, the default options are used. Call Close to stop
+// it.
 func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
 	var o AsyncOptions
 	if opts != nil {
@@ -416,7 +421,7 @@ func (a *Async) run() {
 				done.late++
 				continue
 			}
-			if _, err := writeLine(a.w, a.rw, e.level, e.audit, *e.buf); err != nil {
+			if err := a.deliver(e.level, e.audit, *e.buf); err != nil {
 				done.failed++
 				a.errs.report(err)
 			} else {
@@ -511,11 +516,20 @@ func (a *Async) report(now time.Time, count, total uint64) bool {
 	defer b.Free()
 	*b = appendEvent(*b, now, slog.LevelWarn, a.opts.ServiceName, EventDeliveryDropped,
 		intAttr(KeyDroppedCount, int64(count)), intAttr(KeyDroppedTotal, int64(total)))
-	if _, err := writeLine(a.w, a.rw, slog.LevelWarn, true, *b); err != nil {
+	if err := a.deliver(slog.LevelWarn, true, *b); err != nil {
 		a.errs.report(err)
 		return false
 	}
 	return true
+}
+
+// deliver hands one line to the sink.
+func (a *Async) deliver(level slog.Level, audit bool, line []byte) error {
+	if a.rw != nil { // whole line or nothing: no fragment to keep apart
+		_, err := writeLine(a.w, a.rw, level, audit, line)
+		return err
+	}
+	return a.plain.write(a.w, line)
 }
 
 // ring is a FIFO of entries that grows up to max and can remove its oldest

@@ -89,7 +89,13 @@ func (m *Multi) write(i int, s io.Writer, level slog.Level, audit bool, line []b
 		_, err := writeLine(s, m.rws[i], level, audit, line)
 		return err
 	}
-	ps := &m.plain[i]
+	return m.plain[i].write(s, line)
+}
+
+// write hands line to w, a plain io.Writer, which may take only a prefix of
+// it. The line after such a fragment starts with a newline (unless it
+// already does), so that a complete line is never glued to a torn one.
+func (ps *plainSink) write(w io.Writer, line []byte) error {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.torn && (len(line) == 0 || line[0] != '\n') {
@@ -98,7 +104,7 @@ func (m *Multi) write(i int, s io.Writer, level slog.Level, audit bool, line []b
 		*b = append(append(*b, '\n'), line...)
 		line = *b
 	}
-	n, err := writeLine(s, nil, level, audit, line)
+	n, err := writeLine(w, nil, slog.LevelInfo, true, line)
 	if n > 0 {
 		ps.torn = line[min(n, len(line))-1] != '\n'
 	}

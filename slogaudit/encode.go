@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/otel/trace"
@@ -366,6 +367,16 @@ func (st *state) appendWith(h *Handler) {
 	}
 }
 
+// liftedScopeVersion is the version of the scope a record named with
+// otel.scope.name: its otel.scope.version, else, for a scope of this module
+// (authaudit, httpaudit, ...), the module's version, which may be empty.
+func (st *state) liftedScopeVersion() string {
+	if !st.lift.hasScopeVersion && strings.HasPrefix(st.lift.scopeName, modulePath+"/") {
+		return st.c.modVersion
+	}
+	return st.lift.scopeVersion
+}
+
 func (st *state) mergeLift(l lifted) {
 	if l.hasEventType {
 		st.lift.eventType, st.lift.hasEventType = l.eventType, true
@@ -423,7 +434,7 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 			return
 		}
 		v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
-	} else if st.c.redacts && !st.noRedact && p.Sensitive() {
+	} else if st.c.redacts && !st.noRedact && p.Sensitive() && !isPseudonym(v) {
 		v, masked = st.maskValue(v), true
 	}
 	if st.c.replaceAttr != nil && !st.noRedact {
@@ -500,6 +511,15 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 		scopeKey: e.scopeBit,
 	})
 	st.bloom |= e.bloom
+}
+
+// isPseudonym reports whether v is a redact.Pseudonym, which no key masks.
+func isPseudonym(v slog.Value) bool {
+	if v.Kind() != slog.KindAny {
+		return false
+	}
+	_, ok := v.Any().(redact.Pseudonym)
+	return ok
 }
 
 // maskValue is what a sensitive value becomes: the Redactor's mask of a
@@ -590,7 +610,7 @@ func (st *state) replace(a slog.Attr, n *groupNode, p redact.Path, masked bool) 
 				return
 			}
 			v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
-		} else if st.c.redacts && p.Sensitive() {
+		} else if st.c.redacts && p.Sensitive() && !isPseudonym(v) {
 			v, masked = st.maskValue(v), true
 		}
 	}
@@ -735,7 +755,7 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	switch {
 	case st.lift.hasScopeName:
 		b = append(b, c.resource...)
-		b = appendScope(b, st.cut(st.lift.scopeName), st.cut(st.lift.scopeVersion))
+		b = appendScope(b, st.cut(st.lift.scopeName), st.cut(st.liftedScopeVersion()))
 		b = append(b, `,"`+KeyAttributes+`":{`...)
 	case st.lift.hasScopeVersion:
 		b = append(b, c.resource...)
@@ -870,8 +890,11 @@ func appendTrace(b []byte, sc *trace.SpanContext) []byte {
 // fits, and counts them in audit.dropped_attributes.
 func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, limit int) bool {
 	dropped := 0
-	// Room for the counter entry itself.
-	const counterRoom = len(`,"`+KeyDroppedAttributes+`":`) + 20
+	// Room for the counter entry itself, with up to 20 digits.
+	counterRoom := len(`,"`+KeyDroppedAttributes+`":`) + 20
+	if st.c.format == FormatOTLPJSON {
+		counterRoom = len(`,{"key":"`+KeyDroppedAttributes+`","value":{"intValue":""}}`) + 20
+	}
 	for len(st.line)-1 > limit {
 		over := len(st.line) - 1 - limit + counterRoom
 		for over > 0 {
@@ -884,7 +907,7 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, l
 			if i < 0 {
 				return false
 			}
-			over -= int(st.ents[i].end - st.ents[i].off)
+			over -= st.entryBytes(st.ents[i])
 			st.del(i)
 			st.appCount--
 			dropped++
@@ -940,7 +963,7 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 		if t.scope > 0 {
 			name, version := c.scope.Name, c.scope.Version
 			if st.lift.hasScopeName {
-				name, version = st.lift.scopeName, st.lift.scopeVersion
+				name, version = st.lift.scopeName, st.liftedScopeVersion()
 			}
 			name, _ = truncRunes(name, t.scope)
 			version, _ = truncRunes(version, t.scope)

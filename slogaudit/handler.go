@@ -111,6 +111,9 @@ type config struct {
 	// fallbackService is service.name cut for the fallback record.
 	fallbackService string
 	scope           Scope
+	// modVersion is this module's version (moduleVersion), given to a
+	// record's own scope under the module path when it names no version.
+	modVersion string
 
 	mu sync.Mutex
 	// torn is set after a failed or short write, so the next line starts
@@ -174,8 +177,9 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	}
 	c.schemaVersion = string(jsonenc.AppendString(nil, sv))
 	c.schemaVersionRaw = sv
+	c.modVersion = moduleVersion()
 	if c.scope == (Scope{}) {
-		c.scope = Scope{Name: DefaultScopeName, Version: moduleVersion()}
+		c.scope = Scope{Name: DefaultScopeName, Version: c.modVersion}
 	}
 	c.defaultScope = appendScope(nil, c.scope.Name, c.scope.Version)
 	c.root = &groupNode{}
@@ -186,10 +190,14 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	return &Handler{c: c, node: c.root}
 }
 
+// modulePath is this module's path. A scope name under it (the helper
+// packages' otel.scope.name) is versioned with the module's version.
+const modulePath = "github.com/secaudit/auditkit"
+
 // moduleVersion is the version of this module in the running binary's build
 // information, or "" when unknown (tests, development builds).
 var moduleVersion = sync.OnceValue(func() string {
-	const mod = "github.com/secaudit/auditkit"
+	const mod = modulePath
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""

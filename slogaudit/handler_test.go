@@ -138,7 +138,7 @@ func TestHandlerTable(t *testing.T) {
 			slog.Any("str", stringer{"v"}), slog.Any("text", textM{}),
 			slog.Any("json", jsonM{`{"b":2,"a":[1,2.5,"x"],"token":"t","n":18446744073709551616}`}),
 			slog.Any("badjson", jsonM{`{"a":`}), slog.Any("errjson", jsonErr{}),
-		}, want: info(`{"schema_version":"1.0","str":"S:v","text":"text-form","json":{"a":[1,2.5,"x"],"b":2,"n":18446744073709552000,"token":"[REDACTED]"},"badjson":"[INVALID JSON]","errjson":"[ERROR]"}`)},
+		}, want: info(`{"schema_version":"1.0","str":"S:v","text":"text-form","json":{"a":[1,2.5,"x"],"b":2,"n":18446744073709551616,"token":"[REDACTED]"},"badjson":"[INVALID JSON]","errjson":"[ERROR]"}`)},
 		{name: "reflection", attrs: []slog.Attr{
 			slog.Any("acct", &account{ID: 1, Owner: "o", Password: "p", Skip: "s", hidden: "h"}),
 			slog.Any("m", map[string]int{"b": 2, "a": 1}),

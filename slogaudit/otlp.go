@@ -416,14 +416,18 @@ func (t *transcoder) value(depth int) {
 		t.out = append(t.out, "{}"...) // the empty AnyValue
 	default:
 		n, double := t.number()
-		if !double && !fitsInt64(t.in[n.start:n.end]) {
-			double = true // not written by the encoder; keep the value, not the type
-		}
-		if double {
+		switch {
+		case double:
 			t.out = append(t.out, `{"doubleValue":`...)
 			t.raw(n)
 			t.out = append(t.out, '}')
-		} else {
+		case !fitsInt64(t.in[n.start:n.end]):
+			// An exact integer (a json.Number) beyond int64: its digits
+			// as a string, as for a uint64 above MaxInt64.
+			t.out = append(t.out, `{"stringValue":"`...)
+			t.raw(n)
+			t.out = append(t.out, `"}`...)
+		default:
 			t.out = append(t.out, `{"intValue":"`...)
 			t.raw(n)
 			t.out = append(t.out, `"}`...)

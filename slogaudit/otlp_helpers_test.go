@@ -268,7 +268,8 @@ func goMap(kvs []otlpKeyValue) map[string]any {
 
 // sameValue compares a JSON lines value (decoded with UseNumber) with the
 // goValue of its OTLP form. Numbers compare by value: the two formats write
-// an integral double differently (2 and 2.0).
+// an integral double differently (2 and 2.0), and an integer beyond int64 is
+// a string in OTLP.
 func sameValue(a, b any) bool {
 	switch a := a.(type) {
 	case json.Number:
@@ -278,6 +279,11 @@ func sameValue(a, b any) bool {
 		case float64:
 			f, err := a.Float64()
 			return err == nil && f == b && math.Signbit(f) == math.Signbit(b)
+		case string:
+			// An integer beyond int64 (an exact json.Number) is a string
+			// in OTLP.
+			_, err := a.Int64()
+			return err != nil && !strings.ContainsAny(string(a), ".eE") && string(a) == b
 		}
 		return false
 	case []any:

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,7 +172,7 @@ func TestOTLPValues(t *testing.T) {
 		{"time", slog.TimeValue(time.Date(2026, 4, 5, 10, 0, 0, 5, time.FixedZone("x", 3600))), `{"stringValue":"2026-04-05T09:00:00.000000005Z"}`},
 		{"duration", slog.DurationValue(1500 * time.Millisecond), `{"intValue":"1500000000"}`},
 		{"error", slog.AnyValue(errors.New("boom")), `{"stringValue":"boom"}`},
-		{"json.Marshaler", slog.AnyValue(jsonMarshaler{}), `{"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}},{"key":"b","value":{"arrayValue":{"values":[{"boolValue":true},{},{"doubleValue":2.5}]}}}]}}`},
+		{"json.Marshaler", slog.AnyValue(jsonMarshaler{}), `{"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}},{"key":"b","value":{"arrayValue":{"values":[{"boolValue":true},{},{"doubleValue":2.50}]}}}]}}`},
 		{"map", slog.AnyValue(map[string]int{"b": 2, "a": 1}), `{"kvlistValue":{"values":[{"key":"a","value":{"intValue":"1"}},{"key":"b","value":{"intValue":"2"}}]}}`},
 		{"empty map", slog.AnyValue(map[string]any{}), `{"kvlistValue":{}}`},
 		{"slice", slog.AnyValue([]any{"a", 1, 1.0, nil}), `{"arrayValue":{"values":[{"stringValue":"a"},{"intValue":"1"},{"doubleValue":1.0},{}]}}`},
@@ -359,6 +360,13 @@ func TestOTLPLimits(t *testing.T) {
 		}
 		return as
 	}
+	tiny := func(n int) []slog.Attr {
+		var as []slog.Attr
+		for i := range n {
+			as = append(as, slog.String(string(rune('A'+i)), "v"))
+		}
+		return as
+	}
 	tests := []struct {
 		name  string
 		max   int // 0: exactly the length of the JSON lines line
@@ -376,6 +384,19 @@ func TestOTLPLimits(t *testing.T) {
 			require.NotNil(t, n, "%+v", lr.Attributes)
 			assert.NotEqual(t, "0", *n)
 			assert.Less(t, len(lr.Attributes), 62)
+		}},
+		// Each `,"k":"v"` entry grows fivefold as an OTLP KeyValue: the
+		// drops must be counted at their OTLP size, or all of them look too
+		// small to help and the record falls back.
+		{"many tiny attributes dropped", 1024, tiny(60), func(t *testing.T, lr otlpLogRecord) {
+			require.NotNil(t, lr.Body.StringValue)
+			assert.Equal(t, "m", *lr.Body.StringValue)
+			n := attr(lr, KeyDroppedAttributes).IntValue
+			require.NotNil(t, n, "%+v", lr.Attributes)
+			dropped, err := strconv.Atoi(*n)
+			require.NoError(t, err)
+			assert.Equal(t, 60, dropped+len(lr.Attributes)-2, "kept + dropped") // schema_version, counter
+			assert.Greater(t, len(lr.Attributes), 2, "some attributes kept")
 		}},
 		{"fallback", 1024, []slog.Attr{slog.String(KeyEventType, strings.Repeat("e", 2000))}, func(t *testing.T, lr otlpLogRecord) {
 			assert.Equal(t, EventMalformedRecord, *lr.Body.StringValue)
@@ -466,7 +487,7 @@ func TestTranscodeAccepts(t *testing.T) {
 		{`{"resource":{},"attributes":{"a":1},"body":"late","seq":5,"chain":{"x":[1,{"y":null}]},"trace_flags":0}`,
 			`{"resourceLogs":[{"resource":{},"scopeLogs":[{"logRecords":[{"attributes":[{"key":"a","value":{"intValue":"1"}}],"body":{"stringValue":"late"}}]}]}]}`},
 		{`{"instrumentation_scope":{"name":"n"},"attributes":{"big":92233720368547758070,"neg":-9223372036854775809,"e":1E5}}`,
-			`{"resourceLogs":[{"scopeLogs":[{"scope":{"name":"n"},"logRecords":[{"attributes":[{"key":"big","value":{"doubleValue":92233720368547758070}},{"key":"neg","value":{"doubleValue":-9223372036854775809}},{"key":"e","value":{"doubleValue":1E5}}]}]}]}]}`},
+			`{"resourceLogs":[{"scopeLogs":[{"scope":{"name":"n"},"logRecords":[{"attributes":[{"key":"big","value":{"stringValue":"92233720368547758070"}},{"key":"neg","value":{"stringValue":"-9223372036854775809"}},{"key":"e","value":{"doubleValue":1E5}}]}]}]}]}`},
 		{`{"attributes":{"k\"\\":"v\\\"}\\"}}`,
 			`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"k\"\\","value":{"stringValue":"v\\\"}\\"}}]}]}]}]}`},
 	}

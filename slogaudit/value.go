@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -125,6 +126,20 @@ func (st *state) appendStr(s string) {
 	st.buf = append(st.buf, '"')
 }
 
+// appendPseudonym writes a redact.Pseudonym: a string that is safe to log
+// by its type's promise, so value rules do not look at it. It is cut to the
+// string cap like any string.
+func (st *state) appendPseudonym(s string) {
+	s, cut := truncRunes(s, st.strCap)
+	st.longest = max(st.longest, len(s))
+	st.buf = append(st.buf, '"')
+	st.buf = jsonenc.AppendEscaped(st.buf, s)
+	if cut {
+		st.buf = append(st.buf, TruncatedMarker...)
+	}
+	st.buf = append(st.buf, '"')
+}
+
 // appendBytes writes b as a base64 string, cut to the string cap.
 func (st *state) appendBytes(b []byte) {
 	st.buf = append(st.buf, '"')
@@ -166,6 +181,9 @@ func (st *state) appendAny(x any, p redact.Path, depth int) {
 		return
 	case json.Number:
 		st.appendNumber(x)
+		return
+	case redact.Pseudonym:
+		st.appendPseudonym(string(x))
 		return
 	case time.Time:
 		st.buf = jsonenc.AppendTime(st.buf, x)
@@ -302,9 +320,31 @@ func (st *state) appendMarshaler(m json.Marshaler, p redact.Path, depth int) {
 	st.appendAny(v, p, depth)
 }
 
-// appendNumber writes a JSON number literal as the closest value this
-// encoder writes for Go numbers.
+// appendNumber writes a json.Number (from MarshalJSON output, or decoded
+// with UseNumber by the application) as its own text when that is a valid
+// JSON number, so neither 12.50 nor 12345678901234567890 is rounded through
+// float64; a decimal beyond the float64 range is the string of ±Inf, as a
+// float64 would be. Value rules see the text, as in redact.Value (a card
+// number sent as a JSON number). Anything that is not a JSON number is
+// written as the closest number, or as a string if it is none.
 func (st *state) appendNumber(n json.Number) {
+	s := string(n)
+	if st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s) {
+		st.buf = append(st.buf, '"')
+		st.buf = st.c.redactor.AppendMask(st.buf, s)
+		st.buf = append(st.buf, '"')
+		return
+	}
+	if integer, ok := jsonenc.ScanNumber(s); ok {
+		if integer {
+			st.buf = append(st.buf, s...)
+			return
+		}
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			st.buf = append(st.buf, s...)
+			return
+		}
+	}
 	if i, err := n.Int64(); err == nil {
 		st.buf = jsonenc.AppendInt(st.buf, i)
 		return
@@ -313,7 +353,11 @@ func (st *state) appendNumber(n json.Number) {
 		st.buf = jsonenc.AppendUint(st.buf, u)
 		return
 	}
-	f, _ := strconv.ParseFloat(string(n), 64) // out of range: ±Inf
+	f, err := strconv.ParseFloat(s, 64) // out of range: ±Inf
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		st.appendStr(s)
+		return
+	}
 	st.appendFloat(f, 64)
 }
 
@@ -450,18 +494,27 @@ type member struct {
 	key  string // raw key, for redaction
 	esc  string // escaped and cut key, as written
 	kind memberKind
-	rv   reflect.Value
-	sv   slog.Value
-	av   any
+	// masked is set on a map key that a value rule matched: esc is its mask.
+	masked bool
+	rv     reflect.Value
+	sv     slog.Value
+	av     any
 }
 
 // appendObject writes a map, struct or group value. Maps are sorted by key
 // before MaxMapEntries applies; keys are cut like strings, and keys that
-// become equal once escaped or cut appear once.
+// become equal once escaped or cut appear once. A map key that a value rule
+// matches is written as its mask, as redact.Value does; of keys that end up
+// equal, one that was not masked wins, then the smallest original key.
 func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int) {
 	maxKey := st.c.limits.MaxStringLen
+	keyRules := sorted && st.c.valueRules && !st.noRedact
 	for i := range ms {
-		s, cut := truncRunes(ms[i].key, maxKey)
+		k := ms[i].key
+		if keyRules && st.c.redactor.MatchValue(k) {
+			k, ms[i].masked = st.c.redactor.Mask(k), true
+		}
+		s, cut := truncRunes(k, maxKey)
 		b := jsonenc.AppendEscaped(nil, s)
 		if cut {
 			b = append(b, TruncatedMarker...)
@@ -469,7 +522,19 @@ func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int
 		ms[i].esc = string(b)
 	}
 	if sorted {
-		slices.SortStableFunc(ms, func(a, b member) int { return strings.Compare(a.esc, b.esc) })
+		slices.SortFunc(ms, func(a, b member) int {
+			if c := strings.Compare(a.esc, b.esc); c != 0 {
+				return c
+			}
+			// Equal keys (masked or cut): the first one is kept.
+			if a.masked != b.masked {
+				if b.masked {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a.key, b.key)
+		})
 		ms = slices.CompactFunc(ms, func(a, b member) bool { return a.esc == b.esc })
 	} else {
 		seen := make(map[string]bool, len(ms))
@@ -521,14 +586,31 @@ func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int
 }
 
 // appendSensitiveMember writes the mask of a string member, or the marker.
+// A redact.Pseudonym member is written as it is: no key masks it.
 func (st *state) appendSensitiveMember(m member) {
 	s, isString := "", false
 	switch m.kind {
 	case memberSlog:
+		if isPseudonym(m.sv) {
+			st.appendPseudonym(string(m.sv.Any().(redact.Pseudonym)))
+			return
+		}
 		s, isString = m.sv.String(), m.sv.Kind() == slog.KindString
 	case memberAny:
+		if ps, ok := m.av.(redact.Pseudonym); ok {
+			st.appendPseudonym(string(ps))
+			return
+		}
 		s, isString = m.av.(string)
 	default:
+		rv := m.rv
+		if rv.Kind() == reflect.Interface && !rv.IsNil() {
+			rv = rv.Elem()
+		}
+		if rv.Type() == pseudonymType {
+			st.appendPseudonym(rv.String())
+			return
+		}
 		if m.rv.Kind() == reflect.String {
 			s, isString = m.rv.String(), true
 		}
@@ -542,8 +624,21 @@ func (st *state) appendSensitiveMember(m member) {
 	st.buf = append(st.buf, '"')
 }
 
-// mapKey is the JSON object key of a map key, as encoding/json would write it.
+var pseudonymType = reflect.TypeFor[redact.Pseudonym]()
+
+// mapKey is the JSON object key of a map key, as encoding/json would write
+// it, except that a key with a MarshalText method is always written as its
+// text, as redact.Value does, even when it is a string (redact.Secret masks
+// itself that way).
 func mapKey(k reflect.Value) string {
+	if k.Kind() == reflect.Interface && !k.IsNil() {
+		k = k.Elem()
+	}
+	if k.Type().NumMethod() > 0 && k.Kind() != reflect.Pointer && k.CanInterface() {
+		if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+			return keyText(tm)
+		}
+	}
 	switch k.Kind() {
 	case reflect.String:
 		return k.String()
@@ -560,16 +655,22 @@ func mapKey(k reflect.Value) string {
 		return "null"
 	}
 	if tm, ok := x.(encoding.TextMarshaler); ok {
-		if b, err := callBytes("MarshalText", tm.MarshalText); err == nil {
-			return string(b)
-		}
-		return placeholderError
+		return keyText(tm)
 	}
 	s, err := callString("Sprint", func() string { return fmt.Sprint(x) })
 	if err != nil {
 		return placeholderPanic
 	}
 	return s
+}
+
+// keyText is the text of a TextMarshaler map key, or a placeholder.
+func keyText(tm encoding.TextMarshaler) string {
+	b, err := callBytes("MarshalText", tm.MarshalText)
+	if err != nil {
+		return placeholderFor(err)
+	}
+	return string(b)
 }
 
 // field is an encodable struct field.

@@ -133,18 +133,21 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	acct, ok := a.accounts[creds.Username]
+	// A failed login has no acting user: the account it tried is its target
+	// (audit.target.user.id), so "what did user 1001 do" never includes an
+	// attacker's guesses at 1001's password.
 	switch {
 	case !ok:
 		authaudit.LoginFailed(ctx, creds.Username, authaudit.ReasonUnknownUser)
 		http.Error(w, "invalid credentials", http.StatusUnauthorized)
 		return
 	case acct.locked:
-		authaudit.LoginFailed(ctx, creds.Username, authaudit.ReasonLocked, slog.String(slogaudit.KeyUserID, acct.id))
+		authaudit.LoginFailed(ctx, creds.Username, authaudit.ReasonLocked, slog.String(authaudit.KeyTargetUserID, acct.id))
 		http.Error(w, "account locked", http.StatusLocked)
 		return
 	case subtle.ConstantTimeCompare([]byte(creds.Password), []byte(acct.password)) != 1:
 		acct.failures++
-		authaudit.LoginFailed(ctx, creds.Username, authaudit.ReasonBadPassword, slog.String(slogaudit.KeyUserID, acct.id))
+		authaudit.LoginFailed(ctx, creds.Username, authaudit.ReasonBadPassword, slog.String(authaudit.KeyTargetUserID, acct.id))
 		if acct.failures >= maxFailures {
 			acct.locked = true
 			authaudit.LoginFailLimitReached(ctx, acct.id, maxFailures)

@@ -268,3 +268,52 @@ func AppendTime(dst []byte, t time.Time) []byte {
 	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"')
 }
+
+// ScanNumber reports whether s is a JSON number literal (RFC 8259:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?) and, if so, whether it
+// is an integer (no fraction, no exponent). A json.Number that passes can be
+// written as it is, keeping digits a float64 would round.
+func ScanNumber(s string) (integer, ok bool) {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i == len(s):
+		return false, false
+	case s[i] == '0':
+		i++
+	case '1' <= s[i] && s[i] <= '9':
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+		}
+	default:
+		return false, false
+	}
+	integer = true
+	if i < len(s) && s[i] == '.' {
+		integer = false
+		i++
+		start := i
+		for ; i < len(s) && isDigit(s[i]); i++ {
+		}
+		if i == start {
+			return false, false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		integer = false
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && isDigit(s[i]); i++ {
+		}
+		if i == start {
+			return false, false
+		}
+	}
+	return integer, i == len(s)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -136,3 +136,42 @@ func TestPlainLen(t *testing.T) {
 		}
 	}
 }
+
+func TestScanNumber(t *testing.T) {
+	tests := []struct {
+		in          string
+		integer, ok bool
+	}{
+		{"0", true, true}, {"-0", true, true}, {"12", true, true}, {"12345678901234567890", true, true},
+		{"12.50", false, true}, {"-1.5e-3", false, true}, {"1E+400", false, true}, {"0.0", false, true},
+		{"", false, false}, {"-", false, false}, {"01", false, false}, {"+1", false, false},
+		{"1.", false, false}, {".5", false, false}, {"1e", false, false}, {"1e+", false, false},
+		{"0x10", false, false}, {"1_000", false, false}, {"Inf", false, false}, {"NaN", false, false},
+		{" 1", false, false}, {"1 ", false, false}, {"1.5.5", false, false},
+	}
+	for _, tt := range tests {
+		integer, ok := ScanNumber(tt.in)
+		if ok != tt.ok || ok && integer != tt.integer {
+			t.Errorf("ScanNumber(%q) = %v, %v; want %v, %v", tt.in, integer, ok, tt.integer, tt.ok)
+		}
+	}
+}
+
+// FuzzScanNumber checks ScanNumber against encoding/json: a string is a
+// number literal exactly when it is valid JSON that decodes to a number.
+func FuzzScanNumber(f *testing.F) {
+	for _, s := range []string{"0", "-12.5e+3", "01", "1.", "12345678901234567890", " 1", "1e400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		integer, ok := ScanNumber(s)
+		var n json.Number
+		want := strings.TrimSpace(s) == s && json.Unmarshal([]byte(s), &n) == nil && json.Valid([]byte(s)) && len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9')
+		if ok != want {
+			t.Fatalf("ScanNumber(%q) ok = %v, want %v", s, ok, want)
+		}
+		if ok && integer != !strings.ContainsAny(s, ".eE") {
+			t.Fatalf("ScanNumber(%q) integer = %v", s, integer)
+		}
+	})
+}
