@@ -31,6 +31,18 @@ tidy-check:
 bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count=$(BENCHCOUNT) ./...
 
+# Each fuzz target for FUZZTIME; their seeds under testdata/fuzz also run in `make test`.
+FUZZ_TARGETS := \
+	./internal/jsonenc:FuzzAppendString ./internal/jsonenc:FuzzScanNumber \
+	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak \
+	./redact:FuzzRedact ./redact:FuzzEnter ./modelaudit:FuzzDiff \
+	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay \
+	./auditsink:FuzzChainRoundTrip ./auditsink:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
 cover:
 	$(GO) test -coverprofile=cover.out ./... && $(GO) tool cover -func=cover.out | tail -1
 

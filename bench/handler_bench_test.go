@@ -81,6 +81,9 @@ func BenchmarkHandler(b *testing.B) {
 	b.Run("slogaudit", func(b *testing.B) {
 		benchSlog(b, slogaudit.NewHandler(io.Discard, &slogaudit.Options{ServiceName: "bench"}))
 	})
+	b.Run("slogaudit-otlp", func(b *testing.B) {
+		benchSlog(b, slogaudit.NewHandler(io.Discard, &slogaudit.Options{ServiceName: "bench", Format: slogaudit.FormatOTLPJSON}))
+	})
 	b.Run("slog.JSON", func(b *testing.B) { benchSlog(b, slog.NewJSONHandler(io.Discard, nil)) })
 	b.Run("phuslu", func(b *testing.B) { benchSlog(b, phuslu.SlogNewJSONHandler(io.Discard, nil)) })
 	b.Run("zap", func(b *testing.B) {

@@ -37,7 +37,10 @@
 //     "unknown_service"), service.version and Options.Resource, encoded once.
 //   - instrumentation_scope comes from the reserved attributes
 //     otel.scope.name and otel.scope.version, which helper packages attach
-//     and which are lifted out of attributes; else from Options.Scope.
+//     and which are lifted out of attributes; else from Options.Scope. A
+//     scope named under github.com/secaudit/auditkit/ with no version gets
+//     the module's version from the build information (omitted when
+//     unknown), as the default scope does.
 //   - event_name repeats event_type, when the record has one.
 //   - trace_id, span_id and trace_flags come from the OpenTelemetry span
 //     context in the context passed to Handle, when it is valid.
@@ -120,7 +123,10 @@
 // control characters, U+2028 and U+2029 escaped, so no value can start a new
 // line; HTML characters are not escaped. Integers are numbers, except uint64
 // values above the int64 range, which are decimal strings. NaN, +Inf and -Inf
-// are the strings "NaN", "+Inf" and "-Inf". time.Time is an RFC 3339 string in
+// are the strings "NaN", "+Inf" and "-Inf". A [encoding/json.Number] (also
+// in MarshalJSON output) keeps its own text, so 12.50 stays 12.50 and an
+// integer beyond int64 stays exact; in OTLP/JSON such an integer is a string.
+// time.Time is an RFC 3339 string in
 // UTC with nanoseconds, time.Duration integer nanoseconds, and an error its
 // text.
 //
@@ -128,7 +134,8 @@
 // time.Duration, error, [encoding/json.Marshaler] (its output decoded and then
 // treated like any value, so limits and redaction apply inside it),
 // [encoding.TextMarshaler], [fmt.Stringer], then reflection: maps (sorted by
-// key), slices and arrays, structs (exported fields under their json tag
+// key; a key with a MarshalText method is its text, even a string type such
+// as [redact.Secret]), slices and arrays, structs (exported fields under their json tag
 // names; "-" skipped, omitempty honoured), pointers (nil is null) and []byte
 // (base64). A value that panics while being encoded, or a ReplaceAttr that
 // panics, becomes the string "[PANIC]"; MarshalJSON output that is not JSON
@@ -163,8 +170,13 @@
 // group, attribute, map key or struct field) is replaced: a string by the
 // Redactor's mask (the marker "[REDACTED]", or a keyed pseudonym), anything
 // else, including a whole group, map or struct, by "[REDACTED]". Other string
-// values are replaced when they match the Redactor's value rules; the message
-// is checked against value rules only. [redact.None] turns redaction off at no
+// values are replaced when they match the Redactor's value rules, and so are
+// map keys, as [redact.Redactor.Value] does: a matching key becomes its mask,
+// and of keys that end up equal the one that was not masked wins, then the
+// smallest original key. The message is checked against value rules only. A
+// [redact.Pseudonym] is written as its string under any key and value rules
+// do not look at it; only a sensitive key above it masks it, with its whole
+// group, map or struct. [redact.None] turns redaction off at no
 // cost. Options.ReplaceAttr runs after redaction, on attributes only: never
 // on event_type, schema_version, the scope name and version or the
 // request-scope keys.

@@ -100,3 +100,46 @@ func BenchmarkLogger(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkHandleScoped is httpaudit's response event: the request scope
+// (scope keys plus method, path and a lazy route) and a record that repeats
+// those keys, so the scope's values are all replaced.
+func BenchmarkHandleScoped(b *testing.B) {
+	h := NewHandler(io.Discard, nil)
+	ctx := ContextWithAttrs(context.Background(),
+		slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
+		slog.String(KeyClientAddress, "203.0.113.10"),
+		slog.String(KeyPeerAddress, "10.0.0.3"),
+		slog.String(KeyHTTPMethod, "POST"),
+		slog.String(KeyURLPath, "/api/acct-9/transfer"),
+		slog.Any(KeyHTTPRoute, benchRoute{}),
+	)
+	SetUser(ctx, User{ID: "42"})
+	r := slog.NewRecord(time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC), slog.LevelWarn, "http.response", 0)
+	r.AddAttrs(
+		slog.String(KeyEventType, "http.response.client_error"),
+		slog.String(KeyScopeName, DefaultScopeName),
+		slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
+		slog.String(KeyClientAddress, "203.0.113.10"),
+		slog.String(KeyPeerAddress, "10.0.0.3"),
+		slog.String(KeyHTTPMethod, "POST"),
+		slog.String(KeyURLScheme, "https"),
+		slog.String(KeyURLPath, "/api/acct-9/transfer"),
+		slog.String(KeyHTTPRoute, "/api/{account}/transfer"),
+		slog.Int(KeyHTTPStatusCode, 404),
+		slog.String(KeyUserID, "42"),
+		slog.String(KeyOutcome, OutcomeFailure),
+		slog.Duration(KeyDurationNS, 183*time.Microsecond),
+	)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.Handle(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchRoute is a lazy route, as httpaudit's.
+type benchRoute struct{}
+
+func (benchRoute) LogValue() slog.Value { return slog.StringValue("/api/{account}/transfer") }
