@@ -2,6 +2,7 @@ package slogaudit
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
 	"runtime"
@@ -188,8 +189,9 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 		}
 	}()
 	limit := c.limits.MaxRecordBytes - c.reserve
+	// A state from newState is empty (free resets it), so only a second
+	// pass needs a reset.
 	for {
-		st.reset()
 		st.encodeAttrsIn(h, scope, r)
 		st.assembleTrace(r, now, &sc)
 		if len(st.line)-1 <= limit {
@@ -200,6 +202,7 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 			break
 		}
 		st.strCap = next
+		st.reset()
 	}
 	if st.dropLargest(r, now, &sc, limit) {
 		return
@@ -480,20 +483,17 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 		st.appendValue(v, e.path, 1)
 	case k == slog.KindString:
 		s := v.String()
-		if len(s) <= st.strCap && jsonenc.IsPlain(s) {
-			// One capacity check and two copies: `,"key":` and the string.
-			st.longest = max(st.longest, len(s))
-			n := len(e.head) + len(s) + 2
-			b := slices.Grow(st.buf, n)[:off+n]
-			copy(b[off:], e.head)
-			b[off+len(e.head)] = '"'
-			copy(b[off+len(e.head)+1:], s)
-			b[off+n-1] = '"'
-			st.buf = b
-		} else {
-			st.buf = append(st.buf, e.head...)
-			st.appendStr(s)
+		if len(s) <= st.strCap {
+			// One capacity check, `,"key":` and the string checked and
+			// copied in one pass.
+			var ok bool
+			if st.buf, ok = jsonenc.AppendPlain(st.buf, e.head, s); ok {
+				st.longest = max(st.longest, len(s))
+				break
+			}
 		}
+		st.buf = append(st.buf, e.head...)
+		st.appendStr(s)
 	case k == slog.KindInt64:
 		st.buf = jsonenc.AppendInt(append(st.buf, e.head...), v.Int64())
 	case k == slog.KindDuration:
@@ -751,7 +751,9 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	}
 	b = st.appendUnixNano(b, now, 1)
 	b = appendSeverityBody(b, r.Level)
+	bodyStart := len(b)
 	b = st.appendBody(b, r.Message)
+	body := b[bodyStart:]
 	switch {
 	case st.lift.hasScopeName:
 		b = append(b, c.resource...)
@@ -768,7 +770,13 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	if st.lift.hasEventType {
 		b = append(b, `"`+KeyEventType+`":`...)
 		start := len(b)
-		b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+		if st.lift.eventType == r.Message && st.strCap == c.limits.MaxStringLen && !c.valueRules {
+			// Audit records often use the event type as their message:
+			// then body is already its encoding, cut to the same cap.
+			b = append(b, body...)
+		} else {
+			b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+		}
 		et = b[start:]
 		b = append(b, ',')
 	}
@@ -781,7 +789,9 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	} else {
 		b = append(b, '}')
 	}
-	b = appendTrace(b, sc)
+	if sc.IsValid() {
+		b = appendTrace(b, sc)
+	}
 	b = append(b, '}', '\n')
 	st.line = b
 	st.finishLine()
@@ -805,32 +815,40 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 	return appendCut(b, msg, st.strCap)
 }
 
-// secDigits is a second and its decimal digits.
+// secDigits is a second and its ten decimal digits, as words for
+// appendUnixNano's stores.
 type secDigits struct {
 	sec    int64
-	digits []byte
+	hi     uint64 // the first eight digits
+	lo     uint16 // the last two
+	filled bool
 }
 
-// appendUnixNano appends ns in decimal. The seconds' digits are cached in
-// st.secs[slot], so only the nine digits of the nanoseconds are formatted
-// per record, two at a time, in place.
+// appendUnixNano appends ns in decimal. From 2001 to 2286 a Unix time in
+// nanoseconds has exactly 19 digits: the seconds' ten are cached in
+// st.secs[slot] (records written in the same second share them), and the
+// nine of the nanoseconds are formatted per record as one digit and a word
+// of eight. Other times take the general path.
 func (st *state) appendUnixNano(b []byte, ns int64, slot int) []byte {
-	if ns < 1e9 {
+	if ns < 1e18 {
 		return jsonenc.AppendInt(b, ns)
 	}
 	sec, nsec := ns/1e9, uint32(ns%1e9)
 	c := &st.secs[slot]
-	if sec != c.sec || len(c.digits) == 0 {
-		c.sec, c.digits = sec, jsonenc.AppendInt(c.digits[:0], sec)
+	if sec != c.sec || !c.filled {
+		d := jsonenc.AppendInt(make([]byte, 0, 20), sec) // ten digits
+		c.sec, c.filled = sec, true
+		c.hi = binary.LittleEndian.Uint64(d)
+		c.lo = binary.LittleEndian.Uint16(d[8:])
 	}
-	b = append(b, c.digits...)
-	// Nine digits, unrolled: pairs from the right, then the leading one.
-	const p = jsonenc.DigitPairs
-	r4, q := nsec%100*2, nsec/100
-	r3, q := q%100*2, q/100
-	r2, q := q%100*2, q/100
-	r1, q := q%100*2, q/100
-	return append(b, byte('0'+q), p[r1], p[r1+1], p[r2], p[r2+1], p[r3], p[r3+1], p[r4], p[r4+1])
+	n := len(b)
+	b = slices.Grow(b, 19)
+	d := b[n : n+19]
+	binary.LittleEndian.PutUint64(d, c.hi)
+	binary.LittleEndian.PutUint16(d[8:], c.lo)
+	d[10] = byte('0' + nsec/1e8)
+	binary.LittleEndian.PutUint64(d[11:], jsonenc.Digits8(nsec%1e8))
+	return b[:n+19]
 }
 
 // appendSeverity writes severity_text and severity_number.

@@ -108,6 +108,9 @@ type config struct {
 	// envelope is resource, the default scope and the start of attributes:
 	// what follows body in most lines, in one piece.
 	envelope []byte
+	// otlpHead is the OTLP/JSON line up to the scope object for a record
+	// that carries resource (see transcodeWith); nil in the JSONL format.
+	otlpHead []byte
 	// fallbackService is service.name cut for the fallback record.
 	fallbackService string
 	scope           Scope
@@ -187,6 +190,7 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.envelope = append(slices.Clip(c.resource), c.defaultScope...)
 	c.envelope = append(c.envelope, `,"`+KeyAttributes+`":{`...)
 	c.schemaEntry = append([]byte(`"`+KeySchemaVersion+`":`), c.schemaVersion...)
+	c.otlpHead = otlpHead(c)
 	return &Handler{c: c, node: c.root}
 }
 
@@ -356,14 +360,17 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		ctx = context.Background()
 	}
 	st := newState(h.c)
-	defer st.free()
+	// No defer: encodeRecord and write recover from the panics of the code
+	// they call, so st is always freed.
 	st.encodeRecord(h, ctx, &r)
 	// The fallback record carries event_type too, so it counts as audit.
 	level := r.Level
 	if st.fallback {
 		level = slog.LevelError
 	}
-	return h.c.write(level, st.lift.hasEventType || st.fallback, st.line)
+	err := h.c.write(level, st.lift.hasEventType || st.fallback, st.line)
+	st.free()
+	return err
 }
 
 // write makes the single Write call for line (which starts with a spare

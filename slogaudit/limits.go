@@ -1,7 +1,6 @@
 package slogaudit
 
 import (
-	"slices"
 	"unicode/utf8"
 
 	"github.com/secaudit/auditkit/internal/jsonenc"
@@ -32,14 +31,12 @@ func truncRunes(s string, n int) (string, bool) {
 // appendCut appends s as a JSON string of at most n runes; a cut string ends
 // in the truncation marker.
 func appendCut(dst []byte, s string, n int) []byte {
-	if len(s) <= n && jsonenc.IsPlain(s) {
-		// Bytes bound runes, and s needs no escaping: copy it.
-		k := len(dst)
-		dst = slices.Grow(dst, len(s)+2)[:k+len(s)+2]
-		dst[k] = '"'
-		copy(dst[k+1:], s)
-		dst[len(dst)-1] = '"'
-		return dst
+	if len(s) <= n {
+		// Bytes bound runes: if s needs no escaping, it is copied.
+		var ok bool
+		if dst, ok = jsonenc.AppendPlain(dst, nil, s); ok {
+			return dst
+		}
 	}
 	s, cut := truncRunes(s, n)
 	dst = append(dst, '"')

@@ -1,6 +1,7 @@
 package slogaudit
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math/bits"
@@ -59,7 +60,7 @@ var errOTLP = errors.New("slogaudit: OTLP transcoding failed; record replaced")
 // spare byte and the trailing newline.
 func (st *state) transcodeOTLP() {
 	p := otlpLines.Get().(*[]byte)
-	out, ok := transcode((*p)[:0], st.line)
+	out, ok := transcodeWith((*p)[:0], st.line, st.c)
 	if !ok {
 		st.c.reportError(errOTLP)
 		st.fallback = true
@@ -114,12 +115,105 @@ type transcoder struct {
 // object, newline) in the same shape. It reports false if line is not what
 // the encoder writes.
 func transcode(out, line []byte) ([]byte, bool) {
+	return transcodeWith(out, line, nil)
+}
+
+// transcodeWith is transcode for a line written by a handler with config c
+// (nil: unknown). Most of c's lines carry its resource, which c.otlpHead
+// holds already transcoded: such a line is read on a fast path that copies
+// the head and expects the fields where the encoder puts them. Any other
+// line is read field by field, with the same result.
+func transcodeWith(out, line []byte, c *config) ([]byte, bool) {
+	start := len(out)
 	t := transcoder{in: line, i: 1, out: append(out, 0)}
-	t.envelope()
-	if t.bad || t.i+1 != len(line) || line[t.i] != '\n' {
+	if c == nil || c.otlpHead == nil || !t.fast(c) {
+		t = transcoder{in: line, i: 1, out: t.out[:start+1]}
+		t.envelope()
+	}
+	if t.bad || t.i+1 != len(line) || line[t.i] != '\n' ||
+		bytes.IndexByte(line[:t.i], '\n') >= 0 { // a raw newline in a string: never the encoder's
 		return t.out, false
 	}
 	return append(t.out, '\n'), true
+}
+
+// otlpHead is the start of every OTLP line of a handler with config c whose
+// record carries c's resource: the request, the resource and scopeLogs up
+// to the scope object. It is nil in the JSON lines format.
+func otlpHead(c *config) []byte {
+	if c.format != FormatOTLPJSON {
+		return nil
+	}
+	// c.resource is `,"resource":{...},"instrumentation_scope":`.
+	t := transcoder{in: c.resource, i: len(`,"` + KeyResource + `":`)}
+	t.open()
+	t.resource()
+	if t.bad || !t.lit(`,"`+KeyInstrumentationScope+`":`) || t.i != len(t.in) {
+		return nil // never: the encoder wrote it; the slow path copes anyway
+	}
+	return append(t.out, `,"scopeLogs":[{"scope":`...)
+}
+
+// fast reads the line in the order and shape assembleTrace writes it, up to
+// the end of the attributes, then the rest field by field. It reports false,
+// with t in any state, as soon as the line is shaped otherwise (no time,
+// another resource: the fallback record), so that the caller starts over.
+func (t *transcoder) fast(c *config) bool {
+	if t.lit(`{"` + KeyTimestamp + `":`) {
+		t.ts, _ = t.number()
+		if !t.lit(`,"` + KeyObservedTimestamp + `":`) {
+			return false
+		}
+	} else if !t.lit(`{"` + KeyObservedTimestamp + `":`) {
+		return false
+	}
+	t.observed, _ = t.number()
+	if !t.lit(`,"` + KeySeverityText + `":`) {
+		return false
+	}
+	t.sevText = t.str()
+	if !t.lit(`,"` + KeySeverityNumber + `":`) {
+		return false
+	}
+	t.sevNum, _ = t.number()
+	if !t.lit(`,"` + KeyBody + `":`) {
+		return false
+	}
+	t.body = t.str()
+	if t.bad || !bytes.HasPrefix(t.in[t.i:], c.resource) {
+		return false
+	}
+	t.i += len(c.resource)
+	t.out = append(t.out, c.otlpHead...)
+	t.opened, t.res, t.scope = true, true, true
+	// The scope: the handler's or the record's own, copied as it is.
+	start := t.i
+	if !t.lit(`{"name":`) {
+		return false
+	}
+	t.str()
+	if t.lit(`,"version":`) {
+		t.str()
+	}
+	if t.bad || !t.lit(`}`) {
+		return false
+	}
+	t.out = append(t.out, t.in[start:t.i]...)
+	if !t.lit(`,"` + KeyAttributes + `":`) {
+		return false
+	}
+	t.attributes()
+	if t.bad {
+		return false
+	}
+	if t.peek() == ',' {
+		t.i++
+		t.fields()
+	} else {
+		t.eat('}')
+	}
+	t.finish()
+	return true
 }
 
 // envelope walks the top-level object. The JSON lines envelope's key order
@@ -132,47 +226,59 @@ func (t *transcoder) envelope() {
 	if t.peek() == '}' {
 		t.i++
 	} else {
-		for !t.bad {
-			key := t.str()
-			if !t.eat(':') {
-				return
-			}
-			switch string(t.in[key.start:key.end]) {
-			case `"` + KeyTimestamp + `"`:
-				t.ts, _ = t.number()
-			case `"` + KeyObservedTimestamp + `"`:
-				t.observed, _ = t.number()
-			case `"` + KeySeverityText + `"`:
-				t.sevText = t.str()
-			case `"` + KeySeverityNumber + `"`:
-				t.sevNum, _ = t.number()
-			case `"` + KeyBody + `"`:
-				t.body = t.str()
-			case `"` + KeyResource + `"`:
-				t.resource()
-			case `"` + KeyInstrumentationScope + `"`:
-				t.instrumentationScope()
-			case `"` + KeyAttributes + `"`:
-				t.attributes()
-			case `"` + KeyEventName + `"`:
-				t.eventName = t.str()
-			case `"` + KeyTraceID + `"`:
-				t.traceID = t.str()
-			case `"` + KeySpanID + `"`:
-				t.spanID = t.str()
-			case `"` + KeyTraceFlags + `"`:
-				t.flags, _ = t.number()
-			default:
-				t.skip(0) // not part of the OTLP record
-			}
-			if t.peek() != ',' {
-				break
-			}
-			t.i++
-		}
-		if !t.eat('}') {
+		t.fields()
+	}
+	t.finish()
+}
+
+// fields reads top-level members up to and including the closing brace.
+func (t *transcoder) fields() {
+	for !t.bad {
+		key := t.str()
+		if !t.eat(':') {
 			return
 		}
+		switch string(t.in[key.start:key.end]) {
+		case `"` + KeyTimestamp + `"`:
+			t.ts, _ = t.number()
+		case `"` + KeyObservedTimestamp + `"`:
+			t.observed, _ = t.number()
+		case `"` + KeySeverityText + `"`:
+			t.sevText = t.str()
+		case `"` + KeySeverityNumber + `"`:
+			t.sevNum, _ = t.number()
+		case `"` + KeyBody + `"`:
+			t.body = t.str()
+		case `"` + KeyResource + `"`:
+			t.open()
+			t.resource()
+		case `"` + KeyInstrumentationScope + `"`:
+			t.instrumentationScope()
+		case `"` + KeyAttributes + `"`:
+			t.attributes()
+		case `"` + KeyEventName + `"`:
+			t.eventName = t.str()
+		case `"` + KeyTraceID + `"`:
+			t.traceID = t.str()
+		case `"` + KeySpanID + `"`:
+			t.spanID = t.str()
+		case `"` + KeyTraceFlags + `"`:
+			t.flags, _ = t.number()
+		default:
+			t.skip(0) // not part of the OTLP record
+		}
+		if t.peek() != ',' {
+			break
+		}
+		t.i++
+	}
+	t.eat('}')
+}
+
+// finish writes the log record's remaining fields and closes the request.
+func (t *transcoder) finish() {
+	if t.bad {
+		return
 	}
 	t.openRecord()
 	t.recordFields()
@@ -279,15 +385,15 @@ func (t *transcoder) field(prefix string) {
 	t.out = append(t.out, prefix...)
 }
 
-func (t *transcoder) raw(s span) { t.out = append(t.out, t.in[s.start:s.end]...) }
+func (t *transcoder) raw(s span) { t.out = appendShort(t.out, t.in, s.start, s.end) }
 
-// resource writes {"attributes":[...]} from the flat resource object.
+// resource writes "resource":{"attributes":[...]} from the flat resource
+// object, after the start of the request.
 func (t *transcoder) resource() {
-	if t.opened {
-		t.bad = true // after the scope: not the envelope order
+	if t.res || t.scope {
+		t.bad = true // twice, or after the scope: not the envelope order
 		return
 	}
-	t.open()
 	t.res = true
 	t.out = append(t.out, `"resource":{`...)
 	if !t.emptyObject() {
@@ -334,35 +440,61 @@ func (t *transcoder) emptyObject() bool {
 }
 
 // members reads a non-empty object and writes its members as
-// {"key":K,"value":V},... (the caller writes the brackets).
+// {"key":K,"value":V},... (the caller writes the brackets). It is the
+// transcoder's inner loop: the position and the output stay in locals, and
+// no constant appended is longer than the 16 bytes the compiler copies
+// inline.
 func (t *transcoder) members(depth int) {
 	if !t.eat('{') {
 		return
 	}
-	for !t.bad {
-		k := t.str()
-		if !t.eat(':') {
+	in, i, out := t.in, t.i, t.out
+	for {
+		end := strEnd(in, i)
+		if end < 0 || end >= len(in) || in[end] != ':' {
+			t.bad = true
 			return
 		}
-		t.out = append(t.out, `{"key":`...)
-		t.raw(k)
-		if t.peek() == '"' {
-			// Most values are strings: one append for the glue.
-			v := t.str()
-			t.out = append(t.out, `,"value":{"stringValue":`...)
-			t.raw(v)
-			t.out = append(t.out, "}}"...)
+		out = append(out, `{"key":`...)
+		out = appendShort(out, in, i, end)
+		i = end + 1
+		if i < len(in) && in[i] == '"' {
+			// Most values are strings.
+			end = strEnd(in, i)
+			if end < 0 {
+				t.bad = true
+				return
+			}
+			out = append(out, `,"value":`...)
+			out = append(out, `{"stringValue":`...)
+			out = appendShort(out, in, i, end)
+			out = append(out, "}}"...)
+			i = end
+		} else if i < len(in) && numChars[in[i]] == 1 {
+			// Then integers; a number that turns out to be a double is
+			// written as one.
+			t.i = i
+			n, double := t.number()
+			i = t.i
+			out = append(out, `,"value":`...)
+			out = appendNumber(out, in[n.start:n.end], double)
+			out = append(out, '}')
 		} else {
-			t.out = append(t.out, `,"value":`...)
+			out = append(out, `,"value":`...)
+			t.i, t.out = i, out
 			t.value(depth + 1)
-			t.out = append(t.out, '}')
+			if t.bad {
+				return
+			}
+			i, out = t.i, append(t.out, '}')
 		}
-		if t.peek() != ',' {
+		if i >= len(in) || in[i] != ',' {
 			break
 		}
-		t.i++
-		t.out = append(t.out, ',')
+		i++
+		out = append(out, ',')
 	}
+	t.i, t.out = i, out
 	t.eat('}')
 }
 
@@ -374,9 +506,8 @@ func (t *transcoder) value(depth int) {
 	}
 	switch t.peek() {
 	case '"':
-		s := t.str()
 		t.out = append(t.out, `{"stringValue":`...)
-		t.raw(s)
+		t.copyStr()
 		t.out = append(t.out, '}')
 	case '{':
 		if t.emptyObject() {
@@ -416,22 +547,27 @@ func (t *transcoder) value(depth int) {
 		t.out = append(t.out, "{}"...) // the empty AnyValue
 	default:
 		n, double := t.number()
-		switch {
-		case double:
-			t.out = append(t.out, `{"doubleValue":`...)
-			t.raw(n)
-			t.out = append(t.out, '}')
-		case !fitsInt64(t.in[n.start:n.end]):
-			// An exact integer (a json.Number) beyond int64: its digits
-			// as a string, as for a uint64 above MaxInt64.
-			t.out = append(t.out, `{"stringValue":"`...)
-			t.raw(n)
-			t.out = append(t.out, `"}`...)
-		default:
-			t.out = append(t.out, `{"intValue":"`...)
-			t.raw(n)
-			t.out = append(t.out, `"}`...)
-		}
+		t.out = appendNumber(t.out, t.in[n.start:n.end], double)
+	}
+}
+
+// appendNumber writes the AnyValue of the number literal d.
+func appendNumber(out, d []byte, double bool) []byte {
+	switch {
+	case double:
+		out = append(out, `{"doubleValue":`...)
+		out = append(out, d...)
+		return append(out, '}')
+	case !fitsInt64(d):
+		// An exact integer (a json.Number) beyond int64: its digits as a
+		// string, as for a uint64 above MaxInt64.
+		out = append(out, `{"stringValue":"`...)
+		out = append(out, d...)
+		return append(out, `"}`...)
+	default:
+		out = append(out, `{"intValue":"`...)
+		out = append(out, d...)
+		return append(out, `"}`...)
 	}
 }
 
@@ -514,6 +650,15 @@ func (t *transcoder) eat(c byte) bool {
 	return true
 }
 
+// lit consumes s if it comes next.
+func (t *transcoder) lit(s string) bool {
+	if len(t.in)-t.i < len(s) || string(t.in[t.i:t.i+len(s)]) != s {
+		return false
+	}
+	t.i += len(s)
+	return true
+}
+
 func (t *transcoder) literal(s string) {
 	if len(t.in)-t.i < len(s) || string(t.in[t.i:t.i+len(s)]) != s {
 		t.bad = true
@@ -525,44 +670,89 @@ func (t *transcoder) literal(s string) {
 // str consumes a string and returns its span, quotes included.
 func (t *transcoder) str() span {
 	start := t.i
-	if !t.eat('"') {
+	end := strEnd(t.in, start)
+	if end < 0 {
+		t.bad = true
 		return span{}
 	}
-	in := t.in
-	i := t.i
+	t.i = end
+	return span{start, end}
+}
+
+// copyStr consumes a string and writes it, quotes included: the encoder
+// escaped it already, so finding its end is all it takes.
+func (t *transcoder) copyStr() {
+	start := t.i
+	end := strEnd(t.in, start)
+	if end < 0 {
+		t.bad = true
+		return
+	}
+	t.out = appendShort(t.out, t.in, start, end)
+	t.i = end
+}
+
+// appendShort appends in[start:end]. Most keys and values are short: one of
+// up to 16 bytes is copied as a single 16-byte word, which the compiler
+// writes inline, when the line and out have room for the whole word.
+func appendShort(out, in []byte, start, end int) []byte {
+	n := len(out)
+	if end-start <= 16 && start >= 0 && start+16 <= len(in) && n+16 <= cap(out) {
+		*(*[16]byte)(out[n : n+16]) = *(*[16]byte)(in[start : start+16])
+		return out[:n+end-start]
+	}
+	return append(out, in[start:end]...)
+}
+
+// strEnd returns the index just past the string that starts at in[i], or
+// -1 if there is no string there. The closing quote is the first quote not
+// escaped: the first one after an even run of backslashes (each pair is an
+// escaped backslash). Most strings are short, so the first sixteen bytes
+// are tested in registers; bytes.IndexByte, many bytes at a time but a
+// call, finds the quotes of longer strings.
+func strEnd(in []byte, i int) int {
+	if i < 0 || i >= len(in) || in[i] != '"' {
+		return -1
+	}
+	j := i + 1
+	if j+16 <= len(in) {
+		if k := firstQuote(in[j:]); k < 16 && in[j+k-1] != '\\' {
+			return j + k + 1 // (in[i] is the opening quote, not a backslash)
+		}
+	}
 	for {
-		i = nextSpecial(in, i)
-		if i >= len(in) {
-			t.bad = true
-			return span{}
+		k := bytes.IndexByte(in[j:], '"')
+		if k < 0 {
+			return -1
 		}
-		if in[i] == '"' {
-			t.i = i + 1
-			return span{start, t.i}
+		j += k
+		b := j
+		for b > i+1 && in[b-1] == '\\' {
+			b--
 		}
-		i += 2 // a backslash and the byte it escapes (\uXXXX digits are plain)
+		if (j-b)%2 == 0 {
+			return j + 1
+		}
+		j++
 	}
 }
 
-// nextSpecial returns the index of the first '"' or '\\' in in[i:], or
-// len(in). It tests eight bytes at a time: a byte equal to c is a zero byte
-// of x^(c*lo), and (y-lo)&^y&hi flags the lowest zero byte of y exactly
+// firstQuote returns the index of the first '"' in the first sixteen bytes
+// of s (which has them), or 16. A byte equal to '"' is a zero byte of
+// x^(lo*'"'), and (y-lo)&^y&hi flags the lowest zero byte of y exactly
 // (borrows can only flag bytes above it), which is the first in memory.
-func nextSpecial(in []byte, i int) int {
+func firstQuote(s []byte) int {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(in); i += 8 {
-		x := binary.LittleEndian.Uint64(in[i:])
-		q, b := x^(lo*'"'), x^(lo*'\\')
-		if m := ((q-lo)&^q | (b-lo)&^b) & hi; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
+	s = s[:16]
+	q := binary.LittleEndian.Uint64(s) ^ (lo * '"')
+	if m := (q - lo) &^ q & hi; m != 0 {
+		return bits.TrailingZeros64(m) >> 3
 	}
-	for ; i < len(in); i++ {
-		if c := in[i]; c == '"' || c == '\\' {
-			return i
-		}
+	q = binary.LittleEndian.Uint64(s[8:]) ^ (lo * '"')
+	if m := (q - lo) &^ q & hi; m != 0 {
+		return 8 + bits.TrailingZeros64(m)>>3
 	}
-	return i
+	return 16
 }
 
 // numChars classifies the bytes of a JSON number: 1 for digits and signs,

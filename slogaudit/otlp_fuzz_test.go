@@ -2,6 +2,7 @@ package slogaudit
 
 import (
 	"encoding/json"
+	"io"
 	"log/slog"
 	"math"
 	"strings"
@@ -84,10 +85,21 @@ func FuzzTranscode(f *testing.F) {
 	f.Add(`{"attributes":{"n":-9223372036854775809}}`)
 	f.Add(`{"resource":{},"x":[[[]]],"attributes":{}}`)
 	f.Add(`{"body":"\u2028"}`)
+	// Lines with the default handler's resource, for the fast path.
+	const res = `"resource":{"service.name":"unknown_service"},"instrumentation_scope":`
+	f.Add(`{"timestamp":1,"observed_timestamp":2,"severity_text":"INFO","severity_number":9,"body":"b",` + res +
+		`{"name":"n","version":"v"},"attributes":{"k\"":"v\\","n":[1,{"x":2.5e3}],"i":-7},"event_name":"e","trace_id":"t","span_id":"s","trace_flags":0}`)
+	f.Add(`{"observed_timestamp":-2,"severity_text":"INFO","severity_number":9,"body":"b",` + res + `{"name":"n"},"attributes":{},"resource":{}}`)
+	f.Add(`{"observed_timestamp":2,"severity_text":"INFO","severity_number":9,"body":"b",` + res + `{"name":"n"},"attributes":{"a":1}}`)
+	c := NewHandler(io.Discard, &Options{Format: FormatOTLPJSON}).c
 	f.Fuzz(func(t *testing.T, in string) {
 		line := append([]byte{0}, in...)
 		line = append(line, '\n')
 		out, ok := transcode(nil, line)
+		// The fast path, where it applies, reads the line the same way.
+		if fout, fok := transcodeWith(nil, line, c); fok != ok || ok && string(fout) != string(out) {
+			t.Fatalf("fast path gave %v %q, slow path %v %q", fok, fout, ok, out)
+		}
 		if len(out) == 0 || out[0] != 0 {
 			t.Fatalf("lost the spare byte: %q", out)
 		}

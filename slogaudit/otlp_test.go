@@ -458,6 +458,7 @@ func TestTranscodeRejects(t *testing.T) {
 		`{"attributes":{"k":[1,}}`, `{"attributes":{"k":{"x"}}}`, `{"body":1}`, `{"timestamp":"x"}`,
 		`{"attributes":{}} trailing`, `{"attributes":{}}{}`, `{"attributes":{},"resource":{}}`,
 		`{"instrumentation_scope":{},"instrumentation_scope":{}}`, `{ "attributes":{}}`,
+		"{\"attributes\":{\"\n\":0}}", // a raw newline would split the line
 		`{"attributes":{"k":` + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + `}}`,
 	} {
 		out, ok := transcodeJSONL(in)
@@ -534,6 +535,61 @@ func TestOTLPEntryBytes(t *testing.T) {
 				want = len(with) - len(without)
 			}
 			assert.Equal(t, want, got, "format %d, entry %s", f, e)
+		}
+	}
+}
+
+// TestTranscodeFastPath: a line that carries its handler's resource takes
+// the fast path (resource and scope copied, fields expected in the encoder's
+// order) and gives byte for byte what the field-by-field reading gives, for
+// every shape the encoder writes: with and without a record time, the
+// handler's scope or the record's own, trace context, every value kind, the
+// fallback record.
+func TestTranscodeFastPath(t *testing.T) {
+	optss := map[string]Options{
+		"default": {},
+		"resource": {ServiceName: "svc\"\\", ServiceVersion: "1", SchemaVersion: "2",
+			Resource: []slog.Attr{slog.Group("k8s", slog.String("pod", "p-1"), slog.Int("n", 2), slog.Float64("f", 1.5))},
+			Scope:    Scope{Name: "my/scope", Version: "v1"}},
+		"scope without version": {Scope: Scope{Name: "s"}},
+		"small":                 {Limits: Limits{MaxRecordBytes: 1024}},
+	}
+	recs := map[string]slog.Record{
+		"bench":   benchRecord(),
+		"no time": slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0),
+		"lifted scope": record(slog.LevelWarn, "m", slog.String(KeyScopeName, "their/scope"),
+			slog.String(KeyScopeVersion, "v2"), slog.String(KeyEventType, "e")),
+		"lifted version": record(slog.LevelWarn, "m", slog.String(KeyScopeVersion, "v3")),
+		"every kind": record(LevelCritical, "k\u2028\"", slog.Int64("i", -1), slog.Uint64("u", math.MaxUint64),
+			slog.Float64("f", 2), slog.Float64("nan", math.NaN()), slog.Bool("b", true), slog.Any("nil", nil),
+			slog.Any("m", map[string]any{"x": []any{1, "y\\\"", nil, 2.5, map[string]any{}, []any{}}}),
+			slog.String("esc\"key\\", "v\\"), slog.String("", "")),
+		"huge": record(slog.LevelInfo, "m", slog.String(KeyEventType, strings.Repeat("e", 3000))),
+	}
+	for oname, o := range optss {
+		c := NewHandler(io.Discard, &Options{Format: FormatOTLPJSON, Resource: o.Resource, ServiceName: o.ServiceName,
+			ServiceVersion: o.ServiceVersion, SchemaVersion: o.SchemaVersion, Scope: o.Scope, Limits: o.Limits}).c
+		require.NotNil(t, c.otlpHead)
+		for rname, r := range recs {
+			for cname, ctx := range map[string]context.Context{"bg": context.Background(), "span": otlpReqCtx()} {
+				t.Run(oname+"/"+rname+"/"+cname, func(t *testing.T) {
+					var jb lineBuffer
+					jline := handleOne(t, NewHandler(&jb, withClock(&o)), &jb, ctx, r)
+					line := []byte("\x00" + jline + "\n")
+					want, ok := transcode(nil, line)
+					require.True(t, ok)
+					got, ok := transcodeWith(nil, line, c)
+					require.True(t, ok)
+					assert.Equal(t, string(want), string(got))
+					// The fallback record keeps the resource only when
+					// nothing in it had to be cut.
+					fast := transcoder{in: line, i: 1}
+					if !strings.Contains(jline, `"body":"`+EventMalformedRecord+`"`) {
+						assert.True(t, fast.fast(c), "fast path taken")
+					}
+					decodeOTLP(t, strings.TrimSuffix(string(got[1:]), "\n"))
+				})
+			}
 		}
 	}
 }

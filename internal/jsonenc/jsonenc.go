@@ -1,6 +1,7 @@
 package jsonenc
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -37,6 +38,54 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = AppendEscaped(dst, s)
 	return append(dst, '"')
+}
+
+// AppendPlain appends prefix and then s as a quoted JSON string, and
+// reports true, when s needs no escaping (see IsPlain). Otherwise it
+// reports false and returns dst with its contents unchanged (bytes past its
+// length may be overwritten). Scanning and copying s a word at a time, in
+// one pass, costs less than IsPlain followed by a copy.
+func AppendPlain(dst, prefix []byte, s string) ([]byte, bool) {
+	n := len(dst)
+	b := slices.Grow(dst, len(prefix)+len(s)+2)
+	b = b[:n+copy(b[n:cap(b)], prefix)]
+	k := len(b) // the opening quote
+	b = b[:k+len(s)+2]
+	o := b[k+1 : k+1+len(s)] // where s goes
+	switch {
+	case len(o) >= 8:
+		for r := s; len(r) > 8; r, o = r[8:], o[8:] {
+			w := load64(r, 0)
+			if needsEscape8(w) {
+				return b[:n], false
+			}
+			binary.LittleEndian.PutUint64(o, w)
+		}
+		// The last word ends at the end of s, overlapping the one before.
+		o = b[len(b)-9 : len(b)-1]
+		w := load64(s, len(s)-8)
+		if needsEscape8(w) {
+			return b[:n], false
+		}
+		binary.LittleEndian.PutUint64(o, w)
+	case len(o) >= 4:
+		w0, w1 := load32(s, 0), load32(s, len(s)-4)
+		if needsEscape8(uint64(w0) | uint64(w1)<<32) {
+			return b[:n], false
+		}
+		binary.LittleEndian.PutUint32(o, w0)
+		binary.LittleEndian.PutUint32(o[len(o)-4:], w1)
+	default:
+		for i := 0; i < len(s) && i < len(o); i++ {
+			if !safe[s[i]] {
+				return b[:n], false
+			}
+			o[i] = s[i]
+		}
+	}
+	b[k] = '"'
+	b[len(b)-1] = '"'
+	return b, true
 }
 
 // IsPlain reports whether s is written as it is inside a JSON string: it
@@ -190,6 +239,19 @@ func appendDecimal(dst []byte, u uint64) []byte {
 		buf[i] = byte('0' + u)
 	}
 	return append(dst, buf[i:]...)
+}
+
+// Digits8 returns the eight decimal digits of x (< 1e8, zero-padded) as
+// ASCII bytes in a little-endian word, most significant digit first in
+// memory: one store writes them. The digits are split in parallel lanes
+// (4+4, then 2+2, then 1+1) with multiply-shift division, exact for these
+// ranges, instead of four divisions and eight byte stores.
+func Digits8(x uint32) uint64 {
+	v := uint64(x/10000) | uint64(x%10000)<<32    // two lanes < 10000
+	q := (v * 10486 >> 20) & 0x0000007F0000007F   // lane / 100
+	v = q | (v-q*100)<<16                         // four lanes < 100
+	t := (v * 103 >> 10) & 0x000F000F000F000F     // lane / 10
+	return (t | (v-t*10)<<8) | 0x3030303030303030 // eight digits
 }
 
 // DigitPairs holds the two-digit decimals "00" to "99", for formatting two

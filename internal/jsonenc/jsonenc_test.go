@@ -2,6 +2,7 @@ package jsonenc
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -93,6 +94,11 @@ func FuzzAppendString(f *testing.F) {
 		if want := string([]rune(s)); got != want {
 			t.Fatalf("round trip: got %q, want %q", got, want)
 		}
+		// AppendPlain writes the same bytes, or refuses and leaves dst.
+		p, ok := AppendPlain([]byte("x"), []byte("y"), s)
+		if ok != IsPlain(s) || ok && string(p) != "xy"+string(b) || !ok && string(p) != "x" {
+			t.Fatalf("AppendPlain(%q) = %q, %v; AppendString %q", s, p, ok, b)
+		}
 	})
 }
 
@@ -174,4 +180,63 @@ func FuzzScanNumber(f *testing.F) {
 			t.Fatalf("ScanNumber(%q) integer = %v", s, integer)
 		}
 	})
+}
+
+// TestDigits8 checks the lane arithmetic against strconv: every value of
+// each four-digit lane (the lanes do not interact), and a spread of others.
+func TestDigits8(t *testing.T) {
+	check := func(x uint32) {
+		var b [8]byte
+		w := Digits8(x)
+		for i := range b {
+			b[i] = byte(w >> (8 * i))
+		}
+		if want := fmt.Sprintf("%08d", x); string(b[:]) != want {
+			t.Fatalf("Digits8(%d) = %q, want %q", x, b[:], want)
+		}
+	}
+	for i := uint32(0); i < 10000; i++ {
+		check(i)
+		check(i * 10000)
+		check(i*10000 + 9999 - i)
+	}
+	for x := uint32(0); x < 1e8; x += 999_983 {
+		check(x)
+	}
+	check(99_999_999)
+}
+
+// TestAppendPlain checks AppendPlain against IsPlain and AppendString for
+// every length up to 40 with each byte position holding, in turn, a byte
+// that needs escaping, and that a refused string leaves dst as it was.
+func TestAppendPlain(t *testing.T) {
+	bad := []byte{'"', '\\', '\n', 0, 0x1f, 0x7f, 0x80, 0xff}
+	check := func(s string) {
+		t.Helper()
+		dst := []byte("[]")[:1]
+		got, ok := AppendPlain(dst, []byte(`,"k":`), s)
+		if ok != IsPlain(s) {
+			t.Fatalf("AppendPlain(%q) ok = %v, IsPlain = %v", s, ok, IsPlain(s))
+		}
+		if !ok {
+			if string(got) != "[" {
+				t.Fatalf("AppendPlain(%q) refused but changed dst to %q", s, got)
+			}
+			return
+		}
+		if want := `[,"k":` + string(AppendString(nil, s)); string(got) != want {
+			t.Fatalf("AppendPlain(%q) = %s, want %s", s, got, want)
+		}
+	}
+	for n := 0; n <= 40; n++ {
+		s := []byte(strings.Repeat("abcdefghij", 4)[:n])
+		check(string(s))
+		for i := range n {
+			for _, c := range bad {
+				r := append([]byte(nil), s...)
+				r[i] = c
+				check(string(r))
+			}
+		}
+	}
 }
