@@ -160,8 +160,10 @@
 // not fit, the record is replaced by a fallback record: event_type and body
 // audit.logging.malformed_record at ERROR, with the timestamps, the service
 // name, the scope, the trace ids, schema_version, request_id and
-// audit.original_event_type, and none of the record's data. The fallback
-// always fits in 1024 bytes. A line is never cut or split.
+// audit.original_event_type, and none of the record's data; smaller tiers
+// cut or leave out all of these but event_type and schema_version when even
+// that does not fit. The fallback always fits in 1024 bytes. A line is never
+// cut or split.
 //
 // # Redaction
 //

@@ -942,10 +942,11 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, l
 
 // fallbackTier bounds what the fallback record keeps, tier by tier, so it
 // always fits 1024 bytes.
-var fallbackTiers = [...]struct{ service, scope, id, orig int }{
-	{256, 128, 64, 128},
-	{64, 0, 32, 32},
-	{0, 0, 0, 0},
+// schema_version is in every tier: DESIGN promises it on every line.
+var fallbackTiers = [...]struct{ service, scope, schema, id, orig int }{
+	{256, 128, 64, 64, 128},
+	{64, 0, 32, 32, 32},
+	{0, 0, 16, 0, 0},
 }
 
 // appendFallback replaces the line with the fallback record: the envelope
@@ -989,9 +990,9 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 			b = appendScope(b, name, version)
 		}
 		b = append(b, `,"`+KeyAttributes+`":{"`+KeyEventType+`":"`+EventMalformedRecord+`"`...)
+		b = append(b, `,"`+KeySchemaVersion+`":`...)
+		b = appendCut(b, c.schemaVersionRaw, t.schema)
 		if t.id > 0 {
-			b = append(b, `,"`+KeySchemaVersion+`":`...)
-			b = appendCut(b, c.schemaVersionRaw, t.id)
 			if reqID != "" {
 				b = append(b, `,"`+KeyRequestID+`":`...)
 				b = appendCut(b, reqID, t.id)
