@@ -234,7 +234,7 @@ func TestHelpers(t *testing.T) {
 		want["otel.scope.name"] = scopeName
 
 		check := func(t *testing.T, h *recorder) {
-			r := h.only(t)
+			r := h.Only(t)
 			if r.Level != tc.level {
 				t.Errorf("level = %v, want %v", r.Level, tc.level)
 			}
@@ -259,13 +259,13 @@ func TestHelpers(t *testing.T) {
 		}
 
 		t.Run(tc.name+"/pkg", func(t *testing.T) {
-			h := &recorder{level: slog.LevelDebug}
+			h := &recorder{Level: slog.LevelDebug}
 			setDefault(t, slog.New(h))
 			tc.pkg(context.Background())
 			check(t, h)
 		})
 		t.Run(tc.name+"/method", func(t *testing.T) {
-			h := &recorder{level: slog.LevelDebug}
+			h := &recorder{Level: slog.LevelDebug}
 			tc.method(context.Background(), authaudit.New(slog.New(h)))
 			check(t, h)
 		})
@@ -274,15 +274,15 @@ func TestHelpers(t *testing.T) {
 
 // TestHelpersDisabled: a handler above every level gets no Handle call.
 func TestHelpersDisabled(t *testing.T) {
-	h := &recorder{level: slog.Level(100)}
+	h := &recorder{Level: slog.Level(100)}
 	setDefault(t, slog.New(h))
 	lg := authaudit.New(slog.New(h))
 	for _, tc := range helperCases() {
 		tc.pkg(context.Background())
 		tc.method(context.Background(), lg)
 	}
-	if h.calls != 0 {
-		t.Fatalf("disabled handler got %d Handle calls", h.calls)
+	if h.Calls() != 0 {
+		t.Fatalf("disabled handler got %d Handle calls", h.Calls())
 	}
 }
 
@@ -290,9 +290,9 @@ func TestHelpersDisabled(t *testing.T) {
 // CRITICAL ones written, which proves Enabled is asked with the event level.
 func TestHelpersLevelThreshold(t *testing.T) {
 	for _, tc := range helperCases() {
-		h := &recorder{level: slog.LevelWarn}
+		h := &recorder{Level: slog.LevelWarn}
 		tc.method(context.Background(), authaudit.New(slog.New(h)))
-		if got, want := h.calls, tc.level >= slog.LevelWarn; (got == 1) != want || got > 1 {
+		if got, want := h.Calls(), tc.level >= slog.LevelWarn; (got == 1) != want || got > 1 {
 			t.Errorf("%s: %d records at handler level WARN, event level %v", tc.name, got, tc.level)
 		}
 	}
@@ -302,13 +302,13 @@ func TestDisabledAlloc(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
-	lg := authaudit.New(slog.New(&recorder{level: slog.Level(100)}))
+	lg := authaudit.New(slog.New(&recorder{Level: slog.Level(100)}))
 	ctx := context.Background()
 	// Lists are built up front: a slice literal at the call site escapes
 	// (its contents are logged when enabled), as with slog.Any.
 	fields := []string{"email"}
 	// The package functions use slog.Default(): disable it too.
-	setDefault(t, slog.New(&recorder{level: slog.Level(100)}))
+	setDefault(t, slog.New(&recorder{Level: slog.Level(100)}))
 	allocs := testing.AllocsPerRun(100, func() {
 		lg.LoginFailed(ctx, "maya", authaudit.ReasonBadPassword, slog.Int("attempt", 3), slog.String("k", "v"))
 		lg.LoginFailLimitReached(ctx, "42", 5)
@@ -353,7 +353,7 @@ func TestLoginSucceededSetsUser(t *testing.T) {
 	ctx := slogaudit.ContextWithAttrs(context.Background())
 	child := slogaudit.ContextWithAttrs(ctx) // set deep in the request ...
 	// ... with auditing disabled: the acting user must still be recorded.
-	authaudit.New(slog.New(&recorder{level: slog.Level(100)})).LoginSucceeded(child, "42")
+	authaudit.New(slog.New(&recorder{Level: slog.Level(100)})).LoginSucceeded(child, "42")
 	if u, ok := slogaudit.UserFromContext(ctx); !ok || u.ID != "42" {
 		t.Fatalf("UserFromContext = %+v, %v; want ID 42", u, ok)
 	}
@@ -378,7 +378,7 @@ func TestPrivilegeChangedActorFromContext(t *testing.T) {
 	slogaudit.SetUser(ctx, slogaudit.User{ID: "1"})
 	h := &recorder{}
 	authaudit.New(slog.New(h)).PrivilegeChanged(ctx, "7", "user", "admin")
-	got, _ := attrMap(h.only(t))
+	got, _ := attrMap(h.Only(t))
 	if got["user.id"] != "1" || got["audit.target.user.id"] != "7" {
 		t.Fatalf("user.id = %v, audit.target.user.id = %v; want actor 1, target 7", got["user.id"], got["audit.target.user.id"])
 	}
@@ -398,7 +398,7 @@ func TestOwnKeysWin(t *testing.T) {
 		slog.String("app.k", "v"),
 		slog.Group("g", slog.Int("n", 1)),
 	)
-	r := h.only(t)
+	r := h.Only(t)
 	got, dups := attrMap(r)
 	if len(dups) > 0 {
 		t.Fatalf("duplicate keys %v", dups)
@@ -429,8 +429,8 @@ func TestNilLoggerAndContext(t *testing.T) {
 	authaudit.New(nil).LoginFailed(nilCtx, "b", "")
 	authaudit.LoginFailed(nilCtx, "c", "")
 	authaudit.LoginSucceeded(nilCtx, "d")
-	if h.calls != 4 {
-		t.Fatalf("default handler got %d records, want 4", h.calls)
+	if h.Calls() != 4 {
+		t.Fatalf("default handler got %d records, want 4", h.Calls())
 	}
 }
 

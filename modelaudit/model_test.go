@@ -107,7 +107,7 @@ func TestEvents(t *testing.T) {
 		want["otel.scope.name"] = scopeName
 
 		check := func(t *testing.T, h *recorder) {
-			r := h.only(t)
+			r := h.Only(t)
 			if r.Level != slog.LevelInfo || r.Message != "model.event" {
 				t.Errorf("level %v body %q, want INFO model.event", r.Level, r.Message)
 			}
@@ -142,13 +142,13 @@ func TestNoActingUser(t *testing.T) {
 	lg := modelaudit.New(slog.New(h))
 	lg.Created(context.Background(), "invoice", 1)
 	lg.Created(slogaudit.ContextWithAttrs(context.Background()), "invoice", 2) // scope, no user
-	for _, r := range h.records {
+	for _, r := range h.Records() {
 		if got, _ := attrMap(r); got["user.id"] != nil {
 			t.Errorf("user.id = %v without an acting user", got["user.id"])
 		}
 	}
-	if len(h.records) != 2 {
-		t.Fatalf("%d records, want 2", len(h.records))
+	if len(h.Records()) != 2 {
+		t.Fatalf("%d records, want 2", len(h.Records()))
 	}
 }
 
@@ -158,7 +158,7 @@ func TestOwnKeysWin(t *testing.T) {
 		slog.String("event_type", "model.access"), slog.String("object_id", "6"),
 		slog.String("crud_action", "access"), slog.String("user.id", "1"),
 		slog.String("otel.scope.version", "v9"), slog.String("reason", "gdpr"))
-	got, dups := attrMap(h.only(t))
+	got, dups := attrMap(h.Only(t))
 	want := map[string]any{"event_type": "model.delete", "otel.scope.name": scopeName, "model": "invoice",
 		"object_id": "5", "crud_action": "delete", "user.id": "42", "reason": "gdpr"}
 	if len(dups) > 0 || !reflect.DeepEqual(got, want) {
@@ -176,21 +176,21 @@ func TestIDNeverPanics(t *testing.T) {
 	h := &recorder{}
 	var id *panicky
 	modelaudit.New(slog.New(h)).Accessed(context.Background(), "x", id)
-	got, _ := attrMap(h.only(t))
+	got, _ := attrMap(h.Only(t))
 	if s, _ := got["object_id"].(string); s == "" {
 		t.Fatalf("object_id = %v, want fmt's rendering", got["object_id"])
 	}
 }
 
 func TestDisabled(t *testing.T) {
-	h := &recorder{level: slog.Level(100)}
+	h := &recorder{Level: slog.Level(100)}
 	setDefault(t, slog.New(h))
 	for _, tc := range modelCases() {
 		tc.pkg(userCtx())
 		tc.method(userCtx(), modelaudit.New(slog.New(h)))
 	}
-	if h.calls != 0 {
-		t.Fatalf("disabled handler got %d Handle calls", h.calls)
+	if h.Calls() != 0 {
+		t.Fatalf("disabled handler got %d Handle calls", h.Calls())
 	}
 }
 
@@ -198,8 +198,8 @@ func TestDisabledAlloc(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
-	setDefault(t, slog.New(&recorder{level: slog.Level(100)}))
-	lg := modelaudit.New(slog.New(&recorder{level: slog.Level(100)}))
+	setDefault(t, slog.New(&recorder{Level: slog.Level(100)}))
+	lg := modelaudit.New(slog.New(&recorder{Level: slog.Level(100)}))
 	ctx := userCtx()
 	changed := []string{"amount"}
 	allocs := testing.AllocsPerRun(100, func() {
