@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"testing"
+
+	"github.com/secaudit/auditkit/internal/leaktest"
 )
 
 // The property: for any nesting of maps, slices, groups, structs, pointers,
@@ -24,161 +25,12 @@ import (
 // hold besides (fields, MarshalJSON, MarshalText of an error) must never
 // reach the output, since a handler would serialise it past the key rules.
 
-type plainBox struct {
-	Inner any `json:"inner"`
-}
-
-type secretBox struct {
-	Inner any `json:"password"`
-}
-
-type groupValuer struct {
-	key   string
-	inner any
-}
-
-func (g groupValuer) LogValue() slog.Value { return slog.GroupValue(slog.Any(g.key, g.inner)) }
+// noRules walks values like any Redactor but has no rule to apply.
+var noRules = mustNew(Options{ReplaceDefaults: true})
 
 // project renders v as a Redactor without rules does, as the data an
 // application type would put in its MarshalJSON or MarshalText.
 func project(v any) any { return noRules.Value("", v) }
-
-// textOf is the text of an opaque layer: the secret only when it wraps the
-// bare secret string.
-func textOf(prefix string, inner any) string {
-	if s, ok := inner.(string); ok {
-		return prefix + s
-	}
-	return prefix + "nested"
-}
-
-// fieldsError is an error with exported fields (slog.JSONHandler marshals
-// them inside lists and maps).
-type fieldsError struct {
-	Msg      string
-	Password any
-	Inner    any
-}
-
-func (e *fieldsError) Error() string { return e.Msg }
-
-// marshalError is an error whose MarshalJSON shows its content (and
-// slog.JSONHandler calls MarshalJSON rather than Error).
-type marshalError struct{ inner any }
-
-func (e marshalError) Error() string { return textOf("failed: ", e.inner) }
-func (e marshalError) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"password": project(e.inner), "data": project(e.inner)})
-}
-
-// textError is an error whose MarshalText shows its content (and
-// slog.TextHandler calls MarshalText rather than Error).
-type textError struct{ inner any }
-
-func (e textError) Error() string { return textOf("failed: ", e.inner) }
-func (e textError) MarshalText() ([]byte, error) {
-	b, err := json.Marshal(project(e.inner))
-	return append([]byte("token="), b...), err
-}
-
-// jsonValue is a json.Marshaler that shows its content under a key: its
-// output is decoded and walked, so the key rules apply inside it.
-type jsonValue struct {
-	key   string
-	inner any
-}
-
-func (j jsonValue) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"other": 1, j.key: project(j.inner)})
-}
-
-// textValue is an encoding.TextMarshaler with an exported field that its text
-// does not show.
-type textValue struct{ Inner any }
-
-func (t textValue) MarshalText() ([]byte, error) { return []byte(textOf("text: ", t.Inner)), nil }
-
-var neutralKeys = []string{"a", "data", "items", "user", "info", "ClassName", "monkey"}
-
-// sensitiveKeys are denylisted by default; each layer kind can carry them.
-var sensitiveKeys = []string{"password", "db.password", "X-Api-Key", "user_ssn", "refreshToken",
-	"Set-Cookie", "credentials", "PIN", "paſſword", "user_pass"}
-
-const layerKinds = 13
-
-// noRules walks values like any Redactor but has no rule to apply.
-var noRules = mustNew(Options{ReplaceDefaults: true})
-
-// opaque reports whether a layer kind is logged as its text only.
-func opaque(kind byte) bool { return kind%layerKinds >= 8 && kind%layerKinds != 11 }
-
-// wrap puts inner under one layer of the given kind with key.
-func wrap(kind byte, key string, sensitive bool, inner any) any {
-	var v any
-	switch kind % layerKinds {
-	case 0:
-		return map[string]any{"other": 1, key: inner}
-	case 1:
-		if sensitive { // a list has no key of its own: put it in a map
-			return map[string]any{key: []any{"x", inner}}
-		}
-		return []any{"x", inner}
-	case 2:
-		return slog.GroupValue(slog.String("other", "o"), slog.Any(key, inner))
-	case 3:
-		if sensitive {
-			return secretBox{Inner: inner}
-		}
-		return plainBox{Inner: inner}
-	case 4:
-		if sensitive {
-			return &secretBox{Inner: inner}
-		}
-		return &plainBox{Inner: inner}
-	case 5:
-		return groupValuer{key: key, inner: inner}
-	case 6:
-		return map[any]any{key: inner, 7: "seven"}
-	case 7:
-		return map[string][]any{key: {inner}}
-	case 8:
-		v = &fieldsError{Msg: textOf("db: ", inner), Password: inner, Inner: inner}
-	case 9:
-		v = marshalError{inner}
-	case 10:
-		v = textError{inner}
-	case 11:
-		return jsonValue{key: key, inner: inner}
-	default:
-		v = textValue{inner}
-	}
-	// An opaque layer has no key of its own either. Alone, it is an
-	// attribute value or the leaf of an outer layer; in a list, it meets
-	// the JSON handler's marshalling of list elements.
-	switch {
-	case sensitive:
-		return map[string]any{key: v}
-	case kind/layerKinds%2 == 0:
-		return v
-	}
-	return []any{v}
-}
-
-// secretFrom makes a secret that JSON shows byte for byte and that cannot
-// occur by chance in keys, markers or hex pseudonyms ('z' and 'q').
-func secretFrom(s string) string {
-	var b strings.Builder
-	b.WriteString("zq")
-	for _, c := range s {
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			b.WriteRune(c)
-		}
-	}
-	for b.Len() < 8 {
-		b.WriteByte('Q')
-	}
-	return b.String()
-}
 
 // checkNoLeak builds the nesting and asserts the property. mode 0: the secret
 // sits under a sensitive key at layer at (or is the attribute key itself, or
@@ -186,10 +38,8 @@ func secretFrom(s string) string {
 // 2: a user value pattern.
 func checkNoLeak(t *testing.T, ops []byte, at int, raw string, mode byte, hmacKey bool) {
 	t.Helper()
-	if len(ops) > 12 {
-		ops = ops[:12]
-	}
-	secret := secretFrom(raw)
+	c := leaktest.Build(ops, at, raw, mode, project)
+	secret, v, attrKey, group := c.Secret, c.Value, c.Key, c.Group
 	opts := Options{ValuePatterns: []string{`zq[0-9A-Za-z]{6,}`}, Detectors: []string{DetectorBearer}}
 	if hmacKey {
 		opts.HMACKey = []byte("k")
@@ -197,34 +47,6 @@ func checkNoLeak(t *testing.T, ops []byte, at int, raw string, mode byte, hmacKe
 	r, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var leaf any = secret
-	sensAt := -2 // no sensitive key
-	switch mode % 3 {
-	case 0:
-		sensAt = at % (len(ops) + 2) // len(ops): attribute key; len(ops)+1: WithGroup
-	case 1:
-		leaf = "Authorization: Bearer " + secret
-	}
-	sk := sensitiveKeys[(at/7)%len(sensitiveKeys)]
-	v := leaf
-	visible := true // whether the secret reaches the output without rules
-	for i, op := range ops {
-		key := neutralKeys[(int(op)/layerKinds)%len(neutralKeys)]
-		if i == sensAt {
-			key = sk
-		}
-		if opaque(op) && i > 0 {
-			visible = false // its text does not show what it wraps
-		}
-		v = wrap(op, key, i == sensAt, v)
-	}
-	attrKey, group := "attr", "grp"
-	switch sensAt {
-	case len(ops):
-		attrKey = sk
-	case len(ops) + 1:
-		group = sk
 	}
 	outputs := func(r *Redactor) map[string][]byte {
 		out := map[string][]byte{}
@@ -256,14 +78,14 @@ func checkNoLeak(t *testing.T, ops []byte, at int, raw string, mode byte, hmacKe
 	for name, out := range outputs(r) {
 		if bytes.Contains(out, []byte(secret)) {
 			t.Fatalf("%s leaked %q (ops %v, sensitive layer %d of %d, mode %d):\n%s",
-				name, secret, ops, sensAt, len(ops), mode%3, out)
+				name, secret, ops, c.SensitiveAt, len(ops), mode%3, out)
 		}
 	}
 	// Control: the same walk without any rule shows the secret, so the
 	// assertion above could fail. (Behind an opaque layer it is hidden by
 	// design; there the assertion is that nothing the layer holds besides
 	// its text gets out.)
-	if !visible {
+	if !c.Visible {
 		return
 	}
 	for name, out := range outputs(noRules) {

@@ -229,3 +229,24 @@ func TestFallbackLastTierKeepsSchemaVersion(t *testing.T) {
 	assert.Equal(t, "2.7", attrs[KeySchemaVersion])
 	assert.NotContains(t, got, KeyResource, "the last tier has no room for the resource")
 }
+
+// nestedValuer is a LogValuer that slog never sees: it sits inside a map.
+type nestedValuer struct{ v string }
+
+func (n nestedValuer) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("resolved", n.v), slog.String("password", "s3cret"))
+}
+
+// TestNestedLogValuerResolved: a LogValuer inside a map, slice or struct is
+// resolved like a top-level one (DESIGN: LogValuers resolved), and its
+// result is redacted by key like any group.
+func TestNestedLogValuerResolved(t *testing.T) {
+	var buf lineBuffer
+	h := NewHandler(&buf, nil)
+	line := handleOne(t, h, &buf, context.Background(), record(slog.LevelInfo, "m",
+		slog.Any("m", map[string]any{"inner": nestedValuer{"yes"}}),
+		slog.Any("l", []any{nestedValuer{"too"}})))
+	assert.Contains(t, line, `"m":{"inner":{"resolved":"yes","password":"[REDACTED]"}}`)
+	assert.Contains(t, line, `"l":[{"resolved":"too","password":"[REDACTED]"}]`)
+	assert.NotContains(t, line, "s3cret")
+}

@@ -229,6 +229,16 @@ func (st *state) appendAny(x any, p redact.Path, depth int) {
 		}
 	}
 	switch m := x.(type) {
+	case slog.LogValuer:
+		// Nested in a map, slice or struct, slog has not resolved it.
+		v, err := resolve(slog.AnyValue(m))
+		if err != nil {
+			st.c.reportError(err)
+			st.appendStr(placeholderPanic)
+			return
+		}
+		st.appendValue(v, p, depth)
+		return
 	case error:
 		st.appendCall("Error", m.Error)
 		return
