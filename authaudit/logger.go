@@ -4,8 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"runtime"
-	"time"
 
+	"github.com/secaudit/auditkit/internal/eventlog"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -117,13 +117,8 @@ const stackAttrs = 16
 // Nothing is computed before the Enabled check, which keeps a disabled
 // helper free of allocations (the parameters are only read afterwards).
 func emit(ctx context.Context, l *slog.Logger, ev *event, p *params, attrs []slog.Attr) {
-	if l == nil {
-		l = slog.Default()
-	}
-	if ctx == nil {
-		ctx = context.Background() // as slog.Logger does
-	}
-	if !l.Enabled(ctx, ev.level) {
+	ctx, l, enabled := eventlog.Start(ctx, l, ev.level)
+	if !enabled {
 		return
 	}
 	var pcs [1]uintptr
@@ -165,27 +160,5 @@ func emit(ctx context.Context, l *slog.Logger, ev *event, p *params, attrs []slo
 	if len(p.list) > 0 {
 		all = append(all, slog.Any(p.listKey, p.list))
 	}
-	own := len(all)
-	for _, a := range attrs {
-		// The helper's own keys win: an attr cannot relabel the event or
-		// contradict its parameters.
-		if !hasKey(all[:own], a.Key) && a.Key != slogaudit.KeyScopeVersion {
-			all = append(all, a)
-		}
-	}
-
-	r := slog.NewRecord(time.Now(), ev.level, ev.body, pcs[0])
-	r.AddAttrs(all...) // at once: one allocation for the attributes past slog's inline five
-	// A *slog.Logger discards Handle errors too; the handler reports its
-	// own failures (slogaudit Options.OnError).
-	_ = l.Handler().Handle(ctx, r)
-}
-
-func hasKey(attrs []slog.Attr, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
+	eventlog.Log(ctx, l, ev.level, ev.body, pcs[0], all, attrs)
 }

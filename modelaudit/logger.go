@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"runtime"
 	"strconv"
-	"time"
 
+	"github.com/secaudit/auditkit/internal/eventlog"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -74,13 +74,8 @@ var (
 // reports the application's line. Nothing is computed before the Enabled
 // check.
 func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, changed []string, attrs []slog.Attr) {
-	if l == nil {
-		l = slog.Default()
-	}
-	if ctx == nil {
-		ctx = context.Background() // as slog.Logger does
-	}
-	if !l.Enabled(ctx, slog.LevelInfo) {
+	ctx, l, enabled := eventlog.Start(ctx, l, slog.LevelInfo)
+	if !enabled {
 		return
 	}
 	var pcs [1]uintptr
@@ -105,29 +100,7 @@ func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, 
 	if len(changed) > 0 {
 		all = append(all, slog.Any(slogaudit.KeyChangedFields, changed))
 	}
-	own := len(all)
-	for _, at := range attrs {
-		// The event's own keys win: an attr cannot relabel the event or
-		// name another object.
-		if !hasKey(all[:own], at.Key) && at.Key != slogaudit.KeyScopeVersion {
-			all = append(all, at)
-		}
-	}
-
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, Body, pcs[0])
-	r.AddAttrs(all...)
-	// A *slog.Logger discards Handle errors too; the handler reports its
-	// own failures (slogaudit Options.OnError).
-	_ = l.Handler().Handle(ctx, r)
-}
-
-func hasKey(attrs []slog.Attr, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
+	eventlog.Log(ctx, l, slog.LevelInfo, Body, pcs[0], all, attrs)
 }
 
 // idString renders an object id. nil is no id (the seed wrote "None").
