@@ -1,15 +1,13 @@
 package modelaudit
 
 import (
-	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
-	"unicode"
 	"unsafe"
+
+	"github.com/secaudit/auditkit/internal/jsonfields"
 )
 
 // Diff returns the sorted, unique names of the fields that differ between
@@ -73,8 +71,8 @@ func deref(v reflect.Value) reflect.Value {
 func appendNames(dst []string, v reflect.Value) []string {
 	switch v.Kind() {
 	case reflect.Struct:
-		for _, f := range cachedFields(v.Type()).fields {
-			dst = append(dst, f.name)
+		for _, f := range jsonfields.Of(v.Type()) {
+			dst = append(dst, f.Name)
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
@@ -85,14 +83,14 @@ func appendNames(dst []string, v reflect.Value) []string {
 }
 
 func diffStruct(b, a reflect.Value) []string {
-	info := cachedFields(b.Type())
-	if info.readOnly {
+	fields := jsonfields.Of(b.Type())
+	if slices.ContainsFunc(fields, func(f jsonfields.Field) bool { return f.ViaUnexported }) {
 		b, a = addressable(b), addressable(a)
 	}
 	var out []string
-	for _, f := range info.fields {
-		if !equal(fieldByIndex(b, f.index), fieldByIndex(a, f.index)) {
-			out = append(out, f.name)
+	for _, f := range fields {
+		if !equal(jsonfields.ByIndex(b, f.Index), jsonfields.ByIndex(a, f.Index)) {
+			out = append(out, f.Name)
 		}
 	}
 	return out
@@ -167,21 +165,6 @@ func addressable(v reflect.Value) reflect.Value {
 	return c
 }
 
-// fieldByIndex is Value.FieldByIndex, except that a nil embedded pointer
-// gives the zero Value instead of a panic.
-func fieldByIndex(v reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
-		if i > 0 && v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return reflect.Value{}
-			}
-			v = v.Elem()
-		}
-		v = v.Field(x)
-	}
-	return v
-}
-
 // keyString renders a map key as a field name.
 func keyString(k reflect.Value) string {
 	switch k.Kind() {
@@ -196,150 +179,4 @@ func keyString(k reflect.Value) string {
 	}
 	// fmt recovers from a panicking String method and renders the rest.
 	return fmt.Sprint(iface(k))
-}
-
-// typeInfo is what Diff needs to know about a struct type.
-type typeInfo struct {
-	fields []field
-	// readOnly is set when some field is promoted from an unexported
-	// embedded struct, which needs an addressable value to be read.
-	readOnly bool
-}
-
-// field is one JSON-visible field of a struct type.
-type field struct {
-	name   string
-	index  []int
-	tagged bool
-}
-
-// fieldCache maps reflect.Type to *typeInfo. It grows only with the
-// program's struct types, not with input.
-var fieldCache sync.Map
-
-func cachedFields(t reflect.Type) *typeInfo {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(*typeInfo)
-	}
-	f, _ := fieldCache.LoadOrStore(t, typeFields(t))
-	return f.(*typeInfo)
-}
-
-// typeFields lists the fields encoding/json would encode for t, in the same
-// way: a breadth-first walk of embedded structs in which, for each name, the
-// shallowest field wins, a tagged one breaks a tie at equal depth, and an
-// unbroken tie hides the name altogether.
-func typeFields(t reflect.Type) *typeInfo {
-	type queued struct {
-		typ   reflect.Type
-		index []int
-		ro    bool
-	}
-	info := &typeInfo{}
-	var fields []field
-	var current []queued
-	next := []queued{{typ: t}}
-	var count, nextCount map[reflect.Type]int
-	visited := map[reflect.Type]bool{}
-
-	for len(next) > 0 {
-		current, next = next, current[:0]
-		count, nextCount = nextCount, map[reflect.Type]int{}
-		for _, q := range current {
-			if visited[q.typ] {
-				continue
-			}
-			visited[q.typ] = true
-			for i := range q.typ.NumField() {
-				sf := q.typ.Field(i)
-				if sf.Anonymous {
-					et := sf.Type
-					if et.Kind() == reflect.Pointer {
-						et = et.Elem()
-					}
-					if !sf.IsExported() && et.Kind() != reflect.Struct {
-						continue
-					}
-				} else if !sf.IsExported() {
-					continue
-				}
-				tag := sf.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				name, _, _ := strings.Cut(tag, ",")
-				if !isValidTag(name) {
-					name = ""
-				}
-				index := append(slices.Clip(q.index), i)
-				ro := q.ro || !sf.IsExported()
-				ft := sf.Type
-				if ft.Name() == "" && ft.Kind() == reflect.Pointer {
-					ft = ft.Elem()
-				}
-				if name != "" || !sf.Anonymous || ft.Kind() != reflect.Struct {
-					tagged := name != ""
-					if name == "" {
-						name = sf.Name
-					}
-					fields = append(fields, field{name: name, index: index, tagged: tagged})
-					info.readOnly = info.readOnly || ro
-					if count[q.typ] > 1 {
-						// The same struct embedded twice at this depth: the
-						// duplicate makes the tie below hide the name, as
-						// encoding/json does.
-						fields = append(fields, fields[len(fields)-1])
-					}
-					continue
-				}
-				nextCount[ft]++
-				if nextCount[ft] == 1 {
-					next = append(next, queued{typ: ft, index: index, ro: ro})
-				}
-			}
-		}
-	}
-
-	slices.SortFunc(fields, func(a, b field) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(len(a.index), len(b.index)); c != 0 {
-			return c
-		}
-		if a.tagged != b.tagged {
-			if a.tagged {
-				return -1
-			}
-			return 1
-		}
-		return slices.Compare(a.index, b.index)
-	})
-	for i := 0; i < len(fields); {
-		j := i + 1
-		for j < len(fields) && fields[j].name == fields[i].name {
-			j++
-		}
-		// fields[i] dominates unless the next one ties with it.
-		if j == i+1 || len(fields[i].index) != len(fields[i+1].index) || fields[i].tagged != fields[i+1].tagged {
-			info.fields = append(info.fields, fields[i])
-		}
-		i = j
-	}
-	return info
-}
-
-// isValidTag is encoding/json's rule for a usable tag name.
-func isValidTag(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		switch {
-		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
-		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
-			return false
-		}
-	}
-	return true
 }

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/jsonfields"
 )
 
 // Bounds of a deep walk. Values come from the application, not from an
@@ -337,90 +338,18 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 	return "!" + rv.Type().String()
 }
 
-// fields adds the exported fields of struct rv to out under their json names,
-// skipping `json:"-"` and empty `omitempty` fields and flattening embedded
-// structs without a tag name, as encoding/json does (the outer field wins).
+// fields adds the fields of struct rv that encoding/json would encode to out,
+// under their json names (see internal/jsonfields), skipping empty
+// `omitempty` fields, nil embedded pointers, and fields promoted from an
+// unexported embedded struct, which reflection may not hand out.
 func (w *walker) fields(p Path, rv reflect.Value, out map[string]any, depth int) {
-	t := rv.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, omitEmpty, skip := jsonField(f)
-		if skip {
+	for _, f := range jsonfields.Of(rv.Type()) {
+		fv := jsonfields.ByIndex(rv, f.Index)
+		if !fv.IsValid() || !fv.CanInterface() || f.OmitEmpty && jsonfields.IsEmpty(fv) {
 			continue
 		}
-		fv := rv.Field(i)
-		if f.Anonymous && name == "" {
-			if ft := f.Type; ft.Kind() == reflect.Struct ||
-				ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
-				w.embedded(p, f, fv, out, depth)
-				continue
-			}
-		}
-		if !f.IsExported() || !fv.CanInterface() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if omitEmpty && isEmpty(fv) {
-			continue
-		}
-		out[name] = w.any(w.r.Enter(p, name), fv.Interface(), depth+1)
+		out[f.Name] = w.any(w.r.Enter(p, f.Name), fv.Interface(), depth+1)
 	}
-}
-
-// embedded flattens the fields of an embedded struct into out. Like
-// encoding/json it reaches the exported fields of an unexported embedded
-// struct but skips an unexported embedded pointer, and an outer field wins
-// over a promoted one.
-func (w *walker) embedded(p Path, f reflect.StructField, fv reflect.Value, out map[string]any, depth int) {
-	if fv.Kind() == reflect.Pointer {
-		if !f.IsExported() || fv.IsNil() {
-			return
-		}
-		fv = fv.Elem()
-	}
-	if depth >= maxWalkDepth {
-		return
-	}
-	inner := make(map[string]any)
-	w.fields(p, fv, inner, depth+1)
-	for k, v := range inner {
-		if _, ok := out[k]; !ok {
-			out[k] = v
-		}
-	}
-}
-
-// jsonField parses f's json tag.
-func jsonField(f reflect.StructField) (name string, omitEmpty, skip bool) {
-	tag, ok := f.Tag.Lookup("json")
-	if !ok {
-		return "", false, false
-	}
-	if tag == "-" {
-		return "", false, true
-	}
-	name, opts, _ := strings.Cut(tag, ",")
-	for opts != "" {
-		var o string
-		o, opts, _ = strings.Cut(opts, ",")
-		omitEmpty = omitEmpty || o == "omitempty"
-	}
-	return name, omitEmpty, false
-}
-
-// isEmpty is encoding/json's notion of an empty value for omitempty.
-func isEmpty(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
 }
 
 // mapKey stringifies a map key the way it would be logged.

@@ -13,10 +13,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/secaudit/auditkit/internal/jsonenc"
+	"github.com/secaudit/auditkit/internal/jsonfields"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -452,14 +452,14 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 		}
 		st.appendObject(ms, true, p, depth)
 	case reflect.Struct:
-		fs := structFields(rv.Type())
+		fs := jsonfields.Of(rv.Type())
 		ms := make([]member, 0, len(fs))
 		for _, f := range fs {
-			fv, err := rv.FieldByIndexErr(f.index)
-			if err != nil || f.omitEmpty && isEmptyValue(fv) {
+			fv := jsonfields.ByIndex(rv, f.Index)
+			if !fv.IsValid() || f.OmitEmpty && jsonfields.IsEmpty(fv) {
 				continue // a nil embedded pointer, or omitempty
 			}
-			ms = append(ms, member{key: f.name, rv: fv})
+			ms = append(ms, member{key: f.Name, rv: fv})
 		}
 		st.appendObject(ms, false, p, depth)
 	default: // chan, func, unsafe.Pointer: no JSON form
@@ -681,86 +681,4 @@ func keyText(tm encoding.TextMarshaler) string {
 		return placeholderFor(err)
 	}
 	return string(b)
-}
-
-// field is an encodable struct field.
-type field struct {
-	name      string
-	index     []int
-	omitEmpty bool
-}
-
-// fieldCache maps a struct type to its fields. It grows with the program's
-// types only, never with input.
-var fieldCache sync.Map
-
-// structFields lists the exported fields of t under their json names,
-// skipping `json:"-"` and promoting the fields of embedded structs (a name
-// at a shallower depth wins, as in encoding/json).
-func structFields(t reflect.Type) []field {
-	if fs, ok := fieldCache.Load(t); ok {
-		return fs.([]field)
-	}
-	var fs []field
-	seen := map[string]bool{}
-	type todo struct {
-		t     reflect.Type
-		index []int
-	}
-	level := []todo{{t, nil}}
-	for depth := 0; len(level) > 0 && depth < maxChain; depth++ {
-		var next []todo
-		names := map[string]bool{}
-		for _, td := range level {
-			for i := range td.t.NumField() {
-				f := td.t.Field(i)
-				tag := f.Tag.Get("json")
-				if tag == "-" {
-					continue
-				}
-				name, opts, _ := strings.Cut(tag, ",")
-				index := append(slices.Clip(td.index), i)
-				if f.Anonymous && name == "" {
-					ft := f.Type
-					if ft.Kind() == reflect.Pointer {
-						ft = ft.Elem()
-					}
-					if ft.Kind() == reflect.Struct {
-						next = append(next, todo{ft, index})
-						continue
-					}
-				}
-				if !f.IsExported() {
-					continue
-				}
-				if name == "" {
-					name = f.Name
-				}
-				if seen[name] || names[name] {
-					continue
-				}
-				names[name] = true
-				fs = append(fs, field{name: name, index: index, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
-			}
-		}
-		for n := range names {
-			seen[n] = true
-		}
-		level = next
-	}
-	fieldCache.Store(t, fs)
-	return fs
-}
-
-// isEmptyValue is encoding/json's omitempty test.
-func isEmptyValue(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-		return v.Len() == 0
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-		return v.IsZero()
-	}
-	return false
 }
