@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
-	"strconv"
 	"time"
 
 	"github.com/secaudit/auditkit/internal/jsonfields"
@@ -352,32 +352,16 @@ func (w *walker) fields(p Path, rv reflect.Value, out map[string]any, depth int)
 	}
 }
 
-// mapKey stringifies a map key the way it would be logged.
+// mapKey stringifies a map key the way it would be logged (see
+// jsonfields.MapKey); a failing MarshalText gives a placeholder, never the
+// error's text.
 func mapKey(k reflect.Value) string {
-	if k.Kind() == reflect.Interface && !k.IsNil() {
-		k = k.Elem()
+	key, err := jsonfields.MapKey(k)
+	switch {
+	case err == nil:
+		return key
+	case errors.Is(err, jsonfields.ErrPanic):
+		return "!PANIC"
 	}
-	if k.CanInterface() {
-		if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
-			return safeText(func() string {
-				b, err := tm.MarshalText()
-				if err != nil {
-					return "!ERROR:" + err.Error()
-				}
-				return string(b)
-			})
-		}
-	}
-	switch k.Kind() {
-	case reflect.String:
-		return k.String()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(k.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.FormatUint(k.Uint(), 10)
-	}
-	if k.CanInterface() {
-		return fmt.Sprint(k.Interface())
-	}
-	return fmt.Sprint(k)
+	return "!ERROR"
 }

@@ -636,49 +636,15 @@ func (st *state) appendSensitiveMember(m member) {
 
 var pseudonymType = reflect.TypeFor[redact.Pseudonym]()
 
-// mapKey is the JSON object key of a map key, as encoding/json would write
-// it, except that a key with a MarshalText method is always written as its
-// text, as redact.Value does, even when it is a string (redact.Secret masks
-// itself that way).
+// mapKey is the object key of a map key (see jsonfields.MapKey), or a
+// placeholder when its MarshalText fails.
 func mapKey(k reflect.Value) string {
-	if k.Kind() == reflect.Interface && !k.IsNil() {
-		k = k.Elem()
-	}
-	if k.Type().NumMethod() > 0 && k.Kind() != reflect.Pointer && k.CanInterface() {
-		if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
-			return keyText(tm)
-		}
-	}
-	switch k.Kind() {
-	case reflect.String:
-		return k.String()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(k.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.FormatUint(k.Uint(), 10)
-	}
-	if !k.CanInterface() {
-		return k.Type().String()
-	}
-	x := k.Interface()
-	if k.Kind() == reflect.Pointer && k.IsNil() {
-		return "null"
-	}
-	if tm, ok := x.(encoding.TextMarshaler); ok {
-		return keyText(tm)
-	}
-	s, err := callString("Sprint", func() string { return fmt.Sprint(x) })
-	if err != nil {
+	key, err := jsonfields.MapKey(k)
+	switch {
+	case err == nil:
+		return key
+	case errors.Is(err, jsonfields.ErrPanic):
 		return placeholderPanic
 	}
-	return s
-}
-
-// keyText is the text of a TextMarshaler map key, or a placeholder.
-func keyText(tm encoding.TextMarshaler) string {
-	b, err := callBytes("MarshalText", tm.MarshalText)
-	if err != nil {
-		return placeholderFor(err)
-	}
-	return string(b)
+	return placeholderError
 }
