@@ -34,9 +34,9 @@ bench:
 # Each fuzz target for FUZZTIME; their seeds under testdata/fuzz also run in `make test`.
 FUZZ_TARGETS := \
 	./internal/jsonenc:FuzzAppendString ./internal/jsonenc:FuzzScanNumber \
-	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak \
+	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak ./slogaudit:FuzzNoDuplicateKeys \
 	./redact:FuzzRedact ./redact:FuzzEnter ./modelaudit:FuzzDiff \
-	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay \
+	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay ./httpaudit:FuzzQueryNoLeak \
 	./auditsink:FuzzChainRoundTrip ./auditsink:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
 
 fuzz:

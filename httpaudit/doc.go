@@ -26,7 +26,7 @@
 //
 // Its attributes: event_type, request_id, session.id, client.address,
 // network.peer.address, http.request.method, url.scheme, server.address,
-// url.path, url.query (opt-in, values masked), http.route,
+// url.path, url.query (opt-in, see Query strings), http.route,
 // http.response.status_code, http.response.body.size, user_agent.original,
 // user.id, user.name, error.type, request.body and request.body.parse_status
 // (opt-in), outcome and duration_ns, plus otel.scope.name naming this
@@ -50,6 +50,45 @@
 //
 // and the response event picks it up. RequestID returns the id, for example
 // for an X-Request-Id response header.
+//
+// The scope values the middleware computes (request_id, client.address,
+// network.peer.address, http.route, and session.id, a redact.Pseudonym)
+// are marked as produced by the library, so the slogaudit handler writes
+// them as they are. http.request.method and url.path come from the client:
+// they pass the handler's key and value rules like any attribute (a JWT in
+// a path is masked), and so does anything the application adds with
+// slogaudit.ContextWithAttrs.
+//
+// # Sessions
+//
+// With Options.SessionCookie and Options.SessionKey, session.id is the
+// first 16 bytes of HMAC-SHA256(SessionKey, cookie value) in hex: stable
+// for the session, never the cookie; Options.SessionID supplies the
+// application's own server-side id instead. The request that creates a
+// session (a login) arrived without its cookie, so it calls SetSession with
+// the new token: records logged after the call (auth.login.success,
+// session.created) and the login's response event then carry the
+// session.id that the session's later requests will carry:
+//
+//	sid := newSessionToken()
+//	httpaudit.SetSession(r.Context(), sid)
+//	authaudit.LoginSucceeded(r.Context(), user.ID)
+//	authaudit.SessionCreated(r.Context(), user.ID)
+//	http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, HttpOnly: true})
+//
+// With the SessionID hook, SetSession takes the application's own id as it
+// is. SetSession reports false outside an audited request or when neither a
+// key nor the hook is configured.
+//
+// # Query strings
+//
+// Raw query strings are never logged. Options.LogQuery adds url.query with
+// every value masked: a parameter name is kept only when it is, decoded, 1
+// to 32 bytes of A-Z a-z 0-9 _ . - [ ] and passes the Redactor's key and
+// value rules; otherwise the whole parameter is [REDACTED], so a token sent
+// as a name (?<token>=, ?password%3Dx%26y=1) never appears. At most 32
+// parameters within the first 2 KiB are parsed, whatever the length of the
+// query; the rest is one "[TRUNCATED n]" entry, n the bytes not parsed.
 //
 // # Client address
 //
@@ -78,7 +117,10 @@
 // (the event then says request.body.parse_status "incomplete").
 // Only when an event is written are they parsed, reduced to
 // Options.BodyFields (matched without regard to case, as encoding/json
-// does) and redacted; numbers stay json.Number, exact.
+// does) and redacted; numbers stay json.Number, exact. Username-like fields
+// (username, user_name, login, email, ...) follow the slogaudit handler's
+// Options.IncludeUsernames exactly like user.name: dropped by default,
+// because people type passwords into them.
 //
 // A request with "Expect: 100-continue" is not read ahead: net/http would
 // answer 100 Continue for the handler, which may refuse the request

@@ -113,3 +113,44 @@ func ExampleNew_errors() {
 	// httpaudit: SampleRate 1.5: must be within [0, 1]
 	// httpaudit: TrustedProxies[1] "10.0.0.0/33": netip.ParsePrefix("10.0.0.0/33"): prefix length out of range
 }
+
+// The login request creates the session, so its cookie was not there when
+// the request arrived: SetSession attaches it, and the login's response
+// event (and every record logged in the request after the call, such as
+// authaudit's auth.login.success and session.created) carries the same
+// session.id as the session's later requests. The token itself is never
+// logged.
+func ExampleSetSession() {
+	audit, err := httpaudit.New(exampleLogger(), &httpaudit.Options{
+		LogOKResponses: true,
+		SessionCookie:  "sid",
+		SessionKey:     []byte("example key, at least 16 bytes"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		// ... check the credentials, then create the session:
+		token := "9b1d52c4e0a7f3b8" // crypto/rand in a real application
+		httpaudit.SetSession(r.Context(), token)
+		// authaudit.LoginSucceeded(r.Context(), userID)
+		// authaudit.SessionCreated(r.Context(), userID)
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: token, HttpOnly: true})
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {})
+	h := audit.Wrap(mux)
+
+	login := httptest.NewRecorder()
+	h.ServeHTTP(login, httptest.NewRequest("POST", "/login", nil))
+	next := httptest.NewRequest("GET", "/me", nil)
+	for _, c := range login.Result().Cookies() {
+		next.AddCookie(c)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), next)
+	// Output:
+	// level=INFO msg=http.response event_type=http.response.success session.id=0bff65c08adc79d8ef9967e7e5291d5a client.address=192.0.2.1 network.peer.address=192.0.2.1 http.request.method=POST url.scheme=http server.address=example.com url.path=/login http.route=/login http.response.status_code=204 http.response.body.size=0 outcome=success
+	// level=INFO msg=http.response event_type=http.response.success session.id=0bff65c08adc79d8ef9967e7e5291d5a client.address=192.0.2.1 network.peer.address=192.0.2.1 http.request.method=GET url.scheme=http server.address=example.com url.path=/me http.route=/me http.response.status_code=200 http.response.body.size=0 outcome=success
+}

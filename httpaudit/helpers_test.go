@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/secaudit/auditkit/httpaudit"
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // recorder is a slog.Handler that keeps every record in memory, with its
@@ -108,3 +109,58 @@ func status(code int) http.Handler {
 }
 
 func newDiscardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// auditServer starts a loopback HTTP server running h behind a Middleware
+// built from opts, which logs through the slogaudit handler (default
+// options, so the default redactor) into the returned buffer. It also
+// returns the logger, for records logged inside handlers.
+func auditServer(t testing.TB, opts *httpaudit.Options, h http.Handler) (*httptest.Server, *syncBuffer, *slog.Logger) {
+	t.Helper()
+	buf := &syncBuffer{}
+	logger := slog.New(slogaudit.NewHandler(buf, nil))
+	m, err := httpaudit.New(logger, opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(m.Wrap(h))
+	t.Cleanup(srv.Close)
+	return srv, buf, logger
+}
+
+// get sends a GET for path (with its raw query) to srv with the given
+// cookies and returns the status.
+func get(t testing.TB, srv *httptest.Server, path string, cookies ...*http.Cookie) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// attrs returns the attributes of each line in buf.
+func (s *syncBuffer) attrs(t testing.TB) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range s.lines(t) {
+		a, _ := l["attributes"].(map[string]any)
+		out = append(out, a)
+	}
+	return out
+}
+
+// String returns everything written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

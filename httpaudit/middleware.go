@@ -7,14 +7,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	randv2 "math/rand/v2"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/trusted"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -199,7 +197,14 @@ type stateKey struct{}
 // values, the response meter and the captured body. It is also the context
 // node that makes RequestID work: it embeds the incoming request's context
 // and answers stateKey itself, which saves a context.WithValue.
+//
+// It embeds trusted.Mark, so the lazy scope values (lazyRequestID, ...,
+// which are request under other names and keep its promoted methods) are
+// library-produced values that the slogaudit handler writes without
+// redaction. url.path and http.request.method are plain strings on purpose:
+// they come from the client and pass the value rules.
 type request struct {
+	trusted.Mark
 	context.Context
 	m     *Middleware
 	in    *http.Request // as received: headers, peer, URL
@@ -216,6 +221,7 @@ type request struct {
 	peer     string
 	sessOnce sync.Once
 	session  string
+	sessSet  atomic.Pointer[string] // SetSession's id; nil: the request's own
 }
 
 // Value implements context.Context.
@@ -275,6 +281,9 @@ func (st *request) route() string {
 }
 
 func (st *request) sessionID() string {
+	if id := st.sessSet.Load(); id != nil {
+		return *id
+	}
 	st.sessOnce.Do(func() { st.session = st.m.c.session.id(st.down) })
 	return st.session
 }
@@ -308,233 +317,3 @@ func (v *lazyPeer) LogValue() slog.Value {
 }
 func (v *lazyRoute) LogValue() slog.Value   { return optional((*request)(v).route()) }
 func (v *lazySession) LogValue() slog.Value { return pseudonym((*request)(v).sessionID()) }
-
-// finish runs deferred after the handler: it audits the response and, if the
-// handler panicked, re-raises the panic unchanged.
-func (st *request) finish() {
-	// net/http removes the temporary files of a multipart form through the
-	// request it passed in, not through our copy.
-	if st.down.MultipartForm != nil && st.in.MultipartForm == nil {
-		st.in.MultipartForm = st.down.MultipartForm
-	}
-	if st.done {
-		st.audit("")
-		return
-	}
-	p := recover()
-	failure := ErrorTypePanic
-	if p == http.ErrAbortHandler || p == nil { // nil: runtime.Goexit
-		failure = ErrorTypeAbort
-	}
-	st.audit(failure)
-	if p != nil {
-		panic(p)
-	}
-}
-
-// audit decides whether the response is audited and at what level; only then
-// is anything computed.
-func (st *request) audit(failure string) {
-	// Fail open: a panic anywhere in the audit (Rand, the handler's Enabled
-	// or Handle, a Route or SessionID hook) must neither break the request
-	// nor replace the application's own panic, which finish re-raises after
-	// this returns. recover here stops only a panic raised inside audit.
-	defer func() { _ = recover() }()
-	c := st.m.c
-	status := st.rw.status
-	if status == 0 {
-		status = http.StatusOK // what net/http sends when nothing was written
-		if failure != "" {
-			status = http.StatusInternalServerError
-		}
-	}
-	var event string
-	level := slog.LevelInfo
-	switch {
-	case failure != "":
-		// Audited whatever IgnoreStatusCodes says: a panic is never routine.
-		event, level = EventServerError, slog.LevelError
-		if failure == ErrorTypeAbort {
-			level = slog.LevelWarn // a deliberate abort, not a crash
-		}
-	case c.ignoreCodes.has(status):
-		return
-	case status >= 500:
-		event, level = EventServerError, slog.LevelError
-	case status >= 400:
-		event, level = EventClientError, slog.LevelWarn
-	default:
-		if !c.logOK || !c.sampled() {
-			return
-		}
-		event = EventSuccess
-		if status >= 300 {
-			event = EventRedirect
-		}
-	}
-	h := st.m.logHandler()
-	ctx := st.down.Context()
-	if !h.Enabled(ctx, level) {
-		return
-	}
-	st.write(h, ctx, event, level, status, failure)
-}
-
-func (c *config) sampled() bool {
-	if c.sampleRate >= 1 {
-		return true
-	}
-	draw := c.rand
-	if draw == nil {
-		draw = randv2.Float64
-	}
-	return draw() < c.sampleRate
-}
-
-// write builds and handles the response record. Every attribute is on the
-// record itself, so handlers that know nothing of the request scope get them
-// too (slogaudit drops the scope's duplicates).
-func (st *request) write(h slog.Handler, ctx context.Context, event string, level slog.Level, status int, failure string) {
-	// Fail open: whatever the logging side does, the response is already
-	// written and must stay so.
-	defer func() { _ = recover() }()
-
-	now := time.Now()
-	c, r := st.m.c, st.in
-	var buf [24]slog.Attr
-	a := st.appendRequest(buf[:0], event)
-	a = append(a,
-		slog.Int(slogaudit.KeyHTTPStatusCode, status),
-		slog.Int64(slogaudit.KeyHTTPResponseBodySize, st.rw.written),
-	)
-	a = appendString(a, slogaudit.KeyUserAgent, r.UserAgent())
-	if u, ok := slogaudit.UserFromContext(ctx); ok {
-		a = appendString(a, slogaudit.KeyUserID, u.ID)
-		a = appendString(a, slogaudit.KeyUserName, u.Name)
-	}
-	a = appendString(a, slogaudit.KeyErrorType, failure)
-	if st.body != nil {
-		body, status := st.body.result(c.body, c.redactor)
-		if body != nil {
-			a = append(a, slog.Any(slogaudit.KeyRequestBody, body))
-		}
-		a = appendString(a, slogaudit.KeyRequestBodyParseStatus, status)
-	}
-	switch event {
-	case EventSuccess:
-		a = append(a, slog.String(slogaudit.KeyOutcome, slogaudit.OutcomeSuccess))
-	case EventClientError, EventServerError:
-		a = append(a, slog.String(slogaudit.KeyOutcome, slogaudit.OutcomeFailure))
-	}
-	a = append(a, slog.Int64(slogaudit.KeyDurationNS, int64(now.Sub(st.start))))
-
-	rec := slog.NewRecord(now, level, MessageResponse, 0)
-	rec.AddAttrs(a...)
-	_ = h.Handle(ctx, rec)
-}
-
-// appendRequest appends event_type, the scope name and what is known of the
-// request before the handler runs, from request_id to http.route.
-func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
-	c, r := st.m.c, st.in
-	a = append(a,
-		slog.String(slogaudit.KeyEventType, event),
-		slog.String(slogaudit.KeyScopeName, ScopeName),
-		slog.String(slogaudit.KeyRequestID, st.requestID()),
-	)
-	if c.session.enabled() {
-		if id := st.sessionID(); id != "" {
-			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: pseudonym(id)})
-		}
-	}
-	client, peer := st.addrs()
-	a = appendString(a, slogaudit.KeyClientAddress, client)
-	a = appendString(a, slogaudit.KeyPeerAddress, peer)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	a = append(a,
-		slog.String(slogaudit.KeyHTTPMethod, r.Method),
-		slog.String(slogaudit.KeyURLScheme, scheme),
-	)
-	a = appendString(a, slogaudit.KeyServerAddress, hostOnly(r.Host))
-	a = append(a, slog.String(slogaudit.KeyURLPath, r.URL.Path))
-	if c.logQuery && r.URL.RawQuery != "" {
-		a = append(a, slog.String(slogaudit.KeyURLQuery, redactedQuery(r.URL.RawQuery, c)))
-	}
-	return appendString(a, slogaudit.KeyHTTPRoute, st.route())
-}
-
-// received writes http.request.received for fail-closed mode and reports
-// whether the handler stored it: it calls Handle itself, since a
-// *slog.Logger would discard the error. A handler that is off at INFO or
-// panics has not stored it either.
-func (st *request) received() (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	h := st.m.logHandler()
-	ctx := st.down.Context()
-	if !h.Enabled(ctx, slog.LevelInfo) {
-		return false
-	}
-	var buf [16]slog.Attr
-	a := st.appendRequest(buf[:0], EventRequestReceived)
-	a = appendString(a, slogaudit.KeyUserAgent, st.in.UserAgent())
-	rec := slog.NewRecord(time.Now(), slog.LevelInfo, MessageRequest, 0)
-	rec.AddAttrs(a...)
-	return h.Handle(ctx, rec) == nil
-}
-
-func appendString(a []slog.Attr, key, v string) []slog.Attr {
-	if v == "" {
-		return a
-	}
-	return append(a, slog.String(key, v))
-}
-
-// hostOnly strips the port from a Host header value.
-func hostOnly(h string) string {
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[1:i]
-		}
-		return h
-	}
-	if i := strings.IndexByte(h, ':'); i >= 0 && strings.IndexByte(h[i+1:], ':') < 0 {
-		return h[:i]
-	}
-	return h
-}
-
-// redactedQuery keeps the parameter names of a raw query and masks every
-// value. A parameter without "=" is masked whole: a bare token is a value.
-func redactedQuery(raw string, c *config) string {
-	var b strings.Builder
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			k, v = "", part
-		}
-		if uv, err := url.QueryUnescape(v); err == nil {
-			v = uv
-		}
-		if k != "" {
-			b.WriteString(k)
-			b.WriteByte('=')
-		}
-		b.WriteString(c.redactor.Mask(v))
-	}
-	return b.String()
-}

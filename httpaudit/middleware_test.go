@@ -61,6 +61,8 @@ func TestNewValidation(t *testing.T) {
 		{"empty method", httpaudit.Options{BodyMethods: []string{""}}, `BodyMethods[0] ""`},
 		{"cookie without key", httpaudit.Options{SessionCookie: "sid"}, "SessionKey: 0 bytes, need at least 16"},
 		{"short key", httpaudit.Options{SessionCookie: "sid", SessionKey: key[:15]}, "15 bytes"},
+		{"short key without cookie (SetSession)", httpaudit.Options{SessionKey: key[:8]}, "SessionKey: 8 bytes, need at least 16"},
+		{"key alone (SetSession)", httpaudit.Options{SessionKey: key}, ""},
 		{"bad cookie name", httpaudit.Options{SessionCookie: "s id", SessionKey: key}, `SessionCookie "s id"`},
 		{"cookie and hook", httpaudit.Options{SessionCookie: "sid", SessionKey: key, SessionID: func(*http.Request) string { return "" }}, "SessionID"},
 	} {

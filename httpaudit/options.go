@@ -101,6 +101,15 @@ type Options struct {
 	// Required with CaptureBodies: values are still redacted, but keeping
 	// only named fields is the safe default.
 	//
+	// Username-like fields (username, user_name, login, email, ...) are
+	// kept here, but the slogaudit handler treats request.body.<name> for
+	// them exactly like user.name: dropped unless
+	// slogaudit.Options.IncludeUsernames is set, or replaced by its HMAC
+	// pseudonym when the handler's Redactor has a key, because people type
+	// their password into the username field. The list of such names is the
+	// handler's (see slogaudit.Options.IncludeUsernames); a handler other
+	// than slogaudit's does not know it, so list no username field then.
+	//
 	// They match keys as encoding/json matches struct fields, without regard
 	// to case (Unicode case folding, as bytes.EqualFold), and every key that
 	// matches is kept under its own spelling: {"username":"victim",
@@ -124,18 +133,39 @@ type Options struct {
 	// Middleware and ReplaceAttr in front of any handler keep it, although
 	// "session.id" is a sensitive key.
 	SessionCookie string
-	// SessionKey is the HMAC key for SessionCookie, at least 16 bytes.
+	// SessionKey is the HMAC key for SessionCookie, at least 16 bytes. It
+	// also serves SetSession, the session a login creates; set alone
+	// (without SessionCookie), only SetSession gives requests a session.id,
+	// for sessions carried other than in a cookie.
 	SessionKey []byte
 	// SessionID returns the application's own (server-side, non-secret)
 	// session id instead; it must not be combined with SessionCookie. It is
 	// logged as a redact.Pseudonym too: never return a bearer token here.
+	// With it, SetSession takes such an id as it is.
 	SessionID func(*http.Request) string
 
-	// LogQuery adds url.query with every value redacted (names are kept).
-	// Raw query strings are never logged.
+	// LogQuery adds url.query, the query string with every value masked
+	// and only safe parameter names kept. Raw query strings are never
+	// logged. Parameters keep their order and form name=[REDACTED]; a
+	// parameter is masked whole ([REDACTED]) when it has no "=" (a bare
+	// token is a value), or when its name, percent-decoded, is not 1 to 32
+	// bytes of A-Z a-z 0-9 _ . - [ ], or is a sensitive key under the
+	// Redactor's key rules (password=...), or matches its value rules (a
+	// token used as a name). With an HMAC Redactor, masked values and
+	// parameters are pseudonyms of their decoded text instead.
+	//
+	// The work is bounded whatever the client sends: only parameters that
+	// end within the first 2 KiB of the raw query, and at most 32 of them,
+	// are parsed, and the rest becomes one last entry "[TRUNCATED n]", n
+	// being the number of bytes of the raw query not parsed:
+	//
+	//	?q=go&page=2&password=x&eyJhbGciOi...=1&tok  ->  q=[REDACTED]&page=[REDACTED]&[REDACTED]&[REDACTED]&[REDACTED]
+	//
+	// The handler's own value rules then see url.query like any string.
 	LogQuery bool
-	// Redactor redacts captured bodies and query values at the source. nil
-	// means redact.Default().
+	// Redactor redacts captured bodies and query values (and decides which
+	// query parameter names may be shown) at the source. nil means
+	// redact.Default().
 	Redactor *redact.Redactor
 
 	// FailClosed refuses requests that cannot be audited (Vault's

@@ -1,6 +1,7 @@
 package httpaudit
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,6 +24,11 @@ func compileSession(o *Options) (sessionConfig, error) {
 	s := sessionConfig{cookie: o.SessionCookie, key: slices.Clone(o.SessionKey), hook: o.SessionID}
 	switch {
 	case s.cookie == "":
+		// A key alone serves SetSession (sessions carried in a header, say):
+		// it must be as strong as with a cookie.
+		if len(s.key) > 0 && len(s.key) < minSessionKeyLen {
+			return s, fmt.Errorf("httpaudit: SessionKey: %d bytes, need at least %d", len(s.key), minSessionKeyLen)
+		}
 	case !isToken(s.cookie):
 		return s, fmt.Errorf("httpaudit: SessionCookie %q: not a cookie name", s.cookie)
 	case len(s.key) < minSessionKeyLen:
@@ -35,18 +41,82 @@ func compileSession(o *Options) (sessionConfig, error) {
 	return s, nil
 }
 
-func (s *sessionConfig) enabled() bool { return s.cookie != "" || s.hook != nil }
+// enabled reports whether requests can have a session id: from the cookie,
+// the hook, or SetSession with the key.
+func (s *sessionConfig) enabled() bool { return s.cookie != "" || s.hook != nil || len(s.key) > 0 }
 
 // id returns the session id of r, or "" when it has none.
 func (s *sessionConfig) id(r *http.Request) string {
 	if s.hook != nil {
 		return s.hook(r)
 	}
+	if s.cookie == "" {
+		return ""
+	}
 	c, err := r.Cookie(s.cookie)
 	if err != nil || c.Value == "" {
 		return ""
 	}
 	return sessionHash(s.key, c.Value)
+}
+
+// fromRaw is the session id SetSession derives from raw, as id derives it
+// from a request: the application's own id with the SessionID hook, else the
+// keyed hash. ok is false when neither is configured.
+func (s *sessionConfig) fromRaw(raw string) (id string, ok bool) {
+	switch {
+	case s.hook != nil:
+		return raw, true
+	case len(s.key) == 0:
+		return "", false
+	case raw == "":
+		return "", true
+	}
+	return sessionHash(s.key, raw), true
+}
+
+// SetSession names the session that the request ctx belongs to from now on:
+// records logged after the call in the same request (through the request
+// scope) and the request's response event carry its session.id. It is meant
+// for the request that creates a session, a login, whose own cookie did not
+// exist yet when the request arrived, so that auth.login.success, the
+// session.created event and the login's response are joined to the session's
+// later requests:
+//
+//	sid := newSessionToken()
+//	httpaudit.SetSession(r.Context(), sid)
+//	authaudit.LoginSucceeded(r.Context(), user.ID)
+//	authaudit.SessionCreated(r.Context(), user.ID)
+//	http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, ...})
+//
+// raw is what later requests will present: with Options.SessionKey (with or
+// without SessionCookie) it is the raw token, and session.id is its keyed
+// hash, the same value the cookie gives on the next request; the token
+// itself is never logged. With the Options.SessionID hook (server-side
+// sessions, no key) raw is taken as the application's own non-secret
+// session id, exactly as the hook would return it on the next request, and
+// is logged as it is: never pass a bearer token then. "" means the request
+// has no session from now on (after a logout, say).
+//
+// SetSession reports false, and changes nothing, when ctx does not belong to
+// a request audited by a Middleware, or the Middleware has neither a
+// SessionKey nor a SessionID hook. Under nested middlewares every one of
+// them that can takes the session. It is safe for concurrent use; the last
+// call wins.
+func SetSession(ctx context.Context, raw string) bool {
+	if ctx == nil {
+		return false
+	}
+	set := false
+	st, ok := ctx.Value(stateKey{}).(*request)
+	for ok {
+		if id, can := st.m.c.session.fromRaw(raw); can {
+			st.sessSet.Store(&id)
+			set = true
+		}
+		st, ok = st.Context.Value(stateKey{}).(*request)
+	}
+	return set
 }
 
 // sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case

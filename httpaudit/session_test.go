@@ -2,12 +2,21 @@ package httpaudit_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/redact"
@@ -78,4 +87,135 @@ func TestSessionIDScopeBehindMiddleware(t *testing.T) {
 	if len(ids) != 2 || ids[0] != ids[1] || !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(ids[0].(string)) {
 		t.Errorf("session.id in the inner record and the event: %v", ids)
 	}
+}
+
+// hashOf is session.id for the raw token under key: the first 16 bytes of
+// HMAC-SHA256 in hex, computed here independently of the package.
+func hashOf(key []byte, raw string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(raw))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// The request that creates a session (a login) attaches it with
+// SetSession: records logged after the call and the response event carry
+// the new session's id, records logged before it the old one, and the next
+// request, which presents the new cookie, carries the same id (issue 10,
+// case 11).
+func TestSetSessionJoinsLogin(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	var logger *slog.Logger
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "before", slogaudit.KeyEventType, "test.before")
+		if !httpaudit.SetSession(r.Context(), "new-token") {
+			t.Error("SetSession = false inside an audited request")
+		}
+		logger.InfoContext(r.Context(), "auth.login.success", slogaudit.KeyEventType, "auth.login.success")
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "new-token", Path: "/"})
+		w.WriteHeader(http.StatusUnauthorized) // audited without LogOKResponses
+	})
+	mux.HandleFunc("GET /next", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) })
+	srv, buf, l := auditServer(t, &httpaudit.Options{SessionCookie: "sid", SessionKey: key}, mux)
+	logger = l
+
+	req, err := http.NewRequest("POST", srv.URL+"/login", nil)
+	require.NoError(t, err)
+	req.AddCookie(&http.Cookie{Name: "sid", Value: "old-token"}) // a pre-login session, rotated
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, http.StatusForbidden, get(t, srv, "/next", resp.Cookies()...))
+
+	lines := buf.attrs(t)
+	require.Len(t, lines, 4)
+	ids := map[any]any{}
+	for _, a := range lines {
+		ids[a[slogaudit.KeyEventType]] = a[slogaudit.KeySessionID]
+	}
+	old, fresh := hashOf(key, "old-token"), hashOf(key, "new-token")
+	assert.Equal(t, map[any]any{
+		"test.before":              old,
+		"auth.login.success":       fresh,
+		httpaudit.EventClientError: fresh, // the login's response and /next's
+	}, ids)
+	assert.Equal(t, fresh, lines[2][slogaudit.KeySessionID])
+	assert.Equal(t, fresh, lines[3][slogaudit.KeySessionID])
+	assert.NotContains(t, buf.String(), "new-token")
+	assert.NotContains(t, buf.String(), "old-token")
+}
+
+// SetSession reports false outside an audited request and when the
+// middleware can derive no session id; a key alone (no cookie) suffices.
+func TestSetSessionReport(t *testing.T) {
+	assert.False(t, httpaudit.SetSession(context.Background(), "x"))
+	//lint:ignore SA1012 a nil ctx is tolerated, as by slogaudit.SetUser
+	assert.False(t, httpaudit.SetSession(nil, "x"))
+	key := []byte("0123456789abcdef")
+	for _, tc := range []struct {
+		name string
+		opts httpaudit.Options
+		ok   bool
+		want any // session.id on the response event; nil: absent
+	}{
+		{"no session configured", httpaudit.Options{}, false, nil},
+		{"key without cookie", httpaudit.Options{SessionKey: key}, true, hashOf(key, "tok")},
+		{"cookie and key", httpaudit.Options{SessionCookie: "sid", SessionKey: key}, true, hashOf(key, "tok")},
+		// Server-side sessions: raw is the application's own id, as the
+		// hook returns it.
+		{"SessionID hook", httpaudit.Options{SessionID: func(*http.Request) string { return "" }}, true, "tok"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got bool
+			srv, buf, _ := auditServer(t, &tc.opts, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = httpaudit.SetSession(r.Context(), "tok")
+				w.WriteHeader(http.StatusNotFound)
+			}))
+			get(t, srv, "/")
+			assert.Equal(t, tc.ok, got)
+			a := buf.attrs(t)
+			require.Len(t, a, 1)
+			assert.Equal(t, tc.want, a[0][slogaudit.KeySessionID])
+		})
+	}
+}
+
+// SetSession(ctx, "") ends the session for the rest of the request; nested
+// middlewares all take the session; concurrent calls are safe (run with
+// -race) and the last one wins.
+func TestSetSessionClearNestedConcurrent(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	var logger *slog.Logger
+	inner, err := httpaudit.New(slog.New(slog.DiscardHandler), &httpaudit.Options{SessionKey: key})
+	require.NoError(t, err)
+	srv, buf, l := auditServer(t, &httpaudit.Options{SessionCookie: "sid", SessionKey: key},
+		inner.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var wg sync.WaitGroup
+			for i := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					httpaudit.SetSession(r.Context(), fmt.Sprint("t", i))
+					logger.InfoContext(r.Context(), "racing", slogaudit.KeyEventType, "test.race")
+				}()
+			}
+			wg.Wait()
+			httpaudit.SetSession(r.Context(), "")
+			logger.InfoContext(r.Context(), "after logout", slogaudit.KeyEventType, "test.cleared")
+			httpaudit.SetSession(r.Context(), "final")
+			w.WriteHeader(http.StatusNotFound)
+		})))
+	logger = l
+	get(t, srv, "/", &http.Cookie{Name: "sid", Value: "old"})
+	lines := buf.attrs(t)
+	require.Len(t, lines, 10) // 8 racing, cleared, the outer response event
+	for _, a := range lines[:8] {
+		assert.Regexp(t, `^[0-9a-f]{32}$`, a[slogaudit.KeySessionID])
+	}
+	_, has := lines[8][slogaudit.KeySessionID]
+	assert.False(t, has, "session.id after SetSession(ctx, \"\"): %v", lines[8][slogaudit.KeySessionID])
+	// The outer middleware's response event has the inner request's last
+	// session: the inner middleware's state was set, and the outer's too.
+	assert.Equal(t, hashOf(key, "final"), lines[9][slogaudit.KeySessionID])
 }

@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/secaudit/auditkit/httpaudit"
+	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -27,7 +31,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) lines(t *testing.T) []map[string]any {
+func (s *syncBuffer) lines(t testing.TB) []map[string]any {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,11 +120,13 @@ func TestThroughSlogauditHandler(t *testing.T) {
 	if _, ok := resp[slogaudit.KeyScopeName]; ok {
 		t.Error("otel.scope.name left in attributes")
 	}
+	// A captured username field follows IncludeUsernames like user.name:
+	// off by default, so it is dropped (see TestBodyUsernameGating).
 	body, _ := resp[slogaudit.KeyRequestBody].(map[string]any)
-	if body["username"] != "maya" || body["password"] != "[REDACTED]" {
+	if _, ok := body["username"]; ok || body["password"] != "[REDACTED]" {
 		t.Errorf("request.body %v", body)
 	}
-	if s := buf.b.String(); strings.Contains(s, "raw-session-token") || strings.Contains(s, "hunter2") || strings.Contains(s, "next=") {
+	if s := buf.b.String(); strings.Contains(s, "raw-session-token") || strings.Contains(s, "hunter2") || strings.Contains(s, "next=") || strings.Contains(s, "maya") {
 		t.Errorf("secret in output: %s", s)
 	}
 }
@@ -141,5 +147,86 @@ func TestScopeRouteOmittedWhenUnknown(t *testing.T) {
 	}
 	if a[slogaudit.KeyURLPath] != "/x" || !hex32.MatchString(a[slogaudit.KeyRequestID].(string)) {
 		t.Errorf("attributes %v", a)
+	}
+}
+
+// Through the slogaudit handler, with a value rule that matches every
+// string: the values the middleware produced (request id, addresses, the
+// session pseudonym) are written as they are, in a record logged inside the
+// request and in the response event, while url.path and
+// http.request.method, which the client chose, pass the value rules like any
+// attribute. A JWT in the path is masked.
+func TestScopeRedaction(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		patterns []string
+		path     string
+		masked   []string // keys whose value must be [REDACTED]
+	}{
+		{"everything matches", []string{`.`}, "/x/plain", []string{slogaudit.KeyURLPath, slogaudit.KeyHTTPMethod}},
+		{"JWT detector", nil, "/reset/" + testJWT, []string{slogaudit.KeyURLPath}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			red, err := redact.New(redact.Options{ValuePatterns: tc.patterns, Detectors: []string{redact.DetectorJWT}})
+			require.NoError(t, err)
+			buf := &syncBuffer{}
+			logger := slog.New(slogaudit.NewHandler(buf, &slogaudit.Options{Redactor: red}))
+			m, err := httpaudit.New(logger, &httpaudit.Options{SessionCookie: "sid", SessionKey: []byte("0123456789abcdef")})
+			require.NoError(t, err)
+			srv := httptest.NewServer(m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				logger.WarnContext(r.Context(), "inside", slogaudit.KeyEventType, "test.inside")
+				w.WriteHeader(http.StatusForbidden)
+			})))
+			defer srv.Close()
+			require.Equal(t, http.StatusForbidden, get(t, srv, tc.path, &http.Cookie{Name: "sid", Value: "raw-cookie"}))
+			lines := buf.attrs(t)
+			require.Len(t, lines, 2)
+			for _, a := range lines {
+				et := a[slogaudit.KeyEventType]
+				assert.Regexp(t, hex32, a[slogaudit.KeyRequestID], et)
+				assert.Regexp(t, hex32, a[slogaudit.KeySessionID], et)
+				assert.Equal(t, "127.0.0.1", a[slogaudit.KeyClientAddress], et)
+				assert.Equal(t, "127.0.0.1", a[slogaudit.KeyPeerAddress], et)
+				for _, k := range tc.masked {
+					assert.Equal(t, redact.Marker, a[k], "%v: %s", et, k)
+				}
+			}
+			assert.NotContains(t, buf.String(), "raw-cookie")
+			assert.NotContains(t, buf.String(), "eyJ")
+		})
+	}
+}
+
+// Captured username-like body fields follow the handler's
+// IncludeUsernames exactly like user.name (issue 10, case 9): dropped by
+// default, because people type passwords into them, and kept when the
+// operator opts in. httpaudit keeps no list of its own.
+func TestBodyUsernameGating(t *testing.T) {
+	for _, include := range []bool{false, true} {
+		buf := &syncBuffer{}
+		logger := slog.New(slogaudit.NewHandler(buf, &slogaudit.Options{IncludeUsernames: include}))
+		m, err := httpaudit.New(logger, &httpaudit.Options{CaptureBodies: true, BodyFields: []string{"username", "email", "password", "remember"}})
+		require.NoError(t, err)
+		srv := httptest.NewServer(m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+		})))
+		resp, err := srv.Client().Post(srv.URL+"/login", "application/json",
+			strings.NewReader(`{"username":"Al1ce-Sup3rSecret!","email":"a@example.com","password":"hunter2","remember":true}`))
+		require.NoError(t, err)
+		resp.Body.Close()
+		srv.Close()
+		a := buf.attrs(t)
+		require.Len(t, a, 1)
+		body, _ := a[0][slogaudit.KeyRequestBody].(map[string]any)
+		assert.Equal(t, true, body["remember"])
+		assert.Equal(t, redact.Marker, body["password"])
+		if include {
+			assert.Equal(t, "Al1ce-Sup3rSecret!", body["username"])
+			assert.Equal(t, "a@example.com", body["email"])
+		} else {
+			assert.NotContains(t, body, "username")
+			assert.NotContains(t, body, "email")
+			assert.NotContains(t, buf.String(), "Sup3rSecret")
+		}
 	}
 }

@@ -23,6 +23,13 @@ import (
 // interfaces are followed; a nil one stands for "no object", so Diff(nil, x)
 // names every field of x, as a creation would.
 //
+// Sensitive fields (a password, an API key) are named like any other: the
+// name that the field was changed is the audit fact, and Diff never returns
+// a value, so it applies no redaction rule. A field Password tagged
+// json:"p", which redaction treats as sensitive by its Go name
+// (redact.Redactor.EnterField), is named "p" exactly as a field Password is
+// named "Password": by the key encoding/json writes.
+//
 // When before and after have different types, every field name of both is
 // returned. Values that are neither structs nor maps have no fields, and
 // nothing is returned for them. Diff is safe for concurrent use; it caches

@@ -183,3 +183,47 @@ func TestDiffNamesMatchEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffSensitiveFields: Diff names a changed sensitive field like any
+// other field, by the name encoding/json writes and never with its value,
+// and a renamed one (Password tagged json:"p", the redaction rule's case of
+// a field that is sensitive by its Go name) exactly as a field named
+// Password: only the name differs.
+func TestDiffSensitiveFields(t *testing.T) {
+	type named struct {
+		Password string
+		APIKey   string `json:"api_key"`
+		Name     string `json:"name"`
+	}
+	type renamed struct {
+		Password string `json:"p"`
+		APIKey   string `json:"key"`
+		Name     string `json:"name"`
+	}
+	tests := []struct {
+		name          string
+		before, after any
+		want          []string
+	}{
+		{"named, changed", named{Password: "a", Name: "n"}, named{Password: "b", Name: "n"}, []string{"Password"}},
+		{"renamed, changed", renamed{Password: "a", Name: "n"}, renamed{Password: "b", Name: "n"}, []string{"p"}},
+		{"named, unchanged", named{Password: "a"}, named{Password: "a"}, nil},
+		{"renamed, unchanged", renamed{Password: "a"}, renamed{Password: "a"}, nil},
+		{"named, all", named{"a", "k1", "x"}, named{"b", "k2", "y"}, []string{"Password", "api_key", "name"}},
+		{"renamed, all", renamed{"a", "k1", "x"}, renamed{"b", "k2", "y"}, []string{"key", "name", "p"}},
+		{"created", nil, renamed{Password: "a"}, []string{"key", "name", "p"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := modelaudit.Diff(tc.before, tc.after)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Diff = %#v, want %#v", got, tc.want)
+			}
+			for _, n := range got {
+				if n == "a" || n == "b" || n == "k1" || n == "k2" {
+					t.Errorf("Diff returned a value: %q", n)
+				}
+			}
+		})
+	}
+}

@@ -5,11 +5,16 @@ import (
 	"strings"
 )
 
-// Names of the built-in value detectors, for [Options.Detectors]. Detectors
-// are opt-in: each costs a scan of every string value, and each can mistake an
-// ordinary value for a secret now and then. They are plain Go functions
-// (substring search, then validation), not regular expressions, so a
-// non-matching value costs little.
+// Names of the built-in value detectors, for [Options.Detectors]. The
+// high-precision ones, listed by [DefaultDetectors], are on by default:
+// bearer and basic credentials, JWTs, private keys, credentials in URLs and
+// the well-known key prefixes (AWS, GitHub, GitLab, Slack, Google, Stripe),
+// whose shapes ordinary text practically never has. Card numbers are
+// opt-in: an order number or a long id can pass the Luhn check by chance
+// (one in ten do). Detectors are plain Go functions (substring search, then
+// validation), not regular expressions; the default ones share one
+// pre-scan of the string (see scan.go), so a clean value costs one pass over
+// its bytes however many of them are on.
 const (
 	// DetectorBearer finds HTTP bearer credentials: "Bearer " followed by a
 	// token of at least 8 token68 characters.
@@ -52,24 +57,48 @@ const (
 	DetectorStripeKey = "stripe-key"
 )
 
-var detectors = map[string]func(string) bool{
-	DetectorBearer:         detectBearer,
-	DetectorBasic:          detectBasic,
-	DetectorJWT:            detectJWT,
-	DetectorCardNumber:     detectCardNumber,
-	DetectorPrivateKey:     detectPrivateKey,
-	DetectorURLCredentials: detectURLCredentials,
-	DetectorAWSAccessKeyID: prefixed(isUpperDigit, 16, 16, "AKIA", "ASIA", "ABIA", "ACCA"),
-	DetectorGitHubToken: anyOf(
-		prefixed(isAlnum, 36, 255, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-		prefixed(isWord, 22, 255, "github_pat_")),
-	DetectorGitLabToken: prefixed(isURLSafe, 20, 255, "glpat-"),
-	DetectorSlackToken: anyOf(
-		prefixed(isSlack, 10, 255, "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xoxe.", "xapp-"),
-		func(s string) bool { return strings.Contains(s, "hooks.slack.com/services/T") }),
-	DetectorGoogleAPIKey: prefixed(isURLSafe, 35, 35, "AIza"),
-	DetectorStripeKey:    prefixed(isAlnum, 10, 255, "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"),
+// detector is a built-in value detector.
+type detector struct {
+	match func(string) bool
+	// bit is the detector's bit in the shared pre-scan (see candidates), or
+	// 0 if it has none and runs on every string.
+	bit uint16
+	// min is the length of the shortest string it can match; the pre-scan
+	// skips shorter ones. FuzzMatchValue checks both against match.
+	min int
+	// def: on in DefaultDetectors.
+	def bool
 }
+
+var detectors = map[string]detector{
+	// "bearer" + a space + 8 token68 characters.
+	DetectorBearer: {detectBearer, bitBearer, 15, true},
+	// "basic" + a space + 8 base64 characters.
+	DetectorBasic: {detectBasic, bitBasic, 14, true},
+	// "eyJ?.????": two segments of four characters at least.
+	DetectorJWT: {detectJWT, bitJWT, 9, true},
+	// Luhn passes for one string of digits in ten: opt-in.
+	DetectorCardNumber: {detectCardNumber, 0, 13, false},
+	// "-----BEGIN " + "PRIVATE KEY" + "-----".
+	DetectorPrivateKey: {detectPrivateKey, bitPrivateKey, 27, true},
+	// "://:p@".
+	DetectorURLCredentials: {detectURLCredentials, bitURLCredentials, 6, true},
+	DetectorAWSAccessKeyID: {prefixed(isUpperDigit, 16, 16, "AKIA", "ASIA", "ABIA", "ACCA"),
+		bitAWS, 4 + 16, true},
+	DetectorGitHubToken: {anyOf(
+		prefixed(isAlnum, 36, 255, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+		prefixed(isWord, 22, 255, "github_pat_")), bitGitHub, len("github_pat_") + 22, true},
+	DetectorGitLabToken: {prefixed(isURLSafe, 20, 255, "glpat-"), bitGitLab, 6 + 20, true},
+	DetectorSlackToken: {anyOf(
+		prefixed(isSlack, 10, 255, "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xoxe.", "xapp-"),
+		func(s string) bool { return strings.Contains(s, slackWebhook) }), bitSlack, 5 + 10, true},
+	DetectorGoogleAPIKey: {prefixed(isURLSafe, 35, 35, "AIza"), bitGoogle, 4 + 35, true},
+	DetectorStripeKey: {prefixed(isAlnum, 10, 255, "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"),
+		bitStripe, len("whsec_") + 10, true},
+}
+
+// slackWebhook starts the path of a Slack incoming-webhook URL.
+const slackWebhook = "hooks.slack.com/services/T"
 
 // DetectorNames returns the names of all built-in detectors, sorted. Passing
 // it as Options.Detectors enables them all.
@@ -77,6 +106,21 @@ func DetectorNames() []string {
 	names := make([]string, 0, len(detectors))
 	for n := range detectors {
 		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// DefaultDetectors returns the names of the detectors that are on unless
+// [Options.ReplaceDefaultDetectors] is set, sorted; the result is a copy.
+// They are the high-precision ones: every built-in detector except
+// [DetectorCardNumber].
+func DefaultDetectors() []string {
+	names := make([]string, 0, len(detectors))
+	for n, d := range detectors {
+		if d.def {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	return names

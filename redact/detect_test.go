@@ -78,7 +78,7 @@ func TestDetectors(t *testing.T) {
 		{DetectorStripeKey, "pk_live_" + repeat("4", 24), false}, // publishable
 	}
 	for _, tt := range tests {
-		r, err := New(Options{Detectors: []string{tt.detector}})
+		r, err := New(Options{Detectors: []string{tt.detector}, ReplaceDefaultDetectors: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,11 @@
 // because encoding/json matches keys that way: it decodes "paſſword" into a
 // Password field. The key is matched as a path: group names, the attribute
 // key and nested map keys or struct field names, in order. Once a path is
-// sensitive, everything under it is redacted, whatever its type.
+// sensitive, everything under it is redacted, whatever its type. A struct
+// field is sensitive when its JSON name or its Go name is, so a field
+// Password tagged json:"p" is still a password ([Redactor.EnterField], the
+// one rule that Value, ReplaceAttr, the Middleware and the slogaudit handler
+// share); an allowlist entry naming the written (JSON) name wins.
 //
 // A denylist entry longer than three characters matches as a substring of the
 // compacted path, across group boundaries: "password1", "passwordConfirmation",
@@ -79,15 +83,20 @@
 //
 // # Values
 //
-// Value rules find secrets by their shape under any key. They are opt-in,
-// because each costs a scan of every string value. [Options.ValuePatterns]
-// are RE2 expressions; [Options.Detectors] names built-in detectors (see
-// [DetectorNames]): bearer and basic credentials, JWTs, card numbers (Luhn
-// checked), PEM private keys, URLs with passwords, and AWS, GitHub, GitLab,
-// Slack, Google and Stripe key formats. A match replaces the whole string,
-// never a part of it. The record message meets the value rules too (never the
-// key rules: "password reset" is a fine message). Value rules apply to
-// strings, including error texts and json.Number, not to other numbers.
+// Value rules find secrets by their shape under any key. The high-precision
+// built-in detectors are on by default ([DefaultDetectors]): bearer and basic
+// credentials, JWTs, PEM private keys, URLs with passwords, and AWS, GitHub,
+// GitLab, Slack, Google and Stripe key formats, shapes that ordinary values
+// practically never have. Card numbers (Luhn checked) are opt-in, because
+// an order number or a long id passes the Luhn check one time in ten:
+// [Options.Detectors] adds detectors to the defaults,
+// [Options.ReplaceDefaultDetectors] makes it the whole list (empty: no
+// detector), and [Options.ValuePatterns] adds RE2 expressions. A match
+// replaces the whole string, never a part of it. The record message meets
+// the value rules too (never the key rules: "password reset" is a fine
+// message). Value rules apply to every string: error texts, the text of a
+// fmt.Stringer or encoding.TextMarshaler (a *url.URL with a password),
+// json.Number, and the raw bytes of a []byte; not to other numbers.
 //
 // They apply to map keys as well (a token used as a key, in a request body
 // or a query string): a matching key is replaced like a value, after the key
@@ -103,14 +112,22 @@
 // before a handler sees it, in the order the slogaudit handler resolves
 // values: slog.LogValuer, time.Time and time.Duration, error,
 // json.Marshaler, encoding.TextMarshaler, fmt.Stringer, then reflection. An
-// error becomes its Error text, to which the value rules then apply (a panic
-// becomes a placeholder); its fields, MarshalJSON and MarshalText are never
+// error becomes its Error text, to which the value rules then apply; its
+// fields, MarshalJSON and MarshalText are never
 // used, because each can hold what the text leaves out, and the standard
 // handlers would use them: slog.JSONHandler marshals an error's fields inside
 // a list or a map and calls its MarshalJSON, slog.TextHandler its MarshalText.
 // A json.Marshaler's output is decoded and walked, so the key rules apply
 // inside it; a TextMarshaler or Stringer becomes its text. Methods are never
 // called on nil pointers (the result is nil). A [Pseudonym] stays as it is.
+// A method that fails writes the slogaudit handler's fixed placeholders,
+// never the panic's or error's text (which can hold the very secret):
+// "[PANIC]" for a panicking String, Error, MarshalJSON, MarshalText or
+// LogValue, "[ERROR]" for a MarshalJSON or MarshalText that returns an
+// error, "[INVALID JSON]" for MarshalJSON output that is not one JSON value;
+// a map key whose MarshalText fails becomes "[PANIC]" or "[ERROR]" alike.
+// (ReplaceAttr cannot do this for a panicking LogValue: slog resolves
+// LogValuers before it calls ReplaceAttr, into its own error text.)
 //
 // # Replacement
 //
@@ -129,17 +146,26 @@
 //	r, err := redact.New(redact.Options{
 //		SensitiveKeys: []string{"iban", "tan"},      // added to the defaults
 //		Allowlist:     []string{"credit_card_last4"}, // never redacted
-//		Detectors:     []string{redact.DetectorJWT, redact.DetectorCardNumber},
+//		Detectors:     []string{redact.DetectorCardNumber}, // added to DefaultDetectors
 //		ValuePatterns: []string{`^acct-\d{6}$`},
 //		HMACKey:       key,
 //	})
 //
-// ReplaceDefaults makes SensitiveKeys the whole list. [New] rejects an
+// ReplaceDefaults makes SensitiveKeys the whole list, and
+// ReplaceDefaultDetectors makes Detectors the whole list of detectors. [New]
+// rejects an
 // invalid pattern, a pattern that matches the empty string ("secret|", which
 // would redact every value), an unknown detector and an entry with no letter
 // or digit, so mistakes surface at start-up, not as a leak or an empty log.
 //
 // # Speed
+//
+// The default detectors share one pass over each string (see scan.go): it
+// looks for the few bytes that every match must contain ("Bearer " ends in
+// a space, a JWT contains "eyJ", an AWS key id starts with 'A', ...) and runs
+// a detector only where its prefix may start, so a clean value costs about a
+// nanosecond per eight bytes and a value shorter than six bytes nothing at
+// all (BenchmarkMatchValueClean).
 //
 // Deciding whether a key is sensitive costs no regular expression and no
 // allocation: the substring entries are compiled into an Aho–Corasick
@@ -156,7 +182,11 @@
 // Compaction keeps only ASCII letters and digits, as the seed did: a key
 // written only in another script, or in full-width letters, compacts to
 // nothing and is never sensitive (encoding/json does not fold those to ASCII
-// either). []byte values are replaced by Marker wholesale, never decoded. A
+// either). A secret encoded inside a []byte or a string (base64, hex, URL
+// escapes) is not decoded, so value rules cannot see it; a []byte is written
+// as the base64 of its bytes unless a value rule matches the raw bytes. Keys
+// written with look-alike letters from other scripts (a Cyrillic 'а' in
+// "pаssword") are not folded to ASCII and are not sensitive. A
 // deep walk stops at 32 levels and 16384 values and at cycles; what lies
 // beyond becomes Marker. Value rules do not look at attribute keys or group
 // names (see Values). A [Secret] in an unexported struct field is printed in

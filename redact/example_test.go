@@ -2,8 +2,10 @@ package redact_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 
 	"github.com/secaudit/auditkit/redact"
@@ -79,10 +81,11 @@ func ExampleNew_hmac() {
 }
 
 // Detectors and value patterns find secrets by their shape, under any key,
-// and replace the whole string. They are opt-in.
+// and replace the whole string. The high-precision detectors (bearer, AWS
+// keys, ...) are on by default; card numbers and patterns are added here.
 func ExampleNew_detectors() {
 	r, err := redact.New(redact.Options{
-		Detectors:     []string{redact.DetectorBearer, redact.DetectorCardNumber, redact.DetectorAWSAccessKeyID},
+		Detectors:     []string{redact.DetectorCardNumber}, // added to redact.DefaultDetectors()
 		ValuePatterns: []string{`^acct-\d{6}$`},
 		Allowlist:     []string{"token_expiry"},
 	})
@@ -160,3 +163,23 @@ func ExampleRedactor_Middleware_errors() {
 type connError struct{ Host, Password string }
 
 func (e *connError) Error() string { return "connect to " + e.Host + " failed" }
+
+// The default Redactor finds secrets by their shape in every string value,
+// under any key: a bearer token in an error text, a password in a *url.URL
+// (logged as its String), an AWS key id. Card numbers are opt-in, and
+// ordinary values pass.
+func ExampleDefault() {
+	logger := slog.New(redact.Default().Middleware()(
+		slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: noTime})))
+	dsn, _ := url.Parse("postgres://app:S3cret@db.internal/prod")
+	logger.Error("upstream call failed",
+		"err", errors.New("401 from billing: Authorization: Bearer eyJhbGciOi.abc.def rejected"),
+		"db", dsn,
+		"cfg", "AKIAIOSFODNN7EXAMPLE",
+		"order", "4111 1111 1111 1111",
+		"path", "/api/v1/accounts/42/transfer")
+	fmt.Println(redact.DefaultDetectors())
+	// Output:
+	// {"level":"ERROR","msg":"upstream call failed","err":"[REDACTED]","db":"[REDACTED]","cfg":"[REDACTED]","order":"4111 1111 1111 1111","path":"/api/v1/accounts/42/transfer"}
+	// [aws-access-key-id basic bearer github-token gitlab-token google-api-key jwt private-key slack-token stripe-key url-credentials]
+}

@@ -505,6 +505,25 @@ func (r *Redactor) allowHit(key string) bool {
 	return ok
 }
 
+// EnterField is Enter for a struct field: the field is sensitive when its
+// JSON name (name) or its Go name (goName) is, so a renamed field
+// (a field Password tagged json:"p") is still caught. It is the one rule
+// for struct fields, shared by Value, the Middleware, the slogaudit handler
+// and modelaudit.Diff. The path continues from name, the key that is written.
+func (r *Redactor) EnterField(p Path, name, goName string) Path {
+	q := r.Enter(p, name)
+	if q.sensitive || goName == name || goName == "" || p.sensitive || r.off {
+		return q
+	}
+	if len(r.allow) > 0 && r.allowed(name) {
+		return q // the written name is allowlisted: the application said so
+	}
+	if r.Enter(p, goName).sensitive {
+		q.sensitive = true
+	}
+	return q
+}
+
 // IsSensitiveKey reports whether a value under key is redacted. key is a
 // whole path: dots separate its components, as in "db.password".
 func (r *Redactor) IsSensitiveKey(key string) bool {

@@ -52,7 +52,7 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 			if _, ok := v.Any().(Secret); ok {
 				return slog.StringValue(Marker), true
 			}
-			v = v.Resolve()
+			v = resolve(v)
 		}
 		if v.Kind() == slog.KindString {
 			return slog.StringValue(r.Mask(v.String())), true
@@ -61,7 +61,7 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 	}
 	resolved := false
 	if v.Kind() == slog.KindLogValuer {
-		v, resolved = v.Resolve(), true
+		v, resolved = resolve(v), true
 	}
 	switch v.Kind() {
 	case slog.KindString:

@@ -150,8 +150,11 @@ func TestValuePatterns(t *testing.T) {
 			t.Errorf("MatchValue(%q) = %v, want %v", s, got, want)
 		}
 	}
-	if Default().HasValueRules() || Default().MatchValue("secret-sauce") {
-		t.Error("the default Redactor has value rules")
+	if Default().MatchValue("secret-sauce") {
+		t.Error("the default Redactor has value patterns")
+	}
+	if off := mustNew(Options{ReplaceDefaultDetectors: true}); off.HasValueRules() || off.MatchValue("Bearer abcdefghijkl") {
+		t.Error("ReplaceDefaultDetectors with no Detectors still has value rules")
 	}
 	// The HMAC key has no minimum length (the test vector uses the
 	// six-byte "salt-1"); the documentation advises 16 random bytes or more.

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/secaudit/auditkit/internal/jsonfields"
+	"github.com/secaudit/auditkit/internal/placeholder"
 )
 
 // Bounds of a deep walk. Values come from the application, not from an
@@ -32,10 +35,18 @@ const (
 // time.Duration (kept), error (its text, as a string: never its fields or
 // marshalers), json.Marshaler (its output decoded and walked, so keys inside
 // it are matched too), encoding.TextMarshaler and fmt.Stringer (their text).
+// A method that panics or fails gives a fixed placeholder ("[PANIC]",
+// "[ERROR]", "[INVALID JSON]"), never the panic's or the error's text. A
+// struct field is sensitive when its JSON name or its Go name is (a field
+// Password tagged json:"p" is still a password; see [Redactor.EnterField]).
 // Strings that match a value rule are masked; other scalars are returned as
-// their basic type. []byte is replaced by Marker (never decoded), a nil
-// pointer is nil, and a [Pseudonym] is returned unchanged, under any key. A
-// cycle, or nesting deeper than 32 levels, becomes Marker. The result holds
+// their basic type. A []byte (or a named byte-slice type) is returned as a
+// plain []byte copy, which JSON handlers write as base64; the value rules
+// see its raw bytes, and a match replaces it with the mask of the bytes read
+// as a string. A byte array is checked the same way and otherwise becomes a
+// list of numbers, as encoding/json writes it. A nil pointer is nil, and a
+// [Pseudonym] is returned unchanged, under any key. A cycle, or nesting
+// deeper than 32 levels, becomes Marker. The result holds
 // no value of the application's own types, so no method of theirs runs when
 // a handler serialises it.
 //
@@ -73,7 +84,7 @@ func (w *walker) masked(v any) any {
 	case slog.LogValuer:
 		// Only a pseudonym needs the value; a plain mask does not.
 		if w.r.HasHMAC() {
-			if rv := slog.AnyValue(x).Resolve(); rv.Kind() == slog.KindString {
+			if rv := resolve(slog.AnyValue(x)); rv.Kind() == slog.KindString && rv.String() != placeholder.Panic {
 				return w.r.Mask(rv.String())
 			}
 		}
@@ -88,16 +99,49 @@ func (w *walker) str(s string) any {
 	return s
 }
 
+// bytes is a []byte with value rules applied to its raw bytes: the mask of
+// the bytes read as a string if one matches, else a copy that the caller
+// cannot change under the handler (JSON handlers write it as base64).
+func (w *walker) bytes(b []byte) any {
+	if len(b) > 0 && w.r.values {
+		// The detectors and patterns neither keep nor modify the string, so
+		// they can read the bytes in place: converting would allocate a
+		// copy of every []byte only to look at it.
+		if s := unsafe.String(&b[0], len(b)); w.r.MatchValue(s) {
+			return w.r.Mask(s)
+		}
+	}
+	if b == nil {
+		return []byte(nil)
+	}
+	return bytes.Clone(b)
+}
+
 // text is the string an application method returns, with value rules
-// applied, or a placeholder for its error or panic.
+// applied, or a fixed placeholder for its error or panic.
 func (w *walker) text(f func() ([]byte, error)) any {
-	return w.str(safeText(func() string {
+	failed := false
+	s := safeText(func() string {
 		b, err := f()
 		if err != nil {
-			return "!ERROR:" + err.Error()
+			failed = true
+			return ""
 		}
 		return string(b)
-	}))
+	})
+	if failed {
+		return placeholder.Error
+	}
+	return w.strText(s)
+}
+
+// strText is w.str for the result of safeText: the panic placeholder stays
+// as it is.
+func (w *walker) strText(s string) any {
+	if s == placeholder.Panic {
+		return s
+	}
+	return w.str(s)
 }
 
 func (w *walker) any(p Path, v any, depth int) any {
@@ -116,7 +160,7 @@ func (w *walker) any(p Path, v any, depth int) any {
 	case Secret:
 		return Marker
 	case slog.Value:
-		return w.slogValue(p, x.Resolve(), depth+1)
+		return w.slogValue(p, resolve(x), depth+1)
 	case string:
 		return w.str(x)
 	case json.Number:
@@ -128,7 +172,7 @@ func (w *walker) any(p Path, v any, depth int) any {
 		uintptr, float32, float64, time.Time, time.Duration:
 		return x
 	case []byte:
-		return Marker
+		return w.bytes(x)
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
@@ -144,25 +188,27 @@ func (w *walker) any(p Path, v any, depth int) any {
 	// slog.TextHandler calls MarshalText.
 	switch x := v.(type) {
 	case slog.LogValuer:
-		return w.slogValue(p, slog.AnyValue(x).Resolve(), depth+1)
+		return w.slogValue(p, resolve(slog.AnyValue(x)), depth+1)
 	case error:
-		return w.str(safeText(x.Error))
+		return w.strText(safeText(x.Error))
 	case json.Marshaler:
 		return w.marshaler(p, x, depth)
 	case encoding.TextMarshaler:
 		return w.text(x.MarshalText)
 	case fmt.Stringer:
-		return w.str(safeText(x.String))
+		return w.strText(safeText(x.String))
 	}
 	return w.reflect(p, rv, depth)
 }
 
-// safeText calls f, turning a panic (a nil pointer's String, say) into a
-// placeholder, as the slog handlers do.
+// safeText calls f, turning a panic (a nil pointer's String, say) into
+// placeholder.Panic. The slog handlers write the panic's text instead
+// ("!PANIC: ..."), which can hold what the method was printing; the
+// slogaudit handler and this package never do.
 func safeText(f func() string) (s string) {
 	defer func() {
 		if p := recover(); p != nil {
-			s = fmt.Sprintf("!PANIC: %v", p)
+			s = placeholder.Panic
 		}
 	}()
 	return f()
@@ -170,25 +216,35 @@ func safeText(f func() string) (s string) {
 
 // marshaler decodes the JSON that x produces and walks it, so that a type
 // with its own MarshalJSON cannot smuggle a password past the key rules.
+// A failure gives a fixed placeholder, as in the slogaudit handler:
+// placeholder.Panic, placeholder.Error for an error, placeholder.InvalidJSON
+// for output that is not exactly one JSON value.
 func (w *walker) marshaler(p Path, x json.Marshaler, depth int) any {
 	var b []byte
+	panicked := false
 	err := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("MarshalJSON panicked: %v", p)
+				panicked = true
 			}
 		}()
 		b, err = x.MarshalJSON()
 		return err
 	}()
-	var decoded any
-	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		err = dec.Decode(&decoded)
+	switch {
+	case panicked:
+		return placeholder.Panic
+	case err != nil:
+		return placeholder.Error
 	}
-	if err != nil {
-		return w.str("!ERROR:" + err.Error())
+	var decoded any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&decoded); err != nil {
+		return placeholder.InvalidJSON
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return placeholder.InvalidJSON // trailing data
 	}
 	return w.any(p, decoded, depth+1)
 }
@@ -224,12 +280,12 @@ func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
 func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int) {
 	for _, a := range attrs {
 		if a.Key == "" {
-			if v := a.Value.Resolve(); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
+			if v := resolve(a.Value); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
 				w.group(p, v.Group(), out, depth+1)
 			}
 			continue
 		}
-		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), a.Value.Resolve(), depth+1)
+		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), resolve(a.Value), depth+1)
 	}
 }
 
@@ -306,7 +362,18 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 		return out
 	case reflect.Slice, reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
-			return Marker // bytes are never decoded
+			if rv.Kind() == reflect.Slice {
+				return w.bytes(rv.Bytes()) // a named byte-slice type
+			}
+			if w.r.values && rv.Len() > 0 {
+				// A byte array: encoding/json writes it as a list of
+				// numbers, but the value rules still see its bytes.
+				b := make([]byte, rv.Len())
+				reflect.Copy(reflect.ValueOf(b), rv)
+				if s := string(b); w.r.MatchValue(s) {
+					return w.r.Mask(s)
+				}
+			}
 		}
 		out := make([]any, rv.Len())
 		for i := range out {
@@ -348,20 +415,46 @@ func (w *walker) fields(p Path, rv reflect.Value, out map[string]any, depth int)
 		if !fv.IsValid() || !fv.CanInterface() || f.OmitEmpty && jsonfields.IsEmpty(fv) {
 			continue
 		}
-		out[f.Name] = w.any(w.r.Enter(p, f.Name), fv.Interface(), depth+1)
+		out[f.Name] = w.any(w.r.EnterField(p, f.Name, f.GoName), fv.Interface(), depth+1)
 	}
 }
 
 // mapKey stringifies a map key the way it would be logged (see
-// jsonfields.MapKey); a failing MarshalText gives a placeholder, never the
-// error's text.
+// jsonfields.MapKey); a failing MarshalText gives the same fixed placeholder
+// as a failing value, as the slogaudit handler writes, never the error's
+// text.
 func mapKey(k reflect.Value) string {
 	key, err := jsonfields.MapKey(k)
 	switch {
 	case err == nil:
 		return key
 	case errors.Is(err, jsonfields.ErrPanic):
-		return "!PANIC"
+		return placeholder.Panic
 	}
-	return "!ERROR"
+	return placeholder.Error
+}
+
+// maxLogValuerChain bounds how many LogValue calls resolve makes for one
+// value, as slog.Value.Resolve does.
+const maxLogValuerChain = 100
+
+// resolve is slog.Value.Resolve with the handler's placeholders: a panicking
+// LogValue gives placeholder.Panic (Resolve gives an error whose text is a
+// stack trace), and a chain that does not end gives placeholder.Error.
+func resolve(v slog.Value) (rv slog.Value) {
+	if v.Kind() != slog.KindLogValuer {
+		return v
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			rv = slog.StringValue(placeholder.Panic)
+		}
+	}()
+	for range maxLogValuerChain {
+		v = v.LogValuer().LogValue()
+		if v.Kind() != slog.KindLogValuer {
+			return v
+		}
+	}
+	return slog.StringValue(placeholder.Error)
 }

@@ -49,6 +49,12 @@ type userCell struct {
 // is how middleware attaches values that are costly to compute and only
 // needed when something is logged. A LogValuer that resolves to an empty group
 // is omitted.
+//
+// The attrs pass the Redactor's key and value rules like any attribute, the
+// request-scope keys too (request_id, session.id, client.address,
+// network.peer.address): a raw session token put here as session.id is
+// redacted. Only values the library computes itself (httpaudit's request id
+// and addresses) and a redact.Pseudonym are written as they are.
 func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	s := &scope{}
 	if parent := scopeFrom(ctx); parent != nil {

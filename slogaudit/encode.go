@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/secaudit/auditkit/internal/jsonenc"
+	"github.com/secaudit/auditkit/internal/trusted"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -101,6 +102,9 @@ type state struct {
 	appCount int
 	attrsCut bool
 	provided uint8 // scope keys the request scope provides
+	// produced marks the provided scope keys whose value the library
+	// computed itself (see isProduced): only those skip redaction.
+	produced uint8
 	// bloom has bloomBit set for the key of every entry committed, so
 	// findDup scans the table only when a key may be there already.
 	bloom     uint64
@@ -161,7 +165,7 @@ func (st *state) reset() {
 	}
 	st.library, st.noRedact = false, false
 	st.lift = lifted{}
-	st.appCount, st.attrsCut, st.provided, st.longest, st.chain = 0, false, 0, 0, 0
+	st.appCount, st.attrsCut, st.provided, st.produced, st.longest, st.chain = 0, false, 0, 0, 0, 0
 }
 
 // encodeRecord builds the line for r in st.line. It never panics: a failure
@@ -264,21 +268,17 @@ func (st *state) appendSource(pc uintptr) {
 // to be written at the top of attributes.
 func (st *state) appendScope(s *scope) {
 	st.library = true
+	// The scope keys first: an attribute that spells one ("session" > "id")
+	// must yield to it wherever it sits in the scope.
 	for _, a := range s.attrs {
 		if i := scopeKeyIndex(a.Key); i >= 0 {
-			v, err := resolve(a.Value)
-			if err != nil {
-				st.c.reportError(err)
-				v = slog.StringValue(placeholderPanic)
-			}
-			if v.Kind() == slog.KindGroup && len(v.Group()) == 0 {
-				continue // a LogValuer resolving to an empty group means "omit"
-			}
-			st.scopeVals[i] = v
-			st.provided |= 1 << i
-			continue
+			st.setScopeKey(i, a.Value)
 		}
-		st.appendAttr(a, st.c.root)
+	}
+	for _, a := range s.attrs {
+		if scopeKeyIndex(a.Key) < 0 {
+			st.appendAttr(a, st.c.root)
+		}
 	}
 	if u := s.user.p.Load(); u != nil {
 		if u.ID != "" {
@@ -291,6 +291,27 @@ func (st *state) appendScope(s *scope) {
 	st.library = false
 }
 
+// setScopeKey records the request scope's value for scopeKeys[i], resolved
+// now (per record), and whether the library produced it.
+func (st *state) setScopeKey(i int, v slog.Value) {
+	produced := isProduced(v)
+	v, err := resolve(v)
+	if err != nil {
+		st.c.reportError(err)
+		v = slog.StringValue(placeholderPanic)
+	}
+	if v.Kind() == slog.KindGroup && len(v.Group()) == 0 {
+		return // a LogValuer resolving to an empty group means "omit"
+	}
+	st.scopeVals[i] = v
+	st.provided |= 1 << i
+	if produced || isPseudonym(v) {
+		st.produced |= 1 << i
+	} else {
+		st.produced &^= 1 << i // a child scope's own value
+	}
+}
+
 func scopeKeyIndex(key string) int {
 	for i, k := range scopeKeys {
 		if key == k {
@@ -300,14 +321,28 @@ func scopeKeyIndex(key string) int {
 	return -1
 }
 
+// isProduced reports whether a request-scope value was computed by the
+// library (httpaudit's request id and addresses carry internal/trusted's
+// mark) rather than handed in by the application.
+func isProduced(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindLogValuer, slog.KindAny:
+		return trusted.Is(v.Any())
+	}
+	return false
+}
+
 // encodeScopeKeys encodes the scope keys the request scope provided into
-// st.sk. They are library-generated, so they are not redacted.
+// st.sk. A value the library produced (see isProduced, and a
+// redact.Pseudonym) is written as it is; what the application put in the
+// scope passes the key and value rules like any attribute, so a raw
+// session.id is masked.
 func (st *state) encodeScopeKeys() {
 	if st.provided == 0 {
 		return
 	}
 	saved, savedNoRedact := st.buf, st.noRedact
-	st.buf, st.noRedact = st.sk, true
+	st.buf = st.sk
 	for i, k := range scopeKeys {
 		if st.provided&(1<<i) == 0 {
 			continue
@@ -315,9 +350,29 @@ func (st *state) encodeScopeKeys() {
 		st.buf = append(st.buf, ',', '"')
 		st.buf = append(st.buf, k...)
 		st.buf = append(st.buf, '"', ':')
-		st.appendValue(st.scopeVals[i], redact.Path{}, 1)
+		v, p := st.scopeVals[i], st.c.scopePaths[i]
+		st.noRedact = st.produced&(1<<i) != 0 || !st.c.redacts
+		if !st.noRedact && p.Sensitive() {
+			st.appendMasked(st.maskValue(v))
+			continue
+		}
+		st.appendValue(v, p, 1)
 	}
 	st.sk, st.buf, st.noRedact = st.buf, saved, savedNoRedact
+}
+
+// scopeString is the text of request-scope key i as the fallback record
+// writes it: redacted unless the library produced it.
+func (st *state) scopeString(i int) string {
+	v := st.scopeVals[i]
+	s := stringOf(v)
+	if st.produced&(1<<i) != 0 || !st.c.redacts {
+		return s
+	}
+	if st.c.scopePaths[i].Sensitive() || v.Kind() != slog.KindString || st.c.redactor.MatchValue(s) {
+		return st.maskValue(v).String()
+	}
+	return s
 }
 
 // appendWith adds the handler's pre-encoded With attributes. The common
@@ -432,6 +487,9 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 	}
 	p := e.path
 	masked := false
+	if e.body && !st.noRedact {
+		v = st.bodyNames(v)
+	}
 	if e.userName && !st.c.usernames && !st.noRedact {
 		if !st.c.hmacNames {
 			return
@@ -485,11 +543,15 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 		s := v.String()
 		if len(s) <= st.strCap {
 			// One capacity check, `,"key":` and the string checked and
-			// copied in one pass.
-			var ok bool
-			if st.buf, ok = jsonenc.AppendPlain(st.buf, e.head, s); ok {
-				st.longest = max(st.longest, len(s))
-				break
+			// copied in one pass, which also tells whether the value
+			// detectors need to look at it (see internal/prescan).
+			var ok, hit bool
+			if st.buf, ok, hit = jsonenc.AppendPlain(st.buf, e.head, s, st.c.prescanned); ok {
+				if !hit || !st.c.valueRules || !st.c.redactor.MatchValue(s) {
+					st.longest = max(st.longest, len(s))
+					break
+				}
+				st.buf = st.buf[:off] // a value rule matched: write the mask
 			}
 		}
 		st.buf = append(st.buf, e.head...)
@@ -557,6 +619,9 @@ func (st *state) appendGroup(key string, attrs []slog.Attr, n *groupNode) {
 	}
 	e := st.keyFor(n, key)
 	if st.c.redacts && !st.noRedact && e.path.Sensitive() {
+		if e.scopeBit&st.provided != 0 {
+			return // the request scope's value wins, and the key appears once
+		}
 		st.appendAttrKey(e)
 		if st.startEntry(!st.library) {
 			st.buf = append(st.buf, `"`+redact.Marker+`"`...)
@@ -807,6 +872,16 @@ func (st *state) cut(s string) string {
 // appendBody writes the message. Only value rules redact it: the message
 // has no key.
 func (st *state) appendBody(b []byte, msg string) []byte {
+	if len(msg) <= st.strCap {
+		n := len(b)
+		var ok, hit bool
+		if b, ok, hit = jsonenc.AppendPlain(b, nil, msg, st.c.prescanned); ok {
+			if !hit || !st.c.valueRules || !st.c.redactor.MatchValue(msg) {
+				return b
+			}
+			b = b[:n]
+		}
+	}
 	if st.c.valueRules && st.c.redactor.MatchValue(msg) {
 		b = append(b, '"')
 		b = st.c.redactor.AppendMask(b, msg)
@@ -961,7 +1036,7 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 	}
 	var reqID string
 	if st.provided&1 != 0 {
-		reqID = stringOf(st.scopeVals[0])
+		reqID = st.scopeString(0)
 	}
 	for _, t := range fallbackTiers {
 		b := append(st.line[:0], 0, '{')

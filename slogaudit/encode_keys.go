@@ -26,16 +26,23 @@ type groupNode struct {
 	groups    []string // the group names, for ReplaceAttr
 	path      redact.Path
 	depth     int
+	// inValue is set inside a slog.Group value, where event_type and
+	// otel.scope.* are data: only the record's top level and groups opened
+	// with WithGroup can name the event or its scope. Otherwise a group
+	// built from request data could relabel the record.
+	inValue bool
 }
 
-// child returns the node for group name under n. It allocates.
-func (n *groupNode) child(c *config, name string) *groupNode {
+// child returns the node for group name under n: a slog.Group value's
+// members when inValue, a WithGroup group otherwise. It allocates.
+func (n *groupNode) child(c *config, name string, inValue bool) *groupNode {
 	ch := &groupNode{
 		prefix:    string(jsonenc.AppendEscaped([]byte(n.prefix), name)) + ".",
 		rawPrefix: n.rawPrefix + name + ".",
 		groups:    append(slices.Clip(n.groups), name),
 		path:      n.path,
 		depth:     n.depth + 1,
+		inValue:   n.inValue || inValue,
 	}
 	if c.redacts {
 		ch.path = c.redactor.Enter(n.path, name)
@@ -56,7 +63,8 @@ type keyEntry struct {
 	bloom    uint64 // bloomBit(hash)
 	lift     string // KeyEventType, KeyScopeName or KeyScopeVersion when lifted
 	schema   bool   // the record's own schema_version: dropped
-	userName bool   // a user.name, at any depth
+	userName bool   // a user.name, at any depth, or a body's user name field
+	body     bool   // request.body: its user name fields follow IncludeUsernames
 	scopeBit uint8  // request-scope key bit (see scopeKeyBit)
 	// special is set when the key needs more than writing its value: it is
 	// lifted, dropped, a user name or sensitive. Plain keys (nearly all)
@@ -80,22 +88,29 @@ func (e *keyEntry) fill(c *config, parent *groupNode, key string, dst []byte) {
 	esc := e.esc()
 	e.hash = keyHash(esc)
 	e.bloom = bloomBit(e.hash)
-	switch key {
-	case KeyEventType, KeyScopeName, KeyScopeVersion:
-		e.lift = key // recognised by the leaf key at any depth
+	if !parent.inValue {
+		switch key {
+		case KeyEventType, KeyScopeName, KeyScopeVersion:
+			e.lift = key // at top level and under WithGroup groups
+		}
 	}
 	switch string(esc) {
 	case KeyEventType, KeyScopeName, KeyScopeVersion:
-		e.lift = string(esc)
+		// A slog.Group value spelling a reserved key ("otel" > "scope" >
+		// "name") is data, and is written under a key of its own.
+		if !parent.inValue {
+			e.lift = string(esc)
+		}
 	case KeySchemaVersion:
 		e.schema = true
 	}
-	e.userName = string(esc) == KeyUserName || isUserNameKey(esc)
+	e.userName = string(esc) == KeyUserName || isUserNameKey(esc) || isBodyUsernameKey(esc)
+	e.body = !c.usernames && isBodyKey(esc)
 	e.scopeBit = scopeKeyBit(esc)
 	if c.redacts {
 		e.path = c.redactor.Enter(parent.path, key)
 	}
-	e.special = e.lift != "" || e.schema || e.userName || c.redacts && e.path.Sensitive()
+	e.special = e.lift != "" || e.schema || e.userName || e.body || c.redacts && e.path.Sensitive()
 }
 
 // appendFullKey appends the escaped dotted key prefix+key, cut to max runes.
@@ -207,7 +222,7 @@ func (st *state) keyMiss(n *groupNode, key string, i uint) *keyEntry {
 	if j >= 0 {
 		e := new(keyEntry)
 		e.fill(st.c, n, strings.Clone(key), nil)
-		e.child = n.child(st.c, e.key)
+		e.child = n.child(st.c, e.key, true)
 		cache.slots[j].Store(e)
 		return e
 	}
@@ -250,7 +265,7 @@ func (st *state) childOf(e *keyEntry) *groupNode {
 	if e.child != nil {
 		return e.child
 	}
-	return e.parent.child(st.c, e.key)
+	return e.parent.child(st.c, e.key, true)
 }
 
 // appendAttrKey starts an entry with e's key.

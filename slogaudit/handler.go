@@ -86,8 +86,11 @@ type config struct {
 	redactor   *redact.Redactor
 	redacts    bool // redactor.Redacts(), read once
 	valueRules bool // redactor.HasValueRules()
+	// prescanned is redactor.Prescanned(): a string the copy's pre-scan
+	// rules out (jsonenc.AppendPlain) needs no MatchValue.
+	prescanned bool
 	// direct is set when plain values can be written without the general
-	// encoder: no value rules to match and MaxDepth above 1.
+	// encoder (MaxDepth above 1); value rules are checked inline.
 	direct      bool
 	usernames   bool
 	hmacNames   bool // pseudonymise user.name instead of dropping it
@@ -124,7 +127,10 @@ type config struct {
 	torn bool
 
 	root *groupNode // no groups open
-	keys keyCache   // decisions about attribute keys, see encode_keys.go
+	// scopePaths are the redaction paths of scopeKeys, for the values an
+	// application put in the request scope.
+	scopePaths [len(scopeKeys)]redact.Path
+	keys       keyCache // decisions about attribute keys, see encode_keys.go
 
 	lastNote atomic.Int64 // unix ns of the last stderr note (OnError nil)
 	stderr   io.Writer    // os.Stderr; a field so tests can watch the note
@@ -166,7 +172,11 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	}
 	c.redacts = c.redactor.Redacts()
 	c.valueRules = c.redactor.HasValueRules()
-	c.direct = !c.valueRules && c.limits.MaxDepth > 1
+	c.prescanned = c.redactor.Prescanned()
+	for i, k := range scopeKeys {
+		c.scopePaths[i] = c.redactor.Enter(redact.Path{}, k)
+	}
+	c.direct = c.limits.MaxDepth > 1
 	c.hmacNames = c.redactor.HasHMAC()
 	if rw, ok := w.(RecordWriter); ok {
 		c.rw = rw
@@ -334,7 +344,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		return h
 	}
 	h2 := *h
-	h2.node = h.node.child(h.c, name)
+	h2.node = h.node.child(h.c, name, false)
 	return &h2
 }
 
@@ -439,9 +449,11 @@ func errPanic(where string, p any) error {
 var errInvalidJSON = errors.New("slogaudit: MarshalJSON returned invalid JSON")
 
 // IsAudit reports whether r is an audit event: whether its own attributes
-// carry event_type at any group depth. It has the signature of a
-// slogmulti.Router predicate, so audit events can be routed to their own
-// handler.
+// carry event_type at top level (groups with an empty key are inlined, as
+// slog does). An event_type inside a named slog.Group value is data and does
+// not count, nor does one bound with Logger.With, which a record predicate
+// cannot see. It has the signature of a slogmulti.Router predicate, so
+// audit events can be routed to their own handler.
 func IsAudit(_ context.Context, r slog.Record) bool {
 	found := false
 	r.Attrs(func(a slog.Attr) bool {
@@ -451,15 +463,20 @@ func IsAudit(_ context.Context, r slog.Record) bool {
 	return found
 }
 
+// hasEventType reports whether a is event_type, or an empty-keyed group
+// (inlined by slog) that holds one.
 func hasEventType(a slog.Attr, depth int) bool {
 	if a.Key == KeyEventType {
 		return true
+	}
+	if a.Key != "" || depth > maxGroupDepth {
+		return false
 	}
 	v := a.Value
 	if v.Kind() == slog.KindLogValuer {
 		v, _ = resolve(v)
 	}
-	if v.Kind() != slog.KindGroup || depth > maxGroupDepth {
+	if v.Kind() != slog.KindGroup {
 		return false
 	}
 	for _, m := range v.Group() {

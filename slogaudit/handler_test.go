@@ -173,12 +173,25 @@ func TestHandlerTable(t *testing.T) {
 		{name: "group key colliding with dotted key",
 			attrs: []slog.Attr{slog.String("a.b", "1"), slog.Group("a", slog.String("b", "2"))},
 			want:  info(`{"schema_version":"1.0","a.b":"2"}`)},
-		{name: "event_type at depth, record over With",
+		{name: "event_type under WithGroup, record over With",
 			with: func(h slog.Handler) slog.Handler {
 				return h.WithAttrs([]slog.Attr{slog.String(KeyEventType, "with.event")}).WithGroup("app")
 			},
-			attrs: []slog.Attr{slog.Group("inner", slog.String(KeyEventType, "rec.event")), slog.Int("n", 1)},
+			attrs: []slog.Attr{slog.String(KeyEventType, "rec.event"), slog.Int("n", 1)},
 			want:  envelope("INFO", 9, "msg", `{"event_type":"rec.event","schema_version":"1.0","app.n":1}`, "rec.event")},
+		{name: "event_type inside a slog.Group value is data",
+			with: func(h slog.Handler) slog.Handler {
+				return h.WithAttrs([]slog.Attr{slog.String(KeyEventType, "with.event")}).WithGroup("app")
+			},
+			attrs: []slog.Attr{slog.Group("inner", slog.String(KeyEventType, "rec.event"),
+				slog.Group("otel", slog.Group("scope", slog.String("name", "forged")))), slog.Int("n", 1)},
+			want: envelope("INFO", 9, "msg", `{"event_type":"with.event","schema_version":"1.0","app.inner.event_type":"rec.event","app.inner.otel.scope.name":"forged","app.n":1}`, "with.event")},
+		{name: "event_type in an empty-named group is top level",
+			attrs: []slog.Attr{slog.Group("", slog.Group("", slog.String(KeyEventType, "inlined")))},
+			want:  envelope("INFO", 9, "msg", `{"event_type":"inlined","schema_version":"1.0"}`, "inlined")},
+		{name: "otel.scope.name from a group value is not lifted",
+			attrs: []slog.Attr{slog.Group("otel", slog.Group("scope", slog.String("name", "forged")))},
+			want:  info(`{"schema_version":"1.0","otel.scope.name":"forged"}`)},
 		{name: "event_type from With only", with: func(h slog.Handler) slog.Handler {
 			return h.WithAttrs([]slog.Attr{slog.String(KeyEventType, "with.event")})
 		}, want: envelope("INFO", 9, "msg", `{"event_type":"with.event","schema_version":"1.0"}`, "with.event")},
@@ -187,14 +200,21 @@ func TestHandlerTable(t *testing.T) {
 			want:  info(`{"schema_version":"2.1","a":1}`)},
 
 		// Request scope.
-		{name: "scope keys on top, win over record and With, not redacted",
-			ctx: scoped(slog.String(KeyPeerAddress, "10.0.0.3"), slog.String(KeySessionID, "sess-hash"),
-				slog.String(KeyRequestID, "req-1"), slog.String(KeyClientAddress, "203.0.113.10")),
+		{name: "scope keys on top, win over record and With, produced ones not redacted",
+			ctx: scoped(produced(KeyPeerAddress, "10.0.0.3"), produced(KeySessionID, "sess-hash"),
+				produced(KeyRequestID, "req-1"), produced(KeyClientAddress, "203.0.113.10")),
 			with: func(h slog.Handler) slog.Handler {
 				return h.WithAttrs([]slog.Attr{slog.String(KeyRequestID, "with-id")}).WithGroup("app")
 			},
 			attrs: []slog.Attr{slog.String(KeyEventType, "e"), slog.String("x", "1")},
 			want:  envelope("INFO", 9, "msg", `{"event_type":"e","schema_version":"1.0","request_id":"req-1","session.id":"sess-hash","client.address":"203.0.113.10","network.peer.address":"10.0.0.3","app.x":"1"}`, "e")},
+		{name: "scope values the application set pass the key and value rules",
+			ctx: scoped(slog.String(KeySessionID, "raw-cookie"), slog.String(KeyRequestID, testJWT),
+				slog.String(KeyClientAddress, "Bearer abcdefgh12345678"), slog.String(KeyPeerAddress, "10.0.0.3")),
+			want: info(`{"schema_version":"1.0","request_id":"[REDACTED]","session.id":"[REDACTED]","client.address":"[REDACTED]","network.peer.address":"10.0.0.3"}`)},
+		{name: "a pseudonym in the scope is kept",
+			ctx:  scoped(slog.Any(KeySessionID, redact.Pseudonym("5e55"))),
+			want: info(`{"schema_version":"1.0","session.id":"5e55"}`)},
 		{name: "scope key from ctx beats a top-level record attr",
 			ctx:   scoped(slog.String(KeyRequestID, "req-1")),
 			attrs: []slog.Attr{slog.String(KeyRequestID, "forged"), slog.Group("app", slog.String(KeyRequestID, "own"))},
@@ -361,8 +381,11 @@ func TestIsAudit(t *testing.T) {
 		{nil, false},
 		{[]slog.Attr{slog.String("a", "b")}, false},
 		{[]slog.Attr{slog.String(KeyEventType, "x")}, true},
-		{[]slog.Attr{slog.Group("app", slog.Group("inner", slog.String(KeyEventType, "x")))}, true},
-		{[]slog.Attr{slog.Any("lv", lazy{slog.GroupValue(slog.String(KeyEventType, "x"))})}, true},
+		{[]slog.Attr{slog.Group("", slog.Group("", slog.String(KeyEventType, "x")))}, true},
+		{[]slog.Attr{slog.Any("", lazy{slog.GroupValue(slog.String(KeyEventType, "x"))})}, true},
+		// Inside a named group value it is data, not the event's label.
+		{[]slog.Attr{slog.Group("app", slog.Group("inner", slog.String(KeyEventType, "x")))}, false},
+		{[]slog.Attr{slog.Any("lv", lazy{slog.GroupValue(slog.String(KeyEventType, "x"))})}, false},
 	}
 	for i, tt := range tests {
 		if got := IsAudit(ctx, record(slog.LevelInfo, "m", tt.attrs...)); got != tt.want {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/trusted"
 )
 
 // Fixed clocks: the record time and the handler's observed time.
@@ -176,3 +178,19 @@ func record(level slog.Level, msg string, attrs ...slog.Attr) slog.Record {
 
 // runtimeCaller reports the caller's position.
 func runtimeCaller() (uintptr, string, int, bool) { return runtime.Caller(1) }
+
+// producedValue stands for a value the library computes itself (httpaudit's
+// request id, its parsed addresses): it carries internal/trusted's mark, so
+// the handler writes it without redaction.
+type producedValue struct {
+	trusted.Mark
+	s string
+}
+
+func (v producedValue) LogValue() slog.Value { return slog.StringValue(v.s) }
+
+// produced is a request-scope attribute with a library-produced value.
+func produced(key, value string) slog.Attr { return slog.Any(key, producedValue{s: value}) }
+
+// testJWT is a well-formed JSON Web Token, caught by the default detectors.
+const testJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz"

@@ -43,7 +43,8 @@ const (
 	KeyScopeVersion = "otel.scope.version"
 
 	// KeyEventType classifies an audit event (auth.login.failed, ...); a record
-	// carrying it is an audit event (see IsAudit). Recognised at any group depth.
+	// carrying it is an audit event (see IsAudit). Recognised at top level and
+	// under WithGroup groups, never inside a slog.Group value.
 	KeyEventType = "event_type"
 	// KeySchemaVersion is the version of the attribute schema; always present and
 	// set only by the handler (Options.SchemaVersion).
@@ -51,7 +52,8 @@ const (
 	// KeyRequestID is the 32-hex id of the HTTP request (generated, never taken
 	// from the client).
 	KeyRequestID = "request_id"
-	// KeySessionID is a keyed hash of the session cookie, never the cookie.
+	// KeySessionID is a keyed hash of the session cookie, never the cookie
+	// (a raw string the application puts in the request scope is redacted).
 	KeySessionID = "session.id"
 	// KeyClientAddress is the resolved client IP (behind trusted proxies).
 	KeyClientAddress = "client.address"

@@ -34,7 +34,7 @@ func appendCut(dst []byte, s string, n int) []byte {
 	if len(s) <= n {
 		// Bytes bound runes: if s needs no escaping, it is copied.
 		var ok bool
-		if dst, ok = jsonenc.AppendPlain(dst, nil, s); ok {
+		if dst, ok, _ = jsonenc.AppendPlain(dst, nil, s, false); ok {
 			return dst
 		}
 	}

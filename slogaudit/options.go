@@ -46,7 +46,10 @@ type Options struct {
 
 	// IncludeUsernames keeps user.name. When false, user.name is dropped from
 	// every record, or replaced by its pseudonym when the Redactor has an HMAC
-	// key.
+	// key. The user name fields of a captured request body (request.body, a
+	// map or flattened keys) are treated the same way: username, user_name,
+	// user, login, login_name, email, email_address, mail, account_name and
+	// principal, matched ignoring case as encoding/json matches fields.
 	IncludeUsernames bool
 
 	// Limits bound the size of values and of the whole line.

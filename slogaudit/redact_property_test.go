@@ -2,11 +2,13 @@ package slogaudit_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secaudit/auditkit/internal/leaktest"
 	"github.com/secaudit/auditkit/redact"
@@ -24,7 +26,7 @@ import (
 // noRules projects values as an application type would in its MarshalJSON or
 // MarshalText output: walked, but with nothing redacted.
 var noRules = func() *redact.Redactor {
-	r, err := redact.New(redact.Options{ReplaceDefaults: true})
+	r, err := redact.New(redact.Options{ReplaceDefaults: true, ReplaceDefaultDetectors: true})
 	if err != nil {
 		panic(err)
 	}
@@ -35,7 +37,12 @@ func project(v any) any { return noRules.Value("", v) }
 
 // handlerOutputs logs v every way a value reaches the handler (record attr,
 // WithAttrs, under WithGroup, in the message) in both formats.
-func handlerOutputs(t *testing.T, r *redact.Redactor, group, key string, v any, msg string) map[string][]byte {
+//
+// The request scope is a way in too: the value as a scope attribute under its
+// key (when the group is not what makes it sensitive), and as the value of a
+// request-scope key (when the key is not what makes it sensitive either).
+func handlerOutputs(t *testing.T, r *redact.Redactor, c leaktest.Case, ops int, msg string) map[string][]byte {
+	group, key, v := c.Group, c.Key, c.Value
 	t.Helper()
 	out := map[string][]byte{}
 	for _, f := range []struct {
@@ -55,6 +62,18 @@ func handlerOutputs(t *testing.T, r *redact.Redactor, group, key string, v any, 
 		l.WithGroup(group).With(slog.Any(key, v)).Info("m")
 		out[f.name+"/attrs"] = bytes.Clone(buf.Bytes())
 		buf.Reset()
+		if c.SensitiveAt != ops+1 {
+			_ = h.Handle(slogaudit.ContextWithAttrs(context.Background(), slog.Any(key, v)), slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0))
+			out[f.name+"/scope"] = bytes.Clone(buf.Bytes())
+			buf.Reset()
+		}
+		if c.SensitiveAt < ops {
+			for _, k := range []string{slogaudit.KeyRequestID, slogaudit.KeySessionID, slogaudit.KeyClientAddress} {
+				_ = h.Handle(slogaudit.ContextWithAttrs(context.Background(), slog.Any(k, v)), slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0))
+			}
+			out[f.name+"/scope-keys"] = bytes.Clone(buf.Bytes())
+			buf.Reset()
+		}
 		l.Info(msg)
 		out[f.name+"/message"] = bytes.Clone(buf.Bytes())
 	}
@@ -76,8 +95,8 @@ func checkHandlerNoLeak(t *testing.T, ops []byte, at int, raw string, mode byte,
 	if c.SensitiveAt >= 0 || mode%3 == 1 {
 		msg = "Authorization: Bearer " + c.Secret // the message only has value rules
 	}
-	for name, line := range handlerOutputs(t, r, c.Group, c.Key, c.Value, msg) {
-		if bytes.Contains(line, []byte(c.Secret)) {
+	for name, line := range handlerOutputs(t, r, c, len(ops), msg) {
+		if c.Shows(line) {
 			t.Fatalf("%s leaked %q (ops %v, sensitive layer %d of %d, mode %d):\n%s",
 				name, c.Secret, ops, c.SensitiveAt, len(ops), mode%3, line)
 		}
@@ -85,11 +104,11 @@ func checkHandlerNoLeak(t *testing.T, ops []byte, at int, raw string, mode byte,
 	// Control: without redaction the secret shows, so the assertion above
 	// could fail. Behind an opaque layer (an error or TextMarshaler logged as
 	// its text) the value hides it by design; the message still carries it.
-	for name, line := range handlerOutputs(t, redact.None(), c.Group, c.Key, c.Value, msg) {
-		if !c.Visible && strings.HasSuffix(name, "/attrs") {
+	for name, line := range handlerOutputs(t, redact.None(), c, len(ops), msg) {
+		if !c.Visible && !strings.HasSuffix(name, "/message") {
 			continue
 		}
-		if !bytes.Contains(line, []byte(c.Secret)) {
+		if !c.Shows(line) {
 			t.Fatalf("control: %s without redaction does not show the secret:\n%s", name, line)
 		}
 	}

@@ -14,19 +14,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/secaudit/auditkit/internal/jsonenc"
 	"github.com/secaudit/auditkit/internal/jsonfields"
+	"github.com/secaudit/auditkit/internal/placeholder"
 	"github.com/secaudit/auditkit/redact"
 )
 
-// Placeholders written instead of a value that could not be encoded. The
-// reason goes to Options.OnError, never into the line: panic messages and
-// error texts can carry the very data the line must not.
+// Placeholders written instead of a value that could not be encoded, the
+// same as redact writes (internal/placeholder). The reason goes to
+// Options.OnError, never into the line: panic messages and error texts can
+// carry the very data the line must not.
 const (
-	placeholderPanic       = "[PANIC]"
-	placeholderInvalidJSON = "[INVALID JSON]"
-	placeholderError       = "[ERROR]"
+	placeholderPanic       = placeholder.Panic
+	placeholderInvalidJSON = placeholder.InvalidJSON
+	placeholderError       = placeholder.Error
 )
 
 // maxChain bounds pointer and interface indirections, which MaxDepth does
@@ -104,13 +107,14 @@ func (st *state) appendValue(v slog.Value, p redact.Path, depth int) {
 // appendStr writes a string value: masked when a value rule matches, else
 // cut to the current string cap.
 func (st *state) appendStr(s string) {
-	if len(s) <= st.strCap && !st.c.valueRules {
-		// The common case: nothing to match, nothing to cut.
+	match := st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s)
+	if len(s) <= st.strCap && !match {
+		// The common case: nothing matched, nothing to cut.
 		st.longest = max(st.longest, len(s))
 		st.buf = jsonenc.AppendString(st.buf, s)
 		return
 	}
-	if st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s) {
+	if match {
 		st.buf = append(st.buf, '"')
 		st.buf = st.c.redactor.AppendMask(st.buf, s)
 		st.buf = append(st.buf, '"')
@@ -140,8 +144,19 @@ func (st *state) appendPseudonym(s string) {
 	st.buf = append(st.buf, '"')
 }
 
-// appendBytes writes b as a base64 string, cut to the string cap.
+// appendBytes writes b as a base64 string, cut to the string cap. The value
+// rules see the raw bytes (a token in a []byte is still a token); a match
+// writes the mask of the bytes as a string, as redact.Value does.
 func (st *state) appendBytes(b []byte) {
+	if st.c.valueRules && !st.noRedact && len(b) > 0 {
+		// The detectors neither keep nor modify the string.
+		if s := unsafe.String(&b[0], len(b)); st.c.redactor.MatchValue(s) {
+			st.buf = append(st.buf, '"')
+			st.buf = st.c.redactor.AppendMask(st.buf, s)
+			st.buf = append(st.buf, '"')
+			return
+		}
+	}
 	st.buf = append(st.buf, '"')
 	start := len(st.buf)
 	st.buf = base64.StdEncoding.AppendEncode(st.buf, b)
@@ -459,7 +474,7 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 			if !fv.IsValid() || f.OmitEmpty && jsonfields.IsEmpty(fv) {
 				continue // a nil embedded pointer, or omitempty
 			}
-			ms = append(ms, member{key: f.Name, rv: fv})
+			ms = append(ms, member{key: f.Name, goName: f.GoName, rv: fv})
 		}
 		st.appendObject(ms, false, p, depth)
 	default: // chan, func, unsafe.Pointer: no JSON form
@@ -501,9 +516,12 @@ const (
 
 // member is one entry of an object being written.
 type member struct {
-	key  string // raw key, for redaction
-	esc  string // escaped and cut key, as written
-	kind memberKind
+	key string // raw key, for redaction
+	esc string // escaped and cut key, as written
+	// goName is a struct field's Go name, which redaction judges as well
+	// as its JSON name (redact.Redactor.EnterField).
+	goName string
+	kind   memberKind
 	// masked is set on a map key that a value rule matched: esc is its mask.
 	masked bool
 	rv     reflect.Value
@@ -572,7 +590,7 @@ func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int
 		st.buf = append(st.buf, '"', ':')
 		mp := p
 		if st.c.redacts && !st.noRedact {
-			if mp = st.c.redactor.Enter(p, m.key); mp.Sensitive() {
+			if mp = st.c.redactor.EnterField(p, m.key, m.goName); mp.Sensitive() {
 				st.appendSensitiveMember(m)
 				continue
 			}

@@ -158,14 +158,19 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid credentials", http.StatusUnauthorized)
 		return
 	}
+	// The session exists from here on. The request arrived without its
+	// cookie, so tell the audit middleware: the login events below and the
+	// login's response event then carry the session.id that the session's
+	// later requests (with the cookie) will carry, which joins them.
+	sid := newSessionID()
+	a.sessions[sid] = creds.Username
+	httpaudit.SetSession(ctx, sid)
 	if acct.failures > 0 {
 		authaudit.LoginSucceededAfterFailures(ctx, acct.id, acct.failures)
 	} else {
 		authaudit.LoginSucceeded(ctx, acct.id)
 	}
 	acct.failures = 0
-	sid := newSessionID()
-	a.sessions[sid] = creds.Username
 	authaudit.SessionCreated(ctx, acct.id)
 	http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	w.WriteHeader(http.StatusNoContent)

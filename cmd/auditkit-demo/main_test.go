@@ -175,3 +175,48 @@ func TestDemoBadFlag(t *testing.T) {
 		t.Errorf("exit %d, want 2", code)
 	}
 }
+
+// The login is joined to its session (httpaudit.SetSession):
+// auth.login.success, session.created and the login's response event carry
+// the session.id of the new cookie, and so does alice's next request, which
+// presents it.
+func TestDemoLoginJoinsSession(t *testing.T) {
+	_, lines := runDemo(t)
+	var success *line
+	for i := range lines {
+		if lines[i].str("event_type") == "auth.login.success" {
+			success = &lines[i]
+			break
+		}
+	}
+	if success == nil {
+		t.Fatal("no auth.login.success")
+	}
+	sid, rid := success.str("session.id"), success.str("request_id")
+	if len(sid) != 32 || strings.Trim(sid, "0123456789abcdef") != "" {
+		t.Fatalf("auth.login.success session.id = %q, want 32 hex", sid)
+	}
+	login := map[string]string{} // event_type -> session.id, within the login request
+	for _, l := range lines {
+		if l.str("request_id") == rid {
+			login[l.str("event_type")] = l.str("session.id")
+		}
+	}
+	for _, et := range []string{"auth.login.success", "session.created", "http.response.success"} {
+		if got, ok := login[et]; !ok || got != sid {
+			t.Errorf("login request: %s session.id = %q (present %v), want %q; events %v", et, got, ok, sid, login)
+		}
+	}
+	// The next request of the scenario: alice reads her invoice with the
+	// cookie the login set.
+	var next *line
+	for i := range lines {
+		if lines[i].str("event_type") == "model.access" {
+			next = &lines[i]
+			break
+		}
+	}
+	if next == nil || next.str("session.id") != sid {
+		t.Errorf("next request's session.id = %v, want %q", next, sid)
+	}
+}

@@ -6,6 +6,7 @@ package eventlog
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/secaudit/auditkit/slogaudit"
@@ -26,15 +27,18 @@ func Start(ctx context.Context, l *slog.Logger, level slog.Level) (context.Conte
 }
 
 // Log hands one record to l's handler: the event's own attributes (own),
-// then each of the caller's extra attributes whose key the event does not
-// set itself, so an extra attribute can neither relabel the event nor
-// contradict its parameters. own should have spare capacity for extra, so
-// the record gets all attributes in one AddAttrs (one allocation past slog's
-// inline five). pc is the application's call site, for AddSource.
+// then the caller's extra attributes, less every member that would spell a
+// key the event owns (see reserved), at any depth: `slog.Group("", ...)`
+// is inlined by slog, and `slog.Group("audit", slog.Group("target", ...))`
+// flattens to audit.target.*, so both are looked into. An extra attribute
+// can therefore neither relabel the event nor contradict its parameters.
+// own should have spare capacity for extra, so the record gets all
+// attributes in one AddAttrs (one allocation past slog's inline five). pc
+// is the application's call site, for AddSource.
 func Log(ctx context.Context, l *slog.Logger, level slog.Level, body string, pc uintptr, own, extra []slog.Attr) {
 	n := len(own)
 	for _, a := range extra {
-		if !hasKey(own[:n], a.Key) && a.Key != slogaudit.KeyScopeVersion {
+		if a, ok, _ := filter(own[:n], "", a, 0); ok {
 			own = append(own, a)
 		}
 	}
@@ -45,9 +49,71 @@ func Log(ctx context.Context, l *slog.Logger, level slog.Level, body string, pc 
 	_ = l.Handler().Handle(ctx, r)
 }
 
-func hasKey(attrs []slog.Attr, key string) bool {
-	for _, a := range attrs {
-		if a.Key == key {
+// maxDepth bounds the groups filter walks; deeper extras are dropped whole.
+const maxDepth = 32
+
+// filter returns a without the members whose dotted key (prefix + key)
+// is reserved, whether anything of it is left (keep), and whether it differs
+// from a (changed). It copies a group only when it drops something from it.
+func filter(own []slog.Attr, prefix string, a slog.Attr, depth int) (_ slog.Attr, keep, changed bool) {
+	v := a.Value
+	if v.Kind() == slog.KindLogValuer {
+		// What it resolves to is what the handler will see.
+		v = v.Resolve()
+		a.Value, changed = v, true
+	}
+	if v.Kind() != slog.KindGroup {
+		return a, !reserved(own, prefix, a.Key), changed
+	}
+	if depth >= maxDepth {
+		return a, false, true
+	}
+	inner := prefix
+	if a.Key != "" {
+		inner = prefix + a.Key + "."
+	}
+	members := v.Group()
+	var kept []slog.Attr
+	for i, m := range members {
+		fm, ok, ch := filter(own, inner, m, depth+1)
+		if kept == nil && ok && !ch {
+			continue // unchanged so far
+		}
+		if kept == nil {
+			kept = append(make([]slog.Attr, 0, len(members)), members[:i]...)
+		}
+		if ok {
+			kept = append(kept, fm)
+		}
+	}
+	if kept == nil {
+		return a, true, changed
+	}
+	if len(kept) == 0 {
+		return a, false, true
+	}
+	return slog.Attr{Key: a.Key, Value: slog.GroupValue(kept...)}, true, true
+}
+
+// reserved reports whether the dotted key prefix+key belongs to the event:
+// one of its own attributes, its labels (event_type, outcome, owasp.event,
+// the instrumentation scope), the acting user (user.id) or its target
+// (audit.target.*), whether or not this event sets them.
+func reserved(own []slog.Attr, prefix, key string) bool {
+	full := key
+	if prefix != "" {
+		full = prefix + key
+	}
+	switch full {
+	case slogaudit.KeyEventType, slogaudit.KeyOutcome, slogaudit.KeyUserID,
+		slogaudit.KeyScopeName, slogaudit.KeyScopeVersion, "owasp.event":
+		return true
+	}
+	if strings.HasPrefix(full, "audit.target.") {
+		return true
+	}
+	for _, o := range own {
+		if o.Key == full {
 			return true
 		}
 	}

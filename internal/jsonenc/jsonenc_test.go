@@ -95,9 +95,14 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("round trip: got %q, want %q", got, want)
 		}
 		// AppendPlain writes the same bytes, or refuses and leaves dst.
-		p, ok := AppendPlain([]byte("x"), []byte("y"), s)
+		p, ok, scan := AppendPlain([]byte("x"), []byte("y"), s, true)
 		if ok != IsPlain(s) || ok && string(p) != "xy"+string(b) || !ok && string(p) != "x" {
 			t.Fatalf("AppendPlain(%q) = %q, %v; AppendString %q", s, p, ok, b)
+		}
+		// The pre-scan has no false negatives: a string it clears holds
+		// no byte a detector's match must contain.
+		if ok && !scan && strings.IndexFunc(s, isTrigger) >= 0 {
+			t.Fatalf("AppendPlain(%q): scan false, but it holds a trigger byte", s)
 		}
 	})
 }
@@ -214,7 +219,7 @@ func TestAppendPlain(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
 		dst := []byte("[]")[:1]
-		got, ok := AppendPlain(dst, []byte(`,"k":`), s)
+		got, ok, _ := AppendPlain(dst, []byte(`,"k":`), s, false)
 		if ok != IsPlain(s) {
 			t.Fatalf("AppendPlain(%q) ok = %v, IsPlain = %v", s, ok, IsPlain(s))
 		}
@@ -236,6 +241,33 @@ func TestAppendPlain(t *testing.T) {
 				r := append([]byte(nil), s...)
 				r[i] = c
 				check(string(r))
+			}
+		}
+	}
+}
+
+// isTrigger reports whether c is one of redact's trigger bytes (see
+// internal/prescan).
+func isTrigger(c rune) bool {
+	return c == ' ' || c == '\t' || c == '-' || c == '@' || c == '_' || c == 'x' || 'A' <= c && c <= 'Z'
+}
+
+// AppendPlain's scan result: every trigger byte at every position of every
+// length is seen, and a string of lower-case letters, digits, '.', '/' and
+// ':' is cleared (the control: the test can tell the two apart).
+func TestAppendPlainScan(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		base := strings.Repeat("abc.def/9:", 4)[:n]
+		if _, ok, scan := AppendPlain(nil, nil, base, true); !ok || scan && n >= 4 {
+			t.Fatalf("AppendPlain(%q) = ok %v, scan %v; want cleared", base, ok, scan)
+		}
+		for i := range n {
+			for _, c := range []byte(" \t-@_xAZ") {
+				b := []byte(base)
+				b[i] = c
+				if _, _, scan := AppendPlain(nil, nil, string(b), true); !scan {
+					t.Fatalf("AppendPlain(%q): trigger %q at %d not seen", b, c, i)
+				}
 			}
 		}
 	}

@@ -17,6 +17,10 @@ import (
 type Field struct {
 	// Name is the json tag name, or the Go field name.
 	Name string
+	// GoName is the Go field name. Redaction judges a field by both names
+	// (see redact.Redactor.EnterField): a field Password tagged json:"p" is
+	// still a password.
+	GoName string
 	// Index is the path for reflect.Value.FieldByIndex.
 	Index []int
 	// OmitEmpty is the tag's omitempty option.
@@ -98,7 +102,7 @@ func typeFields(t reflect.Type) []Field {
 					if name == "" {
 						name = sf.Name
 					}
-					fields = append(fields, Field{Name: name, Index: index, tagged: tagged,
+					fields = append(fields, Field{Name: name, GoName: sf.Name, Index: index, tagged: tagged,
 						OmitEmpty: hasOption(opts, "omitempty"), ViaUnexported: ro})
 					if count[q.typ] > 1 {
 						// The same struct embedded twice at this depth: the
