@@ -360,6 +360,10 @@ func (d *disk) Write(p []byte) (int, error) {
 	return d.out.Write(p)
 }
 
+// Durable declares that Write's error tells the truth, as an auditsink.File
+// does: fail-closed mode accepts only writers that say so (slogaudit.Durable).
+func (d *disk) Durable() bool { return true }
+
 // Fail-closed: a request that cannot be audited is not served. The handler
 // writes synchronously through a Guard with FailClosed, so Handle's error is
 // true; httpaudit writes http.request.received before the application handler

@@ -140,7 +140,7 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 	if w == nil {
 		return nil, errors.New("auditsink: NewChain: nil writer")
 	}
-	if buffered(w) {
+	if queues(w) {
 		return nil, fmt.Errorf("auditsink: NewChain: %T buffers lines, so the chain cannot tell which reached the file: put the Async in front of the Chain, not behind it", w)
 	}
 	if o.HMACKey != nil && len(o.HMACKey) == 0 {

@@ -91,9 +91,10 @@
 //     and reported in the trail.
 //   - Guard(FailClosed) without Async: an error from the handler's Handle
 //     means the record is not on disk, which is what httpaudit's
-//     Options.FailClosed needs. Async reports itself slogaudit.Buffered, and
-//     so do Guard and Multi with an Async behind them, so that
-//     httpaudit.New can refuse that combination.
+//     Options.FailClosed needs. File, Chain, Guard(FailClosed) over a
+//     durable writer and Multi of durable sinks declare slogaudit.Durable;
+//     Async, and anything with an Async behind it, does not, so
+//     httpaudit.New refuses that combination.
 //   - Chain: see "What verification proves" below.
 //
 // # Tamper-evident chain

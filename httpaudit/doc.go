@@ -153,12 +153,12 @@
 //	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true})
 //
 // or an auditsink.Multi of such sinks, which fails only when none took the
-// line. New rejects a handler that reports itself buffered (an
-// auditsink.Async anywhere it can see, see slogaudit.Buffered): its nil error
-// means queued, not stored. New only sees what the handler tells it, so a
-// fan-out or wrapping handler (slog-multi) hides an Async behind it, and a
-// Guard with FailOpen or Suspend hides lost lines; do not build those into a
-// fail-closed logger. A writer that hangs hangs the requests.
+// line. New requires the handler to declare durable writes
+// (slogaudit.Durable), which those do. Anything that does not declare it is
+// refused: an auditsink.Async (its nil error means queued, not stored), a
+// Guard with FailOpen or Suspend (it hides lost lines), and a fan-out or
+// wrapping handler or writer (slog-multi, io.MultiWriter), which cannot
+// vouch for what it wraps. A writer that hangs hangs the requests.
 //
 // The response event is still written after the response, where a failure
 // can no longer change anything.

@@ -3,6 +3,7 @@ package httpaudit_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,10 @@ import (
 type fullDisk struct{}
 
 func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// Durable declares that Write's error tells the truth (slogaudit.Durable):
+// fail-closed mode accepts only writers that say so. auditsink.File does.
+func (fullDisk) Durable() bool { return true }
 
 // With FailClosed, a request that cannot be audited is refused before the
 // application sees it. The writer must be synchronous: a Guard with the
@@ -39,12 +44,16 @@ func ExampleOptions_failClosed() {
 	audit.Wrap(app).ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/transfer", nil))
 	fmt.Println(w.Code, audit.Stats().FailClosedRejections)
 
-	// An asynchronous writer cannot back that promise.
+	// An asynchronous writer cannot back that promise, nor can a writer
+	// that does not declare it (io.MultiWriter hides what it wraps).
 	async := auditsink.NewAsync(guard, nil)
 	defer async.Close(context.Background())
 	_, err = httpaudit.New(slog.New(slogaudit.NewHandler(async, nil)), &httpaudit.Options{FailClosed: true})
 	fmt.Println(err != nil)
+	_, err = httpaudit.New(slog.New(slogaudit.NewHandler(io.MultiWriter(guard), nil)), &httpaudit.Options{FailClosed: true})
+	fmt.Println(err != nil)
 	// Output:
 	// 503 1
+	// true
 	// true
 }

@@ -38,6 +38,10 @@ func (w *failingWriter) Write([]byte) (int, error) {
 	return 0, syscall.ENOSPC
 }
 
+// Durable declares that Write's error tells the truth, as an audit file's
+// does (slogaudit.Durable): fail-closed mode requires the declaration.
+func (w *failingWriter) Durable() bool { return true }
+
 // ran is an application handler that records whether it ran.
 type ran struct{ n atomic.Int32 }
 
@@ -311,11 +315,15 @@ func TestFailClosedThroughSinks(t *testing.T) {
 	})
 }
 
-func TestFailClosedRefusesBufferedLogger(t *testing.T) {
+// Fail-closed needs a positive declaration (slogaudit.Durable): whatever
+// does not make it is refused, including wrappers that hide a durable
+// writer.
+func TestFailClosedRequiresDurableLogger(t *testing.T) {
 	async := auditsink.NewAsync(io.Discard, nil)
 	defer func() { _ = async.Close(context.Background()) }()
 	asyncLogger := slog.New(slogaudit.NewHandler(async, nil))
-	const want = "httpaudit: FailClosed: the logger's handler is buffered"
+	const want = "does not declare durable writes"
+	durable := auditsink.NewGuard(&failingWriter{}, &auditsink.GuardOptions{Action: auditsink.FailClosed})
 
 	if _, err := httpaudit.New(asyncLogger, &httpaudit.Options{FailClosed: true}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("async logger: New error %v, want %q", err, want)
@@ -329,9 +337,24 @@ func TestFailClosedRefusesBufferedLogger(t *testing.T) {
 	if _, err := httpaudit.New(asyncLogger, nil); err != nil {
 		t.Errorf("fail-open with async: %v", err)
 	}
-	// A synchronous writer is fine.
-	if _, err := httpaudit.New(slog.New(slogaudit.NewHandler(io.Discard, nil)), &httpaudit.Options{FailClosed: true}); err != nil {
-		t.Errorf("synchronous writer: %v", err)
+	// A durable writer is fine; anything that does not say so is refused,
+	// even when it wraps a durable one.
+	if _, err := httpaudit.New(slog.New(slogaudit.NewHandler(durable, nil)), &httpaudit.Options{FailClosed: true}); err != nil {
+		t.Errorf("durable writer: %v", err)
+	}
+	for name, w := range map[string]io.Writer{
+		"plain writer":                  io.Discard,
+		"io.MultiWriter over a durable": io.MultiWriter(durable),
+		"guard fail-open":               auditsink.NewGuard(&failingWriter{}, nil),
+	} {
+		if _, err := httpaudit.New(slog.New(slogaudit.NewHandler(w, nil)), &httpaudit.Options{FailClosed: true}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: New error %v, want %q", name, err, want)
+		}
+	}
+	// A slog-multi style fan-out handler hides its handlers: refused too.
+	fan := fanout{slogaudit.NewHandler(durable, nil)}
+	if _, err := httpaudit.New(slog.New(fan), &httpaudit.Options{FailClosed: true}); err == nil {
+		t.Error("fan-out handler: New succeeded")
 	}
 	// A nil logger means slog.Default(), as it is when New runs.
 	old := slog.Default()
@@ -341,3 +364,7 @@ func TestFailClosedRefusesBufferedLogger(t *testing.T) {
 		t.Errorf("nil logger with an async default: New error %v", err)
 	}
 }
+
+// fanout is a handler that passes records on, as slog-multi's do, without
+// vouching for what it wraps.
+type fanout struct{ slog.Handler }

@@ -24,6 +24,10 @@ type recorder struct {
 	panik bool  // Handle panics
 }
 
+// Durable declares that Handle's error tells the truth (slogaudit.Durable),
+// as fail-closed mode requires.
+func (r *recorder) Durable() bool { return true }
+
 type record struct {
 	Level slog.Level
 	Msg   string

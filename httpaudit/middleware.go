@@ -1,10 +1,10 @@
 package httpaudit
 
 import (
+	"fmt"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -82,9 +82,9 @@ func (m *Middleware) Stats() Stats {
 // session key is an error that names the field and the value, never a failure
 // at request time.
 //
-// With Options.FailClosed, a logger whose handler reports itself buffered
-// (see slogaudit.Buffered) is an error too; for a nil logger New asks the
-// handler of slog.Default() at the time of the call.
+// With Options.FailClosed, a logger whose handler does not declare durable
+// writes (see slogaudit.Durable) is an error too; for a nil logger New asks
+// the handler of slog.Default() at the time of the call.
 func New(logger *slog.Logger, opts *Options) (*Middleware, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -95,10 +95,11 @@ func New(logger *slog.Logger, opts *Options) (*Middleware, error) {
 		if l == nil {
 			l = slog.Default()
 		}
-		if b, ok := l.Handler().(slogaudit.Buffered); ok && b.Buffered() {
-			err = errors.New("httpaudit: FailClosed: the logger's handler is buffered " +
-				"(an auditsink.Async): Handle returns before the record is stored, so its error " +
-				"cannot decide the request; write through an auditsink.Guard with FailClosed, without Async")
+		if d, ok := l.Handler().(slogaudit.Durable); !ok || !d.Durable() {
+			err = fmt.Errorf("httpaudit: FailClosed: the logger's handler (%T) does not declare durable "+
+				"writes (slogaudit.Durable), so a nil error from Handle may stand for a record that is "+
+				"queued or lost and cannot decide the request; write through a slogaudit.Handler over "+
+				"an auditsink File, Chain, Guard with FailClosed, or Multi of those, without Async", l.Handler())
 		}
 	}
 	if err != nil {

@@ -177,15 +177,14 @@ type Options struct {
 	// handler does not run, the request body is not read, and
 	// Middleware.Stats counts a FailClosedRejections.
 	//
-	// The promise is only as good as the handler's error. New refuses a
-	// logger whose handler reports itself buffered (slogaudit.Buffered, as a
-	// slogaudit.Handler writing through an auditsink.Async does), since its
-	// nil error means queued, not stored. New can only ask the handler it is
-	// given: a handler that fans out or wraps others (slog-multi, a
-	// middleware) hides what is behind it, and so does an auditsink.Guard
-	// whose action is not FailClosed, which reports no error for lost lines.
-	// Write through a slogaudit.Handler over a Guard with FailClosed, or an
-	// auditsink.Multi, and no Async. A writer that hangs then hangs requests.
+	// The promise is only as good as the handler's error, so New requires
+	// a positive declaration: the logger's handler must declare durable
+	// writes (slogaudit.Durable), as a slogaudit.Handler over an auditsink
+	// File, Chain, Guard with FailClosed, or Multi of those does. Anything
+	// that does not declare it is refused: an auditsink.Async (its nil
+	// error means queued), a Guard that swallows errors, an io.MultiWriter
+	// or a slog-multi fan-out (they hide what they wrap), os.Stdout. A
+	// writer that hangs then hangs requests.
 	//
 	// The response event is written after the response, as without
 	// FailClosed: nothing can be refused any more, and its failure only

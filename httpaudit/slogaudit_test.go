@@ -31,6 +31,10 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+// Durable declares that a nil error from Write means the line is stored (in
+// memory), as fail-closed mode requires (slogaudit.Durable).
+func (s *syncBuffer) Durable() bool { return true }
+
 func (s *syncBuffer) lines(t testing.TB) []map[string]any {
 	t.Helper()
 	s.mu.Lock()

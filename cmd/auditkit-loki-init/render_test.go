@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -428,14 +429,18 @@ func TestQueriesMatchAcrossBackends(t *testing.T) {
 	}
 }
 
+// update rewrites the golden files, as in every package of this module:
+// go test -run Golden -update.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
 func TestDashboardGolden(t *testing.T) {
 	got, err := dashboard("Auditkit Security Audit", lokiQueries("auditkit", "$__range", "$__interval"))
 	require.NoError(t, err)
 	golden := filepath.Join("testdata", "auditkit-overview.golden.json")
-	if os.Getenv("UPDATE_GOLDEN") != "" {
+	if *update {
 		require.NoError(t, os.WriteFile(golden, got, 0o644))
 	}
 	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create it")
+	require.NoError(t, err, "run go test -run DashboardGolden -update to create it")
 	assert.Equal(t, string(want), string(got))
 }

@@ -1,12 +1,8 @@
 package httpaudit_test
 
-// Regression tests for the security review of httpaudit: each failed
-// before its fix.
-
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,88 +18,10 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
-
-// rawRequest sends a request line and headers as written (no client
-// normalises the path) and returns the status line of the response.
-func rawRequest(t *testing.T, addr, head string) string {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, head); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the response to %q: %v", head, err)
-	}
-	return strings.TrimSpace(line)
-}
-
-// IgnorePaths must not be evaded by a path the router reads differently
-// from its cleaned form: only a canonical path is ignored.
-func TestIgnorePathsCanonicalOnly(t *testing.T) {
-	routers := map[string]func(ran *string) http.Handler{
-		"chi": func(ran *string) http.Handler {
-			r := chi.NewRouter()
-			r.Post("/admin/*", func(w http.ResponseWriter, r *http.Request) { *ran = "admin"; w.WriteHeader(403) })
-			r.Post("/healthz", func(w http.ResponseWriter, r *http.Request) { *ran = "healthz"; w.WriteHeader(403) })
-			r.Post("/static/*", func(w http.ResponseWriter, r *http.Request) { *ran = "static"; w.WriteHeader(403) })
-			return r
-		},
-		"ServeMux": func(ran *string) http.Handler {
-			mux := http.NewServeMux()
-			mux.HandleFunc("POST /admin/", func(w http.ResponseWriter, r *http.Request) { *ran = "admin"; w.WriteHeader(403) })
-			mux.HandleFunc("POST /healthz", func(w http.ResponseWriter, r *http.Request) { *ran = "healthz"; w.WriteHeader(403) })
-			mux.HandleFunc("POST /static/", func(w http.ResponseWriter, r *http.Request) { *ran = "static"; w.WriteHeader(403) })
-			mux.HandleFunc("POST /{acct}", func(w http.ResponseWriter, r *http.Request) { *ran = "acct"; w.WriteHeader(403) })
-			return mux
-		},
-	}
-	for name, mk := range routers {
-		for _, tc := range []struct {
-			path    string
-			ignored bool
-		}{
-			{"/healthz", true},
-			{"/static/", true}, // canonical with its trailing slash
-			{"/static/app.js", true},
-			{"/admin/delete", false},
-			{"/admin/../healthz", false},
-			{"/admin/%2E%2E/healthz", false},
-			{"/admin%2F..%2Fhealthz", false},
-			{"/%68ealthz", false}, // decodes to /healthz, but RawPath is set
-			{"//healthz", false},
-			{"/healthz/", false},   // another path to a router; ^/healthz$ does not match it
-			{"/static//x", false},  // not clean
-			{"/static/./x", false}, // not clean
-		} {
-			var ran string
-			m, rec := newMW(t, &httpaudit.Options{IgnorePaths: []string{`^/healthz$`, `^/static/`}, LogOKResponses: true})
-			srv := httptest.NewServer(m.Wrap(mk(&ran)))
-			status := rawRequest(t, srv.Listener.Addr().String(),
-				"POST "+tc.path+" HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			srv.Close()
-			n := len(rec.records())
-			if tc.ignored && n != 0 || !tc.ignored && n != 1 {
-				t.Errorf("%s %s: %d events (ignored %v); handler %q answered %s", name, tc.path, n, tc.ignored, ran, status)
-			}
-			// The attack itself: the admin handler ran, so it must be audited.
-			if ran == "admin" && n != 1 {
-				t.Errorf("%s %s: admin handler ran unaudited", name, tc.path)
-			}
-		}
-	}
-}
 
 // abortedUpload sends a request declaring 20 bytes of body (by
 // Content-Length or in one chunk), sends 10, half-closes and returns what
@@ -359,76 +277,6 @@ func TestExpectContinueCapturesWhatHandlerReads(t *testing.T) {
 	}
 }
 
-// flushErrWriter reports a failed flush through FlushError, as net/http's
-// writer does.
-type flushErrWriter struct {
-	*httptest.ResponseRecorder
-	err error
-}
-
-func (f flushErrWriter) FlushError() error { return f.err }
-
-func TestFlushErrorReachesHandler(t *testing.T) {
-	m, _ := newMW(t, nil)
-	gone := errors.New("connection gone")
-	for _, tc := range []struct {
-		w    http.ResponseWriter
-		want error
-	}{
-		{flushErrWriter{httptest.NewRecorder(), gone}, gone},
-		{flushErrWriter{httptest.NewRecorder(), nil}, nil},
-		{httptest.NewRecorder(), nil}, // Flush only: nothing to report
-	} {
-		var got error
-		m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			got = http.NewResponseController(w).Flush()
-		})).ServeHTTP(tc.w, httptest.NewRequest("GET", "/", nil))
-		if got != tc.want {
-			t.Errorf("%T: Flush through the wrapper = %v, want %v", tc.w, got, tc.want)
-		}
-	}
-}
-
-// On a real connection, a streaming loop that flushes through
-// http.NewResponseController learns that the client went away.
-func TestFlushErrorAfterClientDisconnect(t *testing.T) {
-	m, _ := newMW(t, nil)
-	closed := make(chan struct{})
-	res := make(chan error, 1)
-	srv := httptest.NewServer(m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := http.NewResponseController(w)
-		w.WriteHeader(200)
-		if err := rc.Flush(); err != nil {
-			res <- fmt.Errorf("first flush: %w", err)
-			return
-		}
-		<-closed
-		chunk := bytes.Repeat([]byte("x"), 64<<10)
-		var err error
-		// Bounded: the kernel buffers a few MiB at most before the reset
-		// from the closed socket turns writes into errors.
-		for i := 0; i < 4096 && err == nil; i++ {
-			w.Write(chunk) // ignored, as streaming loops often do
-			err = rc.Flush()
-		}
-		res <- err
-	})))
-	defer srv.Close()
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if _, err := bufio.NewReader(conn).ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
-	close(closed)
-	if err := <-res; err == nil {
-		t.Error("the flush loop never saw an error after the client went away")
-	}
-}
-
 // Numbers in a captured body stay exact JSON numbers (json.Number), and
 // value rules see them: a card number sent as a number is redacted like one
 // in a string.
@@ -487,53 +335,6 @@ func TestBodyNumbersKeptForRedaction(t *testing.T) {
 		}
 		if b["note"] != redact.Marker || strings.Contains(buf.String(), "4111111111111111") {
 			t.Errorf("%s: card number logged: %v", name, b)
-		}
-	}
-}
-
-// panicEnabled is a log handler whose Enabled panics.
-type panicEnabled struct{ slog.Handler }
-
-func (panicEnabled) Enabled(context.Context, slog.Level) bool { panic("enabled exploded") }
-
-// Nothing in the audit may panic out of the request or replace the
-// application's own panic value.
-func TestAuditPanicNeverEscapes(t *testing.T) {
-	boomRand := func() float64 { panic("rand exploded") }
-	setups := map[string]func() *httpaudit.Middleware{
-		"Enabled": func() *httpaudit.Middleware {
-			m, _ := httpaudit.New(slog.New(panicEnabled{slog.DiscardHandler}), nil)
-			return m
-		},
-		"Rand": func() *httpaudit.Middleware {
-			m, _ := httpaudit.New(slog.New(slog.DiscardHandler), &httpaudit.Options{LogOKResponses: true, SampleRate: 0.5, Rand: boomRand})
-			return m
-		},
-		"Route": func() *httpaudit.Middleware {
-			m, _ := httpaudit.New(slog.New(slog.DiscardHandler), &httpaudit.Options{Route: func(*http.Request) string { panic("route exploded") }})
-			return m
-		},
-	}
-	original := errors.New("ORIGINAL")
-	for name, setup := range setups {
-		m := setup()
-		for _, tc := range []struct {
-			h    http.HandlerFunc
-			want any
-		}{
-			{func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }, nil},
-			{func(w http.ResponseWriter, r *http.Request) {}, nil},
-			{func(w http.ResponseWriter, r *http.Request) { panic(original) }, original},
-			{func(w http.ResponseWriter, r *http.Request) { panic(http.ErrAbortHandler) }, http.ErrAbortHandler},
-		} {
-			got := func() (p any) {
-				defer func() { p = recover() }()
-				m.Wrap(tc.h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-				return nil
-			}()
-			if got != tc.want {
-				t.Errorf("%s: ServeHTTP panicked with %v, want %v", name, got, tc.want)
-			}
 		}
 	}
 }
