@@ -1,10 +1,10 @@
 package httpaudit
 
 import (
-	"fmt"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
