@@ -80,7 +80,7 @@ func TestBodyClientAbortKeepsError(t *testing.T) {
 		if read != bareRead || err != bareErr {
 			t.Errorf("chunked %v: handler read %q, %v; without the middleware %q, %v", chunked, read, err, bareRead, bareErr)
 		}
-		if st := rec.only(t).str(slogaudit.KeyRequestBodyParseStatus); st != httpaudit.ParseIncomplete {
+		if st := rec.only(t).str(httpaudit.KeyRequestBodyParseStatus); st != httpaudit.ParseIncomplete {
 			t.Errorf("chunked %v: truncated body has parse status %q", chunked, st)
 		}
 	}
@@ -114,7 +114,7 @@ func TestBodyFieldsFoldLikeEncodingJSON(t *testing.T) {
 			json.NewDecoder(r.Body).Decode(&app)
 			w.WriteHeader(401)
 		}), req)
-		got := fmt.Sprint(rec.only(t).Attrs[slogaudit.KeyRequestBody].Any())
+		got := fmt.Sprint(rec.only(t).Attrs[httpaudit.KeyRequestBody].Any())
 		if got != tc.want {
 			t.Errorf("%s with %v: request.body %s, want %s", tc.body, tc.fields, got, tc.want)
 		}
@@ -170,7 +170,7 @@ func TestBodyCaptureGrowsAsBytesArrive(t *testing.T) {
 	if per > 64<<10 {
 		t.Errorf("a 7-byte body allocated %d B per request", per)
 	}
-	if got := fmt.Sprint(rec.records()[n].Attrs[slogaudit.KeyRequestBody].Any()); got != "map[a:1]" {
+	if got := fmt.Sprint(rec.records()[n].Attrs[httpaudit.KeyRequestBody].Any()); got != "map[a:1]" {
 		t.Errorf("request.body %s", got)
 	}
 }
@@ -196,7 +196,7 @@ func TestExpectContinueNotAnsweredByAudit(t *testing.T) {
 		t.Errorf("refused without reading: first line %q", got)
 	}
 	ev := rec.only(t)
-	if ev.str(slogaudit.KeyRequestBodyParseStatus) != httpaudit.ParseUnread || ev.has(slogaudit.KeyRequestBody) {
+	if ev.str(httpaudit.KeyRequestBodyParseStatus) != httpaudit.ParseUnread || ev.has(httpaudit.KeyRequestBody) {
 		t.Errorf("refused without reading: %v", ev.Attrs)
 	}
 
@@ -219,7 +219,7 @@ func TestExpectContinueNotAnsweredByAudit(t *testing.T) {
 	if line, _ := br.ReadString('\n'); !strings.HasPrefix(line, "HTTP/1.1 400") {
 		t.Errorf("reading handler: final line %q", line)
 	}
-	if got := fmt.Sprint(rec.only(t).Attrs[slogaudit.KeyRequestBody].Any()); got != "map[a:1]" {
+	if got := fmt.Sprint(rec.only(t).Attrs[httpaudit.KeyRequestBody].Any()); got != "map[a:1]" {
 		t.Errorf("reading handler: request.body %s", got)
 	}
 }
@@ -268,11 +268,11 @@ func TestExpectContinueCapturesWhatHandlerReads(t *testing.T) {
 		}
 		ev := rec.only(t)
 		got := ""
-		if ev.has(slogaudit.KeyRequestBody) {
-			got = fmt.Sprint(ev.Attrs[slogaudit.KeyRequestBody].Any())
+		if ev.has(httpaudit.KeyRequestBody) {
+			got = fmt.Sprint(ev.Attrs[httpaudit.KeyRequestBody].Any())
 		}
-		if got != tc.want || ev.str(slogaudit.KeyRequestBodyParseStatus) != tc.status {
-			t.Errorf("%s: request.body %q status %q, want %q %q", tc.name, got, ev.str(slogaudit.KeyRequestBodyParseStatus), tc.want, tc.status)
+		if got != tc.want || ev.str(httpaudit.KeyRequestBodyParseStatus) != tc.status {
+			t.Errorf("%s: request.body %q status %q, want %q %q", tc.name, got, ev.str(httpaudit.KeyRequestBodyParseStatus), tc.want, tc.status)
 		}
 	}
 }
@@ -296,7 +296,7 @@ func TestBodyNumbersKeptForRedaction(t *testing.T) {
 	// What the middleware logs: the numbers' own text.
 	m, rec := newMW(t, opts)
 	serve(m, status(400), req())
-	got, _ := rec.only(t).Attrs[slogaudit.KeyRequestBody].Any().(map[string]any)
+	got, _ := rec.only(t).Attrs[httpaudit.KeyRequestBody].Any().(map[string]any)
 	want := map[string]any{"note": redact.Marker, "big": json.Number("123456789012345678901234567890"),
 		"amount": json.Number("12.50"), "n": json.Number("-7")}
 	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
@@ -324,7 +324,7 @@ func TestBodyNumbersKeptForRedaction(t *testing.T) {
 		if a, ok := line["attributes"].(map[string]any); ok {
 			line = a
 		}
-		b, _ := line[slogaudit.KeyRequestBody].(map[string]any)
+		b, _ := line[httpaudit.KeyRequestBody].(map[string]any)
 		for _, k := range []string{"big", "amount", "n"} {
 			if _, ok := b[k].(json.Number); !ok {
 				t.Errorf("%s: %s = %#v, want a JSON number", name, k, b[k])
@@ -359,7 +359,7 @@ func TestBodyBrokenOffIsIncomplete(t *testing.T) {
 			w.WriteHeader(400)
 		}), req)
 		ev := rec.only(t)
-		if err != boom || ev.has(slogaudit.KeyRequestBody) || ev.str(slogaudit.KeyRequestBodyParseStatus) != httpaudit.ParseIncomplete {
+		if err != boom || ev.has(httpaudit.KeyRequestBody) || ev.str(httpaudit.KeyRequestBodyParseStatus) != httpaudit.ParseIncomplete {
 			t.Errorf("expect %v: handler err %v, event %v", expect, err, ev.Attrs)
 		}
 	}

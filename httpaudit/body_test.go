@@ -14,7 +14,6 @@ import (
 	"testing/iotest"
 
 	"github.com/secaudit/auditkit/httpaudit"
-	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // jsonOfSize returns a JSON object of exactly n bytes (n == 0 or n >= 8).
@@ -76,16 +75,16 @@ func TestBodyReachesHandlerIntact(t *testing.T) {
 			ev := rec.only(t)
 			switch {
 			case size == 0:
-				if ev.has(slogaudit.KeyRequestBody) || ev.has(slogaudit.KeyRequestBodyParseStatus) {
+				if ev.has(httpaudit.KeyRequestBody) || ev.has(httpaudit.KeyRequestBodyParseStatus) {
 					t.Errorf("size 0: body attrs %v", ev.Attrs)
 				}
 			case size <= max:
-				b, _ := ev.Attrs[slogaudit.KeyRequestBody].Any().(map[string]any)
+				b, _ := ev.Attrs[httpaudit.KeyRequestBody].Any().(map[string]any)
 				if f, _ := b["f"].(string); len(f) != size-8 {
-					t.Errorf("size %d chunked %v: captured %v", size, chunked, ev.Attrs[slogaudit.KeyRequestBody])
+					t.Errorf("size %d chunked %v: captured %v", size, chunked, ev.Attrs[httpaudit.KeyRequestBody])
 				}
 			default:
-				if ev.str(slogaudit.KeyRequestBodyParseStatus) != httpaudit.ParseTooLarge || ev.has(slogaudit.KeyRequestBody) {
+				if ev.str(httpaudit.KeyRequestBodyParseStatus) != httpaudit.ParseTooLarge || ev.has(httpaudit.KeyRequestBody) {
 					t.Errorf("size %d chunked %v: %v", size, chunked, ev.Attrs)
 				}
 			}
@@ -197,13 +196,13 @@ func TestBodyCaptureRules(t *testing.T) {
 			}
 			ev := rec.only(t)
 			got := ""
-			if ev.has(slogaudit.KeyRequestBody) {
-				got = fmt.Sprint(ev.Attrs[slogaudit.KeyRequestBody].Any())
+			if ev.has(httpaudit.KeyRequestBody) {
+				got = fmt.Sprint(ev.Attrs[httpaudit.KeyRequestBody].Any())
 			}
 			if got != tc.want {
 				t.Errorf("request.body = %s\nwant           %s", got, tc.want)
 			}
-			if st := ev.str(slogaudit.KeyRequestBodyParseStatus); st != tc.status {
+			if st := ev.str(httpaudit.KeyRequestBodyParseStatus); st != tc.status {
 				t.Errorf("parse status %q, want %q", st, tc.status)
 			}
 		})
@@ -226,7 +225,7 @@ func TestBodyCapturedWhenHandlerDoesNotRead(t *testing.T) {
 		return r
 	}
 	serve(m, h, req("/login"))
-	if got := fmt.Sprint(rec.only(t).Attrs[slogaudit.KeyRequestBody].Any()); got != "map[username:maya]" {
+	if got := fmt.Sprint(rec.only(t).Attrs[httpaudit.KeyRequestBody].Any()); got != "map[username:maya]" {
 		t.Errorf("request.body %s", got)
 	}
 	serve(m, h, req("/ok"))
@@ -309,7 +308,7 @@ func FuzzBodyReplay(f *testing.F) {
 			t.Fatalf("handler read %q, sent %q", read, data)
 		}
 		ev := rec.only(t)
-		if int64(len(data)) > max && ev.str(slogaudit.KeyRequestBodyParseStatus) != httpaudit.ParseTooLarge {
+		if int64(len(data)) > max && ev.str(httpaudit.KeyRequestBodyParseStatus) != httpaudit.ParseTooLarge {
 			t.Fatalf("%d bytes over %d: %v", len(data), max, ev.Attrs)
 		}
 	})

@@ -106,21 +106,21 @@ func (st *request) write(h slog.Handler, ctx context.Context, event string, leve
 	var buf [24]slog.Attr
 	a := st.appendRequest(buf[:0], event)
 	a = append(a,
-		slog.Int(slogaudit.KeyHTTPStatusCode, status),
-		slog.Int64(slogaudit.KeyHTTPResponseBodySize, st.rw.written),
+		slog.Int(KeyHTTPStatusCode, status),
+		slog.Int64(KeyHTTPResponseBodySize, st.rw.written),
 	)
-	a = appendString(a, slogaudit.KeyUserAgent, r.UserAgent())
+	a = appendString(a, KeyUserAgent, r.UserAgent())
 	if u, ok := slogaudit.UserFromContext(ctx); ok {
 		a = appendString(a, slogaudit.KeyUserID, u.ID)
 		a = appendString(a, slogaudit.KeyUserName, u.Name)
 	}
-	a = appendString(a, slogaudit.KeyErrorType, failure)
+	a = appendString(a, KeyErrorType, failure)
 	if st.body != nil {
 		body, status := st.body.result(c.body, c.redactor)
 		if body != nil {
-			a = append(a, slog.Any(slogaudit.KeyRequestBody, body))
+			a = append(a, slog.Any(KeyRequestBody, body))
 		}
-		a = appendString(a, slogaudit.KeyRequestBodyParseStatus, status)
+		a = appendString(a, KeyRequestBodyParseStatus, status)
 	}
 	switch event {
 	case EventSuccess:
@@ -128,7 +128,7 @@ func (st *request) write(h slog.Handler, ctx context.Context, event string, leve
 	case EventClientError, EventServerError:
 		a = append(a, slog.String(slogaudit.KeyOutcome, slogaudit.OutcomeFailure))
 	}
-	a = append(a, slog.Int64(slogaudit.KeyDurationNS, int64(now.Sub(st.start))))
+	a = append(a, slog.Int64(KeyDurationNS, int64(now.Sub(st.start))))
 
 	rec := slog.NewRecord(now, level, MessageResponse, 0)
 	rec.AddAttrs(a...)
@@ -157,15 +157,15 @@ func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
 		scheme = "https"
 	}
 	a = append(a,
-		slog.String(slogaudit.KeyHTTPMethod, r.Method),
-		slog.String(slogaudit.KeyURLScheme, scheme),
+		slog.String(KeyHTTPMethod, r.Method),
+		slog.String(KeyURLScheme, scheme),
 	)
-	a = appendString(a, slogaudit.KeyServerAddress, hostOnly(r.Host))
-	a = append(a, slog.String(slogaudit.KeyURLPath, r.URL.Path))
+	a = appendString(a, KeyServerAddress, hostOnly(r.Host))
+	a = append(a, slog.String(KeyURLPath, r.URL.Path))
 	if c.logQuery && r.URL.RawQuery != "" {
-		a = append(a, slog.String(slogaudit.KeyURLQuery, redactedQuery(r.URL.RawQuery, c.redactor)))
+		a = append(a, slog.String(KeyURLQuery, redactedQuery(r.URL.RawQuery, c.redactor)))
 	}
-	return appendString(a, slogaudit.KeyHTTPRoute, st.route())
+	return appendString(a, KeyHTTPRoute, st.route())
 }
 
 // received writes http.request.received for fail-closed mode and reports
@@ -185,7 +185,7 @@ func (st *request) received() (ok bool) {
 	}
 	var buf [16]slog.Attr
 	a := st.appendRequest(buf[:0], EventRequestReceived)
-	a = appendString(a, slogaudit.KeyUserAgent, st.in.UserAgent())
+	a = appendString(a, KeyUserAgent, st.in.UserAgent())
 	rec := slog.NewRecord(time.Now(), slog.LevelInfo, MessageRequest, 0)
 	rec.AddAttrs(a...)
 	return h.Handle(ctx, rec) == nil

@@ -19,7 +19,7 @@ func exampleLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			switch a.Key {
-			case slog.TimeKey, slogaudit.KeyRequestID, slogaudit.KeyDurationNS, slogaudit.KeyScopeName:
+			case slog.TimeKey, slogaudit.KeyRequestID, httpaudit.KeyDurationNS, slogaudit.KeyScopeName:
 				return slog.Attr{}
 			}
 			return a

@@ -163,11 +163,11 @@ func TestFailClosedWritesReceivedFirst(t *testing.T) {
 		slogaudit.KeyEventType:     httpaudit.EventRequestReceived,
 		slogaudit.KeyScopeName:     httpaudit.ScopeName,
 		slogaudit.KeyClientAddress: "192.0.2.1",
-		slogaudit.KeyHTTPMethod:    http.MethodPost,
-		slogaudit.KeyURLPath:       "/acct/7",
-		slogaudit.KeyHTTPRoute:     "/acct/{id}", // known: the mux matched before Wrap
+		httpaudit.KeyHTTPMethod:    http.MethodPost,
+		httpaudit.KeyURLPath:       "/acct/7",
+		httpaudit.KeyHTTPRoute:     "/acct/{id}", // known: the mux matched before Wrap
 		slogaudit.KeySessionID:     "s-1",
-		slogaudit.KeyUserAgent:     "ua/1",
+		httpaudit.KeyUserAgent:     "ua/1",
 	} {
 		if v := got.str(key); v != want {
 			t.Errorf("received %s = %q, want %q", key, v, want)
@@ -176,7 +176,7 @@ func TestFailClosedWritesReceivedFirst(t *testing.T) {
 	if id := got.str(slogaudit.KeyRequestID); len(id) != 32 || id != resp.str(slogaudit.KeyRequestID) {
 		t.Errorf("request ids %q and %q: want one 32-hex id for both events", id, resp.str(slogaudit.KeyRequestID))
 	}
-	for _, key := range []string{slogaudit.KeyHTTPStatusCode, slogaudit.KeyOutcome, slogaudit.KeyDurationNS} {
+	for _, key := range []string{httpaudit.KeyHTTPStatusCode, slogaudit.KeyOutcome, httpaudit.KeyDurationNS} {
 		if got.has(key) {
 			t.Errorf("received has %s, which only the response knows", key)
 		}
@@ -197,8 +197,8 @@ func TestFailClosedRouteUnknown(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("got %d records", len(recs))
 	}
-	if recs[0].has(slogaudit.KeyHTTPRoute) {
-		t.Errorf("http.route %q before any mux ran", recs[0].str(slogaudit.KeyHTTPRoute))
+	if recs[0].has(httpaudit.KeyHTTPRoute) {
+		t.Errorf("http.route %q before any mux ran", recs[0].str(httpaudit.KeyHTTPRoute))
 	}
 }
 

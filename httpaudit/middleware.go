@@ -159,9 +159,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Any(slogaudit.KeyRequestID, (*lazyRequestID)(st)),
 		slog.Any(slogaudit.KeyClientAddress, (*lazyClient)(st)),
 		slog.Any(slogaudit.KeyPeerAddress, (*lazyPeer)(st)),
-		slog.String(slogaudit.KeyHTTPMethod, r.Method),
-		slog.String(slogaudit.KeyURLPath, r.URL.Path),
-		slog.Any(slogaudit.KeyHTTPRoute, (*lazyRoute)(st)),
+		slog.String(KeyHTTPMethod, r.Method),
+		slog.String(KeyURLPath, r.URL.Path),
+		slog.Any(KeyHTTPRoute, (*lazyRoute)(st)),
 		slog.Any(slogaudit.KeySessionID, (*lazySession)(st)),
 	}
 	n := len(scope)

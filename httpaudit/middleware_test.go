@@ -122,7 +122,7 @@ func TestEventPerStatusClass(t *testing.T) {
 		if r.str(slogaudit.KeyEventType) != tc.event || r.Level != tc.level || r.Msg != "http.response" {
 			t.Errorf("%d: event %q level %v msg %q; want %q %v", tc.code, r.str(slogaudit.KeyEventType), r.Level, r.Msg, tc.event, tc.level)
 		}
-		if got := r.Attrs[slogaudit.KeyHTTPStatusCode].Int64(); got != int64(tc.code) {
+		if got := r.Attrs[httpaudit.KeyHTTPStatusCode].Int64(); got != int64(tc.code) {
 			t.Errorf("%d: status attr %d", tc.code, got)
 		}
 		if r.str(slogaudit.KeyOutcome) != tc.outcome || r.has(slogaudit.KeyOutcome) != (tc.outcome != "") {
@@ -215,13 +215,13 @@ func TestResponseAttributes(t *testing.T) {
 		slogaudit.KeyScopeName:            httpaudit.ScopeName,
 		slogaudit.KeyClientAddress:        "203.0.113.10",
 		slogaudit.KeyPeerAddress:          "203.0.113.10",
-		slogaudit.KeyHTTPMethod:           "POST",
-		slogaudit.KeyURLScheme:            "https",
-		slogaudit.KeyServerAddress:        "shop.example",
-		slogaudit.KeyURLPath:              "/api/acct-9/transfer",
-		slogaudit.KeyHTTPStatusCode:       int64(403),
-		slogaudit.KeyHTTPResponseBodySize: int64(4),
-		slogaudit.KeyUserAgent:            "curl/8.0",
+		httpaudit.KeyHTTPMethod:           "POST",
+		httpaudit.KeyURLScheme:            "https",
+		httpaudit.KeyServerAddress:        "shop.example",
+		httpaudit.KeyURLPath:              "/api/acct-9/transfer",
+		httpaudit.KeyHTTPStatusCode:       int64(403),
+		httpaudit.KeyHTTPResponseBodySize: int64(4),
+		httpaudit.KeyUserAgent:            "curl/8.0",
 		slogaudit.KeyUserID:               "42",
 		slogaudit.KeyUserName:             "maya",
 		slogaudit.KeyOutcome:              "failure",
@@ -235,10 +235,10 @@ func TestResponseAttributes(t *testing.T) {
 	if !hex32.MatchString(id) || id != idInside {
 		t.Errorf("request_id %q (inside the handler %q)", id, idInside)
 	}
-	if d := r.Attrs[slogaudit.KeyDurationNS].Int64(); d <= 0 {
+	if d := r.Attrs[httpaudit.KeyDurationNS].Int64(); d <= 0 {
 		t.Errorf("duration_ns = %d", d)
 	}
-	for _, absent := range []string{slogaudit.KeyURLQuery, slogaudit.KeyHTTPRoute, slogaudit.KeySessionID, slogaudit.KeyErrorType, slogaudit.KeyRequestBody} {
+	for _, absent := range []string{httpaudit.KeyURLQuery, httpaudit.KeyHTTPRoute, slogaudit.KeySessionID, httpaudit.KeyErrorType, httpaudit.KeyRequestBody} {
 		if r.has(absent) {
 			t.Errorf("%s present: %v", absent, r.Attrs[absent])
 		}
@@ -306,12 +306,12 @@ func TestQueryValuesAreMasked(t *testing.T) {
 	}
 	m, rec := newMW(t, nil)
 	serve(m, status(400), req())
-	if rec.only(t).has(slogaudit.KeyURLQuery) {
+	if rec.only(t).has(httpaudit.KeyURLQuery) {
 		t.Fatal("url.query logged without LogQuery")
 	}
 	m, rec = newMW(t, &httpaudit.Options{LogQuery: true})
 	serve(m, status(400), req())
-	got := rec.only(t).str(slogaudit.KeyURLQuery)
+	got := rec.only(t).str(httpaudit.KeyURLQuery)
 	if want := "q=[REDACTED]&page=[REDACTED]&[REDACTED]&empty=[REDACTED]"; got != want {
 		t.Errorf("url.query = %q, want %q", got, want)
 	}
@@ -321,7 +321,7 @@ func TestQueryValuesAreMasked(t *testing.T) {
 	}
 	m, rec = newMW(t, &httpaudit.Options{LogQuery: true, Redactor: red})
 	serve(m, status(400), httptest.NewRequest("GET", "/?q=a+b", nil))
-	if got, want := rec.only(t).str(slogaudit.KeyURLQuery), "q="+red.Mask("a b"); got != want {
+	if got, want := rec.only(t).str(httpaudit.KeyURLQuery), "q="+red.Mask("a b"); got != want {
 		t.Errorf("url.query with HMAC = %q, want %q", got, want)
 	}
 }
@@ -392,7 +392,7 @@ func TestPanicIsAuditedAndReraised(t *testing.T) {
 			}
 			r := rec.only(t)
 			if r.str(slogaudit.KeyEventType) != httpaudit.EventServerError || r.Level != tc.level ||
-				r.str(slogaudit.KeyErrorType) != tc.errType || r.Attrs[slogaudit.KeyHTTPStatusCode].Int64() != tc.wantStatus ||
+				r.str(httpaudit.KeyErrorType) != tc.errType || r.Attrs[httpaudit.KeyHTTPStatusCode].Int64() != tc.wantStatus ||
 				r.str(slogaudit.KeyOutcome) != "failure" {
 				t.Errorf("event %+v", r.Attrs)
 			}
@@ -428,7 +428,7 @@ func TestPanicOnRealServer(t *testing.T) {
 	}
 	resp.Body.Close()
 	recs := rec.records()
-	if len(recs) != 2 || recs[0].str(slogaudit.KeyErrorType) != "panic" || recs[1].Attrs[slogaudit.KeyHTTPStatusCode].Int64() != 418 {
+	if len(recs) != 2 || recs[0].str(httpaudit.KeyErrorType) != "panic" || recs[1].Attrs[httpaudit.KeyHTTPStatusCode].Int64() != 418 {
 		t.Fatalf("records %+v", recs)
 	}
 	if recs[0].str(slogaudit.KeyPeerAddress) != "127.0.0.1" {

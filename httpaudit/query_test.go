@@ -27,7 +27,7 @@ func queryOf(t *testing.T, opts httpaudit.Options, path string) (query, out stri
 	require.Equal(t, http.StatusNotFound, get(t, srv, path))
 	a := buf.attrs(t)
 	require.Len(t, a, 1)
-	q, _ := a[0][slogaudit.KeyURLQuery].(string)
+	q, _ := a[0][httpaudit.KeyURLQuery].(string)
 	return q, buf.String()
 }
 

@@ -80,7 +80,7 @@ func check(t *testing.T, h http.Handler, rec *recorder, want map[string]string) 
 		method, url, _ := strings.Cut(target, " ")
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, url, nil))
 		r := rec.only(t)
-		if got := r.str(slogaudit.KeyHTTPRoute); got != route || r.has(slogaudit.KeyHTTPRoute) != (route != "") {
+		if got := r.str(httpaudit.KeyHTTPRoute); got != route || r.has(httpaudit.KeyHTTPRoute) != (route != "") {
 			t.Errorf("%s: http.route %q, want %q", target, got, route)
 		}
 	}
@@ -111,7 +111,7 @@ func TestRouteWithChi(t *testing.T) {
 	}
 	resp.Body.Close()
 	got := rec.only(t)
-	if got.str(slogaudit.KeyHTTPRoute) != "/api/users/{id}" || got.str(slogaudit.KeyUserID) != "77" || got.str(slogaudit.KeyURLPath) != "/api/users/77" {
+	if got.str(httpaudit.KeyHTTPRoute) != "/api/users/{id}" || got.str(slogaudit.KeyUserID) != "77" || got.str(httpaudit.KeyURLPath) != "/api/users/77" {
 		t.Errorf("event %v", got.Attrs)
 	}
 }

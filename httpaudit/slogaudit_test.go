@@ -93,9 +93,9 @@ func TestThroughSlogauditHandler(t *testing.T) {
 		for k, want := range map[string]any{
 			slogaudit.KeyClientAddress: "203.0.113.10",
 			slogaudit.KeyPeerAddress:   "10.0.0.3",
-			slogaudit.KeyHTTPMethod:    "POST",
-			slogaudit.KeyURLPath:       "/login",
-			slogaudit.KeyHTTPRoute:     "/login",
+			httpaudit.KeyHTTPMethod:    "POST",
+			httpaudit.KeyURLPath:       "/login",
+			httpaudit.KeyHTTPRoute:     "/login",
 			slogaudit.KeyUserID:        "42",
 		} {
 			if a[k] != want {
@@ -126,7 +126,7 @@ func TestThroughSlogauditHandler(t *testing.T) {
 	}
 	// A captured username field follows IncludeUsernames like user.name:
 	// off by default, so it is dropped (see TestBodyUsernameGating).
-	body, _ := resp[slogaudit.KeyRequestBody].(map[string]any)
+	body, _ := resp[httpaudit.KeyRequestBody].(map[string]any)
 	if _, ok := body["username"]; ok || body["password"] != "[REDACTED]" {
 		t.Errorf("request.body %v", body)
 	}
@@ -146,10 +146,10 @@ func TestScopeRouteOmittedWhenUnknown(t *testing.T) {
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
 	a := buf.lines(t)[0]["attributes"].(map[string]any)
-	if _, ok := a[slogaudit.KeyHTTPRoute]; ok {
-		t.Errorf("http.route = %v", a[slogaudit.KeyHTTPRoute])
+	if _, ok := a[httpaudit.KeyHTTPRoute]; ok {
+		t.Errorf("http.route = %v", a[httpaudit.KeyHTTPRoute])
 	}
-	if a[slogaudit.KeyURLPath] != "/x" || !hex32.MatchString(a[slogaudit.KeyRequestID].(string)) {
+	if a[httpaudit.KeyURLPath] != "/x" || !hex32.MatchString(a[slogaudit.KeyRequestID].(string)) {
 		t.Errorf("attributes %v", a)
 	}
 }
@@ -167,8 +167,8 @@ func TestScopeRedaction(t *testing.T) {
 		path     string
 		masked   []string // keys whose value must be [REDACTED]
 	}{
-		{"everything matches", []string{`.`}, "/x/plain", []string{slogaudit.KeyURLPath, slogaudit.KeyHTTPMethod}},
-		{"JWT detector", nil, "/reset/" + testJWT, []string{slogaudit.KeyURLPath}},
+		{"everything matches", []string{`.`}, "/x/plain", []string{httpaudit.KeyURLPath, httpaudit.KeyHTTPMethod}},
+		{"JWT detector", nil, "/reset/" + testJWT, []string{httpaudit.KeyURLPath}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			red, err := redact.New(redact.Options{ValuePatterns: tc.patterns, Detectors: []string{redact.DetectorJWT}})
@@ -221,7 +221,7 @@ func TestBodyUsernameGating(t *testing.T) {
 		srv.Close()
 		a := buf.attrs(t)
 		require.Len(t, a, 1)
-		body, _ := a[0][slogaudit.KeyRequestBody].(map[string]any)
+		body, _ := a[0][httpaudit.KeyRequestBody].(map[string]any)
 		assert.Equal(t, true, body["remember"])
 		assert.Equal(t, redact.Marker, body["password"])
 		if include {

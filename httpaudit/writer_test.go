@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/secaudit/auditkit/httpaudit"
-	"github.com/secaudit/auditkit/slogaudit"
 )
 
 type baseWriter struct{ h http.Header }
@@ -128,7 +127,7 @@ func TestResponseControllerThroughWrapper(t *testing.T) {
 	}
 	resp.Body.Close()
 	srv.Close() // waits for the handler, so the event is written
-	if n := rec.only(t).Attrs[slogaudit.KeyHTTPResponseBodySize].Int64(); n != 13 {
+	if n := rec.only(t).Attrs[httpaudit.KeyHTTPResponseBodySize].Int64(); n != 13 {
 		t.Errorf("body size %d", n)
 	}
 }
@@ -173,10 +172,10 @@ func TestWriterStatusAndSize(t *testing.T) {
 			resp.Body.Close()
 			srv.Close()
 			ev := rec.only(t)
-			if got := ev.Attrs[slogaudit.KeyHTTPStatusCode].Int64(); got != tc.status || int64(resp.StatusCode) != tc.status {
+			if got := ev.Attrs[httpaudit.KeyHTTPStatusCode].Int64(); got != tc.status || int64(resp.StatusCode) != tc.status {
 				t.Errorf("status: event %d, client %d, want %d", got, resp.StatusCode, tc.status)
 			}
-			if got := ev.Attrs[slogaudit.KeyHTTPResponseBodySize].Int64(); got != tc.size || int64(len(body)) != tc.size {
+			if got := ev.Attrs[httpaudit.KeyHTTPResponseBodySize].Int64(); got != tc.size || int64(len(body)) != tc.size {
 				t.Errorf("size: event %d, client %d, want %d", got, len(body), tc.size)
 			}
 		})
@@ -212,7 +211,7 @@ func TestHijackRecords101(t *testing.T) {
 		t.Fatalf("response %v, %v", resp, err)
 	}
 	<-done
-	if got := rec.only(t).Attrs[slogaudit.KeyHTTPStatusCode].Int64(); got != 101 {
+	if got := rec.only(t).Attrs[httpaudit.KeyHTTPStatusCode].Int64(); got != 101 {
 		t.Errorf("status %d, want 101", got)
 	}
 }

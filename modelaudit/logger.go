@@ -26,7 +26,7 @@ const (
 )
 
 // Attribute keys of model events, besides event_type, user.id and
-// changed_fields (slogaudit.KeyChangedFields).
+// changed_fields (KeyChangedFields).
 const (
 	// KeyModel is the model (entity, table) name the application passed.
 	KeyModel = "model"
@@ -98,7 +98,7 @@ func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, 
 		all = append(all, slog.String(slogaudit.KeyUserID, u.ID))
 	}
 	if len(changed) > 0 {
-		all = append(all, slog.Any(slogaudit.KeyChangedFields, changed))
+		all = append(all, slog.Any(KeyChangedFields, changed))
 	}
 	eventlog.Log(ctx, l, slog.LevelInfo, Body, pcs[0], all, attrs)
 }

@@ -29,7 +29,7 @@ func wantAllocs(t *testing.T, n float64, f func()) {
 func TestHandleAllocs(t *testing.T) {
 	r := benchRecord()
 	scoped := ContextWithAttrs(context.Background(), slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
-		slog.String(KeyClientAddress, "203.0.113.10"), slog.String(KeyHTTPRoute, "/api/{account}/transfer"))
+		slog.String(KeyClientAddress, "203.0.113.10"), slog.String(keyHTTPRoute, "/api/{account}/transfer"))
 	SetUser(scoped, User{ID: "42", Name: "maya"})
 	for _, tc := range []struct {
 		name string

@@ -30,7 +30,7 @@ func TestGolden(t *testing.T) {
 			slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
 			slog.String(KeyClientAddress, "203.0.113.10"),
 			slog.String(KeyPeerAddress, "10.0.0.3"),
-			slog.String(KeyHTTPRoute, "/api/{account}/transfer"))
+			slog.String(keyHTTPRoute, "/api/{account}/transfer"))
 		SetUser(ctx, User{ID: "42", Name: "maya"})
 		return ctx
 	}
@@ -46,10 +46,10 @@ func TestGolden(t *testing.T) {
 				slog.String(KeyScopeName, "github.com/secaudit/auditkit/httpaudit"),
 				slog.String(KeyScopeVersion, "v0.1.0"),
 				slog.String(KeyEventType, "http.response.client_error"),
-				slog.String(KeyHTTPMethod, "POST"), slog.String(KeyURLScheme, "https"),
-				slog.String(KeyURLPath, "/api/acct-9/transfer"), slog.Int(KeyHTTPStatusCode, 404),
-				slog.String(KeyOutcome, OutcomeFailure), slog.Duration(KeyDurationNS, 183*time.Microsecond),
-				slog.Any(KeyRequestBody, map[string]any{"amount": 12.5, "password": "hunter2", "to": "acct-7"}))
+				slog.String(keyHTTPMethod, "POST"), slog.String(keyURLScheme, "https"),
+				slog.String(keyURLPath, "/api/acct-9/transfer"), slog.Int(keyHTTPStatusCode, 404),
+				slog.String(KeyOutcome, OutcomeFailure), slog.Duration(keyDurationNS, 183*time.Microsecond),
+				slog.Any(keyRequestBody, map[string]any{"amount": 12.5, "password": "hunter2", "to": "acct-7"}))
 		}},
 		{"login_failed_grouped", opts, reqCtx(), func(l *slog.Logger, ctx context.Context) {
 			l.With("component", "auth").WithGroup("app").LogAttrs(ctx, slog.LevelWarn, "auth.login.failed",

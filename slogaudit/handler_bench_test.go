@@ -110,9 +110,9 @@ func BenchmarkHandleScoped(b *testing.B) {
 		slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
 		slog.String(KeyClientAddress, "203.0.113.10"),
 		slog.String(KeyPeerAddress, "10.0.0.3"),
-		slog.String(KeyHTTPMethod, "POST"),
-		slog.String(KeyURLPath, "/api/acct-9/transfer"),
-		slog.Any(KeyHTTPRoute, benchRoute{}),
+		slog.String(keyHTTPMethod, "POST"),
+		slog.String(keyURLPath, "/api/acct-9/transfer"),
+		slog.Any(keyHTTPRoute, benchRoute{}),
 	)
 	SetUser(ctx, User{ID: "42"})
 	r := slog.NewRecord(time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC), slog.LevelWarn, "http.response", 0)
@@ -122,14 +122,14 @@ func BenchmarkHandleScoped(b *testing.B) {
 		slog.String(KeyRequestID, "8bdc1a77fb744594ad67a59004a4a42b"),
 		slog.String(KeyClientAddress, "203.0.113.10"),
 		slog.String(KeyPeerAddress, "10.0.0.3"),
-		slog.String(KeyHTTPMethod, "POST"),
-		slog.String(KeyURLScheme, "https"),
-		slog.String(KeyURLPath, "/api/acct-9/transfer"),
-		slog.String(KeyHTTPRoute, "/api/{account}/transfer"),
-		slog.Int(KeyHTTPStatusCode, 404),
+		slog.String(keyHTTPMethod, "POST"),
+		slog.String(keyURLScheme, "https"),
+		slog.String(keyURLPath, "/api/acct-9/transfer"),
+		slog.String(keyHTTPRoute, "/api/{account}/transfer"),
+		slog.Int(keyHTTPStatusCode, 404),
 		slog.String(KeyUserID, "42"),
 		slog.String(KeyOutcome, OutcomeFailure),
-		slog.Duration(KeyDurationNS, 183*time.Microsecond),
+		slog.Duration(keyDurationNS, 183*time.Microsecond),
 	)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -230,7 +230,7 @@ func TestHandlerTable(t *testing.T) {
 			attrs: []slog.Attr{slog.String("c", "rec")},
 			want:  info(`{"schema_version":"1.0","a":"scope","b":"with","c":"rec"}`)},
 		{name: "scope LogValuer resolved, empty group omitted",
-			ctx:  scoped(slog.Any(KeyRequestID, lazy{slog.StringValue("lazy-id")}), slog.Any(KeyHTTPRoute, lazy{slog.GroupValue()})),
+			ctx:  scoped(slog.Any(KeyRequestID, lazy{slog.StringValue("lazy-id")}), slog.Any(keyHTTPRoute, lazy{slog.GroupValue()})),
 			want: info(`{"schema_version":"1.0","request_id":"lazy-id"}`)},
 		{name: "user id, name dropped", ctx: withUser(User{ID: "42", Name: "maya"}),
 			attrs: []slog.Attr{slog.String(KeyUserName, "typed"), slog.Group("user", slog.String("name", "grouped")), slog.Group("app", slog.String(KeyUserName, "nested")), slog.Group("abcd", slog.String(KeyUserName, "n14"))},
@@ -297,7 +297,7 @@ func TestHandlerTable(t *testing.T) {
 			attrs: []slog.Attr{slog.String("k", "héllo"), slog.String("abcdef", "x"), slog.String("ok", "four")},
 			want:  info(`{"schema_version":"1.0","k":"héll[TRUNCATED]","abcd[TRUNCATED]":"x","ok":"four"}`)},
 		{name: "MaxAttrs counts application attrs only", opts: &Options{Limits: Limits{MaxAttrs: 2}},
-			ctx:   withUser(User{ID: "42"}, slog.String(KeyRequestID, "r"), slog.String(KeyHTTPRoute, "/x")),
+			ctx:   withUser(User{ID: "42"}, slog.String(KeyRequestID, "r"), slog.String(keyHTTPRoute, "/x")),
 			attrs: []slog.Attr{slog.String(KeyEventType, "e"), slog.Int("a", 1), slog.Int("b", 2), slog.Int("c", 3), slog.Int("a", 9)},
 			want:  envelope("INFO", 9, "msg", `{"event_type":"e","schema_version":"1.0","request_id":"r","http.route":"/x","user.id":"42","b":2,"a":9,"_truncated":"[TRUNCATED]"}`, "e")},
 	}

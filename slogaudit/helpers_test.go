@@ -194,3 +194,13 @@ func produced(key, value string) slog.Attr { return slog.Any(key, producedValue{
 
 // testJWT is a well-formed JSON Web Token, caught by the default detectors.
 const testJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLWJ5dGVz"
+
+// Keys that httpaudit and modelaudit declare, for records built here.
+const (
+	keyDurationNS     = "duration_ns"
+	keyHTTPMethod     = "http.request.method"
+	keyHTTPRoute      = "http.route"
+	keyHTTPStatusCode = "http.response.status_code"
+	keyURLPath        = "url.path"
+	keyURLScheme      = "url.scheme"
+)

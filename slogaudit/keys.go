@@ -66,36 +66,8 @@ const (
 	// Options.IncludeUsernames.
 	KeyUserName = "user.name"
 
-	// KeyHTTPMethod is the HTTP request method.
-	KeyHTTPMethod = "http.request.method"
-	// KeyHTTPStatusCode is the HTTP response status code.
-	KeyHTTPStatusCode = "http.response.status_code"
-	// KeyHTTPRoute is the matched route template (/users/{id}).
-	KeyHTTPRoute = "http.route"
-	// KeyHTTPResponseBodySize is the number of response body bytes written.
-	KeyHTTPResponseBodySize = "http.response.body.size"
-	// KeyURLPath is the request path, without the query string.
-	KeyURLPath = "url.path"
-	// KeyURLScheme is http or https.
-	KeyURLScheme = "url.scheme"
-	// KeyURLQuery is the query string with every value redacted (opt-in).
-	KeyURLQuery = "url.query"
-	// KeyServerAddress is the host the request was addressed to.
-	KeyServerAddress = "server.address"
-	// KeyUserAgent is the User-Agent header.
-	KeyUserAgent = "user_agent.original"
-	// KeyErrorType classifies a failure (panic, abort, ...).
-	KeyErrorType = "error.type"
 	// KeyOutcome is success or failure.
 	KeyOutcome = "outcome"
-	// KeyDurationNS is the request duration in nanoseconds.
-	KeyDurationNS = "duration_ns"
-	// KeyRequestBody is the captured, redacted JSON request body (opt-in).
-	KeyRequestBody = "request.body"
-	// KeyRequestBodyParseStatus is too_large, invalid_json or unsupported_shape.
-	KeyRequestBodyParseStatus = "request.body.parse_status"
-	// KeyChangedFields lists the names (never values) of changed model fields.
-	KeyChangedFields = "changed_fields"
 
 	// KeyCodeFunction, KeyCodeFile and KeyCodeLine give the source location of
 	// the log call when Options.AddSource is set.

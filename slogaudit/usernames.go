@@ -26,12 +26,15 @@ func isUsernameField(name string) bool {
 	return false
 }
 
+// keyRequestBody is httpaudit.KeyRequestBody, the captured request body.
+const keyRequestBody = "request.body"
+
 // isBodyKey reports whether an escaped dotted key is request.body, at top
 // level or under groups.
 func isBodyKey(esc []byte) bool {
-	const suffix = "." + KeyRequestBody
+	const suffix = "." + keyRequestBody
 	s := string(esc)
-	return s == KeyRequestBody || strings.HasSuffix(s, suffix)
+	return s == keyRequestBody || strings.HasSuffix(s, suffix)
 }
 
 // isBodyUsernameKey reports whether an escaped dotted key names a user name

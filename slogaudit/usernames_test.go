@@ -18,7 +18,7 @@ func TestBodyUsernamesFollowIncludeUsernames(t *testing.T) {
 	}
 	const secret = "Al1ce-Sup3rSecret!"
 	body := func() slog.Attr {
-		return slog.Any(KeyRequestBody, map[string]any{"Username": secret, "amount": 5})
+		return slog.Any(keyRequestBody, map[string]any{"Username": secret, "amount": 5})
 	}
 	flat := func() slog.Attr {
 		return slog.Group("request", slog.Group("body", slog.String("email", secret), slog.Int("amount", 5)))
@@ -56,7 +56,7 @@ func TestBodyUsernamesFollowIncludeUsernames(t *testing.T) {
 	// The caller's map is not modified.
 	m := map[string]any{"login": secret}
 	var buf lineBuffer
-	_ = NewHandler(&buf, withClock(nil)).Handle(context.Background(), record(slog.LevelInfo, "m", slog.Any(KeyRequestBody, m)))
+	_ = NewHandler(&buf, withClock(nil)).Handle(context.Background(), record(slog.LevelInfo, "m", slog.Any(keyRequestBody, m)))
 	if m["login"] != secret || strings.Contains(buf.String(), secret) {
 		t.Errorf("map %v, line %s", m, buf.String())
 	}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
@@ -174,7 +175,7 @@ func cases() []testCase {
 				slog.String(slogaudit.KeyScopeName, "github.com/secaudit/auditkit/httpaudit"),
 				slog.String(slogaudit.KeyScopeVersion, "v0.1.0"),
 				slog.String(slogaudit.KeyEventType, "http.response.server_error"),
-				slog.Int(slogaudit.KeyHTTPStatusCode, 500),
+				slog.Int(httpaudit.KeyHTTPStatusCode, 500),
 			},
 			want: want{
 				resource:  map[string]any{"service.name": "billing", "service.version": "1.4.2", "k8s.pod.name": "p-1", "host.cpus": int64(2)},
