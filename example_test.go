@@ -314,13 +314,17 @@ func Example_delivery() {
 
 	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM() // auditkit-verify -genkey NAME does the same
 	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
-	chain, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv, ServiceName: "billing"})
+	// One encoder configuration: the handler and the writers' own events
+	// (the chain's segment header, drop reports) share format and resource.
+	enc := slogaudit.NewEncoder(&slogaudit.Options{ServiceName: "billing"})
+	chain, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv, Encoder: enc})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	async := auditsink.NewAsync(chain, nil) // audit events block up to 1s when full, others are dropped
-	logger := slog.New(slogaudit.NewHandler(async, &slogaudit.Options{ServiceName: "billing"}))
+	// Audit events block up to 1s when the queue is full, others are dropped.
+	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{Encoder: enc})
+	logger := slog.New(enc.NewHandler(async))
 
 	authaudit.New(logger).LoginSucceeded(context.Background(), "42")
 	authaudit.New(logger).LoggedOut(context.Background(), "42")

@@ -82,7 +82,12 @@ type AsyncOptions struct {
 	// negative turns the event off.
 	DropReportInterval time.Duration
 
-	// ServiceName is the resource service.name of the self-audit events.
+	// Encoder writes the self-audit events (audit.delivery.dropped) in the
+	// handler's format and resource: pass the Encoder the handler was made
+	// from. nil means the JSON lines defaults with ServiceName.
+	Encoder *slogaudit.Encoder
+	// ServiceName is the resource service.name of the self-audit events
+	// when Encoder is nil.
 	ServiceName string
 
 	// OnError receives errors and panics of the underlying writer. nil means
@@ -107,6 +112,7 @@ type Async struct {
 	rw    slogaudit.RecordWriter
 	plain plainSink // when w is no RecordWriter; only the worker writes
 	opts  AsyncOptions
+	enc   *slogaudit.Encoder // the self-audit events' encoder
 	errs  errorSink
 
 	mu       sync.Mutex
@@ -184,6 +190,7 @@ func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
 		w:      w,
 		rw:     asRecordWriter(w),
 		opts:   o,
+		enc:    eventEncoder(o.Encoder, o.ServiceName),
 		errs:   errorSink{fn: o.OnError},
 		q:      ring{max: o.MaxQueueLines},
 		wakeAt: min(batchSize, max(1, o.MaxQueueLines/2)),
@@ -514,8 +521,8 @@ func (a *Async) settleLocked(batch []entry, r batchResult) {
 func (a *Async) report(now time.Time, count, total uint64) bool {
 	b := buffer.New()
 	defer b.Free()
-	*b = appendEvent(*b, now, slog.LevelWarn, a.opts.ServiceName, EventDeliveryDropped,
-		intAttr(KeyDroppedCount, int64(count)), intAttr(KeyDroppedTotal, int64(total)))
+	*b = appendEvent(*b, a.enc, now, slog.LevelWarn, EventDeliveryDropped,
+		slog.Uint64(KeyDroppedCount, count), slog.Uint64(KeyDroppedTotal, total))
 	if err := a.deliver(slog.LevelWarn, true, *b); err != nil {
 		a.errs.report(err)
 		return false

@@ -66,7 +66,12 @@ type ChainOptions struct {
 	// file of a previous run). OpenChain finds it in the file itself.
 	Prev *Head
 
-	// ServiceName is resource service.name of the segment header line.
+	// Encoder writes the segment header line (audit.chain.segment) in the
+	// handler's format and resource: pass the Encoder the handler was made
+	// from. nil means the JSON lines defaults with ServiceName.
+	Encoder *slogaudit.Encoder
+	// ServiceName is resource service.name of the segment header line when
+	// Encoder is nil.
 	ServiceName string
 	// OnError receives checkpoint errors that have no caller (timer). nil
 	// means a rate-limited note on standard error.
@@ -97,7 +102,7 @@ type Chain struct {
 	signKey ed25519.PrivateKey
 	every   int
 	ival    time.Duration
-	service string
+	enc     *slogaudit.Encoder
 	now     func() time.Time
 	rand    io.Reader
 	errs    errorSink
@@ -170,7 +175,7 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 		signKey: o.SigningKey,
 		every:   o.CheckpointEvery,
 		ival:    o.CheckpointInterval,
-		service: o.ServiceName,
+		enc:     eventEncoder(o.Encoder, o.ServiceName),
 		now:     o.Now,
 		rand:    o.Rand,
 		errs:    errorSink{fn: o.OnError},
@@ -372,11 +377,11 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 }
 
 func (c *Chain) writeHeader() error {
-	attrs := []attr{strAttr(KeyChainSegment, c.seg), strAttr(KeyChainAlgorithm, c.Algorithm())}
+	attrs := []slog.Attr{slog.String(KeyChainSegment, c.seg), slog.String(KeyChainAlgorithm, c.Algorithm())}
 	if c.prev != nil {
-		attrs = append(attrs, intAttr(KeyChainPrevSeq, int64(c.prev.Seq)), strAttr(KeyChainPrevHead, c.prev.Chain))
+		attrs = append(attrs, slog.Uint64(KeyChainPrevSeq, c.prev.Seq), slog.String(KeyChainPrevHead, c.prev.Chain))
 	}
-	hdr := appendEvent(nil, c.now(), slog.LevelInfo, c.service, EventChainSegment, attrs...)
+	hdr := appendEvent(nil, c.enc, c.now(), slog.LevelInfo, EventChainSegment, attrs...)
 	ok, err := c.emit(bytes.TrimSuffix(hdr, []byte{'\n'}), 0)
 	if ok {
 		c.seq, c.started = 0, true

@@ -1,12 +1,10 @@
 package auditsink
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,85 +63,24 @@ type Stats struct {
 	Queued  uint64 // waiting or being written right now
 }
 
-// attr is one attribute of a self-audit event: a string, or an integer when
-// isInt is set.
-type attr struct {
-	key   string
-	str   string
-	num   int64
-	isInt bool
+// eventEncoder returns enc, or when it is nil the JSON lines defaults with
+// service as service.name (the writers' ServiceName option, kept for
+// configurations made before Encoder existed).
+func eventEncoder(enc *slogaudit.Encoder, service string) *slogaudit.Encoder {
+	if enc != nil {
+		return enc
+	}
+	return slogaudit.NewEncoder(&slogaudit.Options{ServiceName: service})
 }
 
-func strAttr(k, v string) attr       { return attr{key: k, str: v} }
-func intAttr(k string, v int64) attr { return attr{key: k, num: v, isInt: true} }
-
-// appendEvent formats a self-audit event in the slogaudit JSON lines envelope
-// (same keys, same order), so consumers need no special case for it. It is
-// off the hot path, so encoding/json quoting is good enough.
-func appendEvent(dst []byte, now time.Time, level slog.Level, service, eventType string, attrs ...attr) []byte {
-	if service == "" {
-		service = "unknown_service"
-	}
-	ns := now.UnixNano()
-	dst = append(dst, '{')
-	dst = appendKey(dst, slogaudit.KeyTimestamp)
-	dst = strconv.AppendInt(dst, ns, 10)
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeyObservedTimestamp)
-	dst = strconv.AppendInt(dst, ns, 10)
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeySeverityText)
-	dst = appendString(dst, level.String())
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeySeverityNumber)
-	dst = strconv.AppendInt(dst, int64(severityNumber(level)), 10)
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeyBody)
-	dst = appendString(dst, eventType)
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeyResource)
-	dst = append(dst, '{')
-	dst = appendKey(dst, slogaudit.KeyServiceName)
-	dst = appendString(dst, service)
-	dst = append(dst, "},"...)
-	dst = appendKey(dst, slogaudit.KeyInstrumentationScope)
-	dst = append(dst, '{')
-	dst = appendKey(dst, "name")
-	dst = appendString(dst, ScopeName)
-	dst = append(dst, "},"...)
-	dst = appendKey(dst, slogaudit.KeyAttributes)
-	dst = append(dst, '{')
-	dst = appendKey(dst, slogaudit.KeyEventType)
-	dst = appendString(dst, eventType)
-	dst = append(dst, ',')
-	dst = appendKey(dst, slogaudit.KeySchemaVersion)
-	dst = appendString(dst, "1.0")
-	for _, a := range attrs {
-		dst = append(dst, ',')
-		dst = appendKey(dst, a.key)
-		if a.isInt {
-			dst = strconv.AppendInt(dst, a.num, 10)
-		} else {
-			dst = appendString(dst, a.str)
-		}
-	}
-	dst = append(dst, "},"...)
-	dst = appendKey(dst, slogaudit.KeyEventName)
-	dst = appendString(dst, eventType)
-	return append(dst, "}\n"...)
-}
-
-func appendKey(dst []byte, k string) []byte {
-	dst = appendString(dst, k)
-	return append(dst, ':')
-}
-
-func appendString(dst []byte, s string) []byte {
-	b, err := json.Marshal(s)
-	if err != nil { // cannot happen for a string; keep the line valid anyway
-		return append(dst, `""`...)
-	}
-	return append(dst, b...)
+// appendEvent appends a self-audit event as the handler would write it (the
+// same encoder: format, resource, redaction), under this package's
+// instrumentation scope, so consumers need no special case for it.
+func appendEvent(dst []byte, enc *slogaudit.Encoder, now time.Time, level slog.Level, eventType string, attrs ...slog.Attr) []byte {
+	r := slog.NewRecord(now, level, eventType, 0)
+	r.AddAttrs(slog.String(slogaudit.KeyEventType, eventType), slog.String(slogaudit.KeyScopeName, ScopeName))
+	r.AddAttrs(attrs...)
+	return enc.AppendRecord(dst, r)
 }
 
 // severityNumber maps a slog level to the OpenTelemetry severity number the

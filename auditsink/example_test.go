@@ -24,13 +24,15 @@ func Example_chainedFile() {
 
 	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM() // or: auditkit-verify -genkey NAME
 	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
+	// The handler's configuration, shared with the writers' own events.
+	enc := slogaudit.NewEncoder(&slogaudit.Options{ServiceName: "billing"})
 	chain, err := auditsink.OpenChain(path, &auditsink.FileOptions{Sync: auditsink.SyncEvery(50)},
-		&auditsink.ChainOptions{SigningKey: priv, ServiceName: "billing"})
+		&auditsink.ChainOptions{SigningKey: priv, Encoder: enc})
 	if err != nil {
 		panic(err)
 	}
-	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{ServiceName: "billing"})
-	logger := slog.New(slogaudit.NewHandler(async, &slogaudit.Options{ServiceName: "billing"}))
+	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{Encoder: enc})
+	logger := slog.New(enc.NewHandler(async))
 
 	for _, user := range []string{"41", "42", "43"} {
 		logger.Info("auth.login.success", slogaudit.KeyEventType, "auth.login.success", slogaudit.KeyUserID, user)

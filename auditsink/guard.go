@@ -62,7 +62,12 @@ type GuardOptions struct {
 	// ProbeInterval is how often a suspended Guard tries the sink again;
 	// zero or negative means DefaultProbeInterval.
 	ProbeInterval time.Duration
-	// ServiceName is resource service.name of the warning event.
+	// Encoder writes the warning event (audit.delivery.disk_error) in the
+	// handler's format and resource: pass the Encoder the handler was made
+	// from. nil means the JSON lines defaults with ServiceName.
+	Encoder *slogaudit.Encoder
+	// ServiceName is resource service.name of the warning event when
+	// Encoder is nil.
 	ServiceName string
 	// OnError is told once when an outage starts. nil means a rate-limited
 	// note on standard error.
@@ -84,7 +89,7 @@ type Guard struct {
 	rw     slogaudit.RecordWriter
 	action DiskErrorAction
 	probe  time.Duration
-	svc    string
+	enc    *slogaudit.Encoder
 	now    func() time.Time
 	errs   errorSink
 
@@ -118,7 +123,7 @@ func NewGuard(w io.Writer, opts *GuardOptions) *Guard {
 		o.Now = time.Now
 	}
 	return &Guard{w: w, rw: asRecordWriter(w), action: o.Action, probe: o.ProbeInterval,
-		svc: o.ServiceName, now: o.Now, errs: errorSink{fn: o.OnError}}
+		enc: eventEncoder(o.Encoder, o.ServiceName), now: o.Now, errs: errorSink{fn: o.OnError}}
 }
 
 // Write writes p as an audit event at level Info.
@@ -164,9 +169,9 @@ func (g *Guard) WriteRecord(level slog.Level, audit bool, line []byte) error {
 		// is back and the outage is on record before the next line.
 		g.lastTry = now
 		b := buffer.New()
-		*b = appendEvent(*b, now, slog.LevelWarn, g.svc, EventDeliveryDiskError,
-			strAttr(KeyDeliveryError, g.cause.Error()), strAttr(KeyDeliveryAction, g.action.String()),
-			intAttr(KeyLostCount, int64(g.lost)), intAttr(KeyOutageNS, int64(now.Sub(g.since))))
+		*b = appendEvent(*b, g.enc, now, slog.LevelWarn, EventDeliveryDiskError,
+			slog.String(KeyDeliveryError, g.cause.Error()), slog.String(KeyDeliveryAction, g.action.String()),
+			slog.Uint64(KeyLostCount, g.lost), slog.Int64(KeyOutageNS, int64(now.Sub(g.since))))
 		err := g.write(slog.LevelWarn, true, *b)
 		b.Free()
 		switch {

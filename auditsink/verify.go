@@ -631,16 +631,52 @@ type header struct {
 	prevHead string
 }
 
-// parseHeader reads the segment header's attributes.
-func parseHeader(l []byte) (header, error) {
-	var doc struct {
-		Attributes map[string]json.RawMessage `json:"attributes"`
+// headerDoc is a segment header in either line format: the JSON lines
+// envelope's attributes object, or one OTLP/JSON log record's attribute list
+// (string and integer values, which is all a header has).
+type headerDoc struct {
+	Attributes   map[string]json.RawMessage `json:"attributes"`
+	ResourceLogs []struct {
+		ScopeLogs []struct {
+			LogRecords []struct {
+				Attributes []struct {
+					Key   string `json:"key"`
+					Value struct {
+						StringValue *string `json:"stringValue"`
+						IntValue    *string `json:"intValue"`
+					} `json:"value"`
+				} `json:"attributes"`
+			} `json:"logRecords"`
+		} `json:"scopeLogs"`
+	} `json:"resourceLogs"`
+}
+
+// attributes returns the header's attributes as JSON values.
+func (d *headerDoc) attributes() map[string]json.RawMessage {
+	if d.Attributes != nil || len(d.ResourceLogs) != 1 || len(d.ResourceLogs[0].ScopeLogs) != 1 ||
+		len(d.ResourceLogs[0].ScopeLogs[0].LogRecords) != 1 {
+		return d.Attributes
 	}
+	a := map[string]json.RawMessage{}
+	for _, kv := range d.ResourceLogs[0].ScopeLogs[0].LogRecords[0].Attributes {
+		switch v := kv.Value; {
+		case v.StringValue != nil:
+			a[kv.Key], _ = json.Marshal(*v.StringValue)
+		case v.IntValue != nil:
+			a[kv.Key] = json.RawMessage(*v.IntValue) // a decimal integer string
+		}
+	}
+	return a
+}
+
+// parseHeader reads the segment header's attributes, in either line format.
+func parseHeader(l []byte) (header, error) {
+	var doc headerDoc
 	var h header
 	if err := json.Unmarshal(l, &doc); err != nil {
 		return h, err
 	}
-	a := doc.Attributes
+	a := doc.attributes()
 	var et string
 	json.Unmarshal(a["event_type"], &et)
 	if et != EventChainSegment {

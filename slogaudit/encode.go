@@ -121,6 +121,9 @@ type state struct {
 	entScope                 uint8 // scope-key bit of the entry's key
 
 	fallback bool
+	// observed, when not 0, is the observed_timestamp (Unix ns) to write
+	// instead of the clock's (see Encoder.AppendRecord).
+	observed int64
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -151,6 +154,7 @@ func (st *state) free() {
 	st.c = nil
 	st.strCap = 0
 	st.fallback = false
+	st.observed = 0
 	statePool.Put(st)
 }
 
@@ -172,10 +176,12 @@ func (st *state) reset() {
 // of the encoder itself yields the fallback record.
 func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 	c := h.c
-	var now int64 // observed_timestamp
-	if c.now != nil {
+	now := st.observed // observed_timestamp: set by Encoder.AppendRecord, or now
+	switch {
+	case now != 0:
+	case c.now != nil:
 		now = c.now().UnixNano()
-	} else {
+	default:
 		now = c.clock.nowNano()
 	}
 	// Both context lookups walk the context chain, and slog's own front
