@@ -83,13 +83,6 @@ func appendEvent(dst []byte, enc *slogaudit.Encoder, now time.Time, level slog.L
 	return enc.AppendRecord(dst, r)
 }
 
-// severityNumber maps a slog level to the OpenTelemetry severity number the
-// way the handler does: Debug/Info/Warn/Error are 5/9/13/17.
-func severityNumber(l slog.Level) int {
-	n := int(l) + 9
-	return max(1, min(24, n))
-}
-
 // writeLine hands line to w, as a record when w understands records. It
 // turns a panic in w into an error, so a broken sink cannot take down the
 // goroutine that called it.

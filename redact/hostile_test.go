@@ -328,3 +328,54 @@ func TestDefaultDetectors(t *testing.T) {
 	assert.Equal(t, Default().fast, twice.fast)
 	assert.True(t, reflect.DeepEqual(DefaultDetectors(), want))
 }
+
+// Password is a type whose fields are promoted into a struct that embeds it:
+// encoding/json writes {"Value": ...}, and the embedded name still makes
+// the field sensitive.
+type Password struct{ Value string }
+
+type loginForm struct {
+	User string
+	Password
+}
+
+func TestPromotedFieldOfSensitiveEmbeddedType(t *testing.T) {
+	v := loginForm{User: "bob", Password: Password{"Tr0ub4dor-3xyz"}}
+	b, err := json.Marshal(Default().Value("form", v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Tr0ub4dor") || !strings.Contains(string(b), "bob") {
+		t.Errorf("Value = %s", b)
+	}
+	// Control: without rules the password shows.
+	if b, _ := json.Marshal(None().Value("form", v)); !strings.Contains(string(b), "Tr0ub4dor") {
+		t.Errorf("control: %s", b)
+	}
+}
+
+// A url.URL by value is its text (so url-credentials sees the password),
+// and a *url.Userinfo with a password is masked.
+func TestURLValuesAndUserinfo(t *testing.T) {
+	u, err := url.Parse("https://alice:S3cretPw@example.com/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{"url.URL": *u, "*url.URL": u, "*url.Userinfo": u.User,
+		"in a map": map[string]any{"u": *u}} {
+		b, err := json.Marshal(Default().Value("v", v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "S3cretPw") {
+			t.Errorf("%s: %s", name, b)
+		}
+	}
+	// Control: with no rules the URL's text shows the password.
+	if b, _ := json.Marshal(noRules.Value("v", *u)); !strings.Contains(string(b), "S3cretPw") {
+		t.Errorf("control: %s", b)
+	}
+	if got := Default().Value("v", url.User("alice")); got != "alice" {
+		t.Errorf("user without a password: %v", got)
+	}
+}

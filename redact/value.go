@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"reflect"
 	"time"
 	"unsafe"
@@ -173,6 +174,19 @@ func (w *walker) any(p Path, v any, depth int) any {
 		return x
 	case []byte:
 		return w.bytes(x)
+	case url.URL:
+		// String has a pointer receiver: by value, the fields would be
+		// walked and User written as "name:password", which no rule sees.
+		return w.str(x.String())
+	case *url.Userinfo:
+		// "name:password" matches no value rule on its own.
+		if _, hasPassword := x.Password(); hasPassword {
+			return Marker
+		}
+		if x == nil {
+			return nil
+		}
+		return w.str(x.Username())
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {

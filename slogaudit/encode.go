@@ -121,6 +121,11 @@ type state struct {
 	entScope                 uint8 // scope-key bit of the entry's key
 
 	fallback bool
+	// replacing counts the groups returned by ReplaceAttr being written:
+	// what ReplaceAttr returns never names the event or its scope, and a
+	// ReplaceAttr that wraps every attribute in a group cannot recurse
+	// without end.
+	replacing int
 	// observed, when not 0, is the observed_timestamp (Unix ns) to write
 	// instead of the clock's (see Encoder.AppendRecord).
 	observed int64
@@ -170,6 +175,7 @@ func (st *state) reset() {
 	st.library, st.noRedact = false, false
 	st.lift = lifted{}
 	st.appCount, st.attrsCut, st.provided, st.produced, st.longest, st.chain = 0, false, 0, 0, 0, 0
+	st.replacing = 0
 }
 
 // encodeRecord builds the line for r in st.line. It never panics: a failure
@@ -484,7 +490,9 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 	}
 	if !st.noRedact {
 		if e.lift != "" {
-			st.setLifted(e.lift, v)
+			if st.replacing == 0 { // ReplaceAttr's output is never lifted
+				st.setLifted(e.lift, v)
+			}
 			return
 		}
 		if e.schema || e.scopeBit&st.provided != 0 {
@@ -662,7 +670,12 @@ func (st *state) replace(a slog.Attr, n *groupNode, p redact.Path, masked bool) 
 		}
 	}
 	if v.Kind() == slog.KindGroup {
+		if st.replacing >= maxGroupDepth {
+			return
+		}
+		st.replacing++
 		st.appendGroup(ra.Key, v.Group(), n)
+		st.replacing--
 		return
 	}
 	if ra.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
@@ -706,13 +719,18 @@ func callReplaceAttr(f func([]string, slog.Attr) slog.Attr, groups []string, a s
 	return f(groups, a), nil
 }
 
-// setLifted records a reserved attribute that moves out of attributes.
+// setLifted records a reserved attribute that moves out of attributes. Its
+// value meets the value rules like any string: an event type or scope name
+// is a label, but nothing stops an application from passing a token.
 func (st *state) setLifted(key string, v slog.Value) {
 	var s string
 	if v.Kind() == slog.KindString {
 		s = v.String()
 	} else {
 		s = stringOf(v)
+	}
+	if st.c.valueRules && st.c.redactor.MatchValue(s) {
+		s = st.c.redactor.Mask(s)
 	}
 	switch key {
 	case KeyEventType:

@@ -256,7 +256,7 @@ func TestHandlerTable(t *testing.T) {
 			want:  info(`{"schema_version":"1.0","password":"` + hmacR.Mask("p") + `","secret":"[REDACTED]"}`)},
 		{name: "value rules on values and body", opts: &Options{Redactor: valueR}, msg: "sk-abc123",
 			attrs: []slog.Attr{slog.String("k", "sk-abc123"), slog.Any("l", []string{"ok", "sk-zz9"}), slog.String(KeyEventType, "sk-1")},
-			want:  envelope("INFO", 9, "[REDACTED]", `{"event_type":"sk-1","schema_version":"1.0","k":"[REDACTED]","l":["ok","[REDACTED]"]}`, "sk-1")},
+			want:  envelope("INFO", 9, "[REDACTED]", `{"event_type":"[REDACTED]","schema_version":"1.0","k":"[REDACTED]","l":["ok","[REDACTED]"]}`, "[REDACTED]")},
 		{name: "redaction off", opts: &Options{Redactor: redact.None()},
 			attrs: []slog.Attr{slog.String("password", "p"), slog.String(KeySessionID, "raw")},
 			want:  info(`{"schema_version":"1.0","password":"p","session.id":"raw"}`)},

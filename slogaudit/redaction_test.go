@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/secaudit/auditkit/redact"
@@ -106,6 +108,54 @@ func TestMapKeysRedacted(t *testing.T) {
 			var want any
 			require.NoError(t, dec.Decode(&want))
 			assert.Equal(t, want, got)
+		})
+	}
+}
+
+// Found by attacking the handler: values that used to skip the value rules.
+func TestValueRulesReachEveryValue(t *testing.T) {
+	const ghp = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+	var arr [40]byte
+	copy(arr[:], ghp)
+	u, err := url.Parse("https://alice:S3cretPw@example.com/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type credKey struct{ User, Password string }
+	tests := []struct {
+		name   string
+		attrs  []slog.Attr
+		secret string
+	}{
+		{"byte array", []slog.Attr{slog.Any("a", arr)}, "103,104,112,95"},
+		{"byte array pointer", []slog.Attr{slog.Any("a", &arr)}, "103,104,112,95"},
+		{"byte array in a map", []slog.Attr{slog.Any("m", map[string]any{"a": arr})}, "103,104,112,95"},
+		{"event_type", []slog.Attr{slog.String(KeyEventType, testJWT)}, testJWT},
+		{"otel.scope.version", []slog.Attr{slog.String(KeyScopeVersion, "AKIAIOSFODNN7EXAMPLE")}, "AKIAIOSFODNN7EXAMPLE"},
+		{"otel.scope.name", []slog.Attr{slog.String(KeyScopeName, ghp)}, ghp},
+		{"url.URL by value", []slog.Attr{slog.Any("u", *u)}, "S3cretPw"},
+		{"url.Userinfo", []slog.Attr{slog.Any("u", u.User)}, "S3cretPw"},
+		{"struct map key", []slog.Attr{slog.Any("m", map[credKey]int{{"bob", "S3cretPw"}: 1})}, "S3cretPw"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, format := range []Format{FormatJSONL, FormatOTLPJSON} {
+				var buf lineBuffer
+				h := NewHandler(&buf, withClock(&Options{Format: format}))
+				if err := h.Handle(context.Background(), record(slog.LevelInfo, "m", tt.attrs...)); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(buf.String(), tt.secret) {
+					t.Errorf("format %v leaked %q: %s", format, tt.secret, buf.String())
+				}
+			}
+			// Control: with redaction off, the secret does show.
+			var buf lineBuffer
+			_ = NewHandler(&buf, withClock(&Options{Redactor: redact.None()})).Handle(context.Background(),
+				record(slog.LevelInfo, "m", tt.attrs...))
+			if tt.name != "struct map key" && !strings.Contains(buf.String(), tt.secret) {
+				t.Errorf("control: %q not in %s", tt.secret, buf.String())
+			}
 		})
 	}
 }

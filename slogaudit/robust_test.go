@@ -413,3 +413,32 @@ func TestCyclicValues(t *testing.T) {
 		}
 	}
 }
+
+// What ReplaceAttr returns never names the event or its scope, even inlined
+// through an empty-named group, and a ReplaceAttr that wraps every attribute
+// in such a group ends (slog itself would recurse until the stack overflows).
+func TestReplaceAttrGroupsCannotRelabelOrRecurse(t *testing.T) {
+	tests := map[string]func([]string, slog.Attr) slog.Attr{
+		"relabel through an empty group": func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == "x" {
+				return slog.Group("", slog.String(KeyEventType, "x.evil"), slog.String(KeyScopeName, "x.evil"))
+			}
+			return a
+		},
+		"wrap every attribute": func(_ []string, a slog.Attr) slog.Attr { return slog.Group("", a) },
+	}
+	for name, ra := range tests {
+		t.Run(name, func(t *testing.T) {
+			var buf lineBuffer
+			h := NewHandler(&buf, withClock(&Options{ReplaceAttr: ra}))
+			r := record(slog.LevelInfo, "m", slog.String(KeyEventType, "real.event"), slog.String("x", "1"))
+			if err := h.Handle(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if strings.Contains(out, "x.evil") || !strings.Contains(out, `"event_name":"real.event"`) {
+				t.Errorf("relabelled: %s", out)
+			}
+		})
+	}
+}

@@ -2,7 +2,11 @@ package slogaudit
 
 import (
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/secaudit/auditkit/redact"
 )
 
 // usernameFields are the request body fields that carry a user name, which
@@ -45,32 +49,67 @@ func isBodyUsernameKey(esc []byte) bool {
 	return i > 0 && isBodyKey(esc[:i]) && isUsernameField(s[i+1:])
 }
 
-// bodyNames applies IncludeUsernames to a captured body: username fields
-// are dropped, or replaced by their pseudonyms with an HMAC key. The map is
-// copied only when it holds one.
+// bodyNames applies IncludeUsernames to a captured body, at any depth of
+// its JSON objects and lists (a form's {"account":{"email":...}} too): user
+// name fields are dropped, or replaced by their pseudonyms with an HMAC key.
+// The body is copied only where it holds one; the caller's value is never
+// modified.
 func (st *state) bodyNames(v slog.Value) slog.Value {
-	m, ok := v.Any().(map[string]any)
-	if !ok || v.Kind() != slog.KindAny {
+	if v.Kind() != slog.KindAny {
 		return v
 	}
-	found := false
-	for k := range m {
-		if isUsernameField(k) {
-			found = true
-			break
+	if out, changed := st.withoutNames(v.Any(), 0); changed {
+		return slog.AnyValue(out)
+	}
+	return v
+}
+
+// maxBodyDepth bounds withoutNames; a body nested deeper is dropped whole.
+const maxBodyDepth = 32
+
+// withoutNames returns x (a decoded JSON value) without its user name
+// fields, and whether it had any.
+func (st *state) withoutNames(x any, depth int) (any, bool) {
+	if depth > maxBodyDepth {
+		return redact.Marker, true
+	}
+	switch x := x.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, v := range x {
+			nv, changed := v, false
+			if isUsernameField(k) {
+				changed = true
+			} else {
+				nv, changed = st.withoutNames(v, depth+1)
+			}
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(x)
+			}
+			switch {
+			case !isUsernameField(k):
+				out[k] = nv
+			case st.c.hmacNames:
+				out[k] = st.c.redactor.Mask(stringOf(slog.AnyValue(v)))
+			default:
+				delete(out, k)
+			}
 		}
-	}
-	if !found {
-		return v
-	}
-	out := make(map[string]any, len(m))
-	for k, x := range m {
-		switch {
-		case !isUsernameField(k):
-			out[k] = x
-		case st.c.hmacNames:
-			out[k] = st.c.redactor.Mask(stringOf(slog.AnyValue(x)))
+		return out, out != nil
+	case []any:
+		var out []any
+		for i, v := range x {
+			if nv, changed := st.withoutNames(v, depth+1); changed {
+				if out == nil {
+					out = slices.Clone(x)
+				}
+				out[i] = nv
+			}
 		}
+		return out, out != nil
 	}
-	return slog.AnyValue(out)
+	return x, false
 }

@@ -37,6 +37,10 @@ func TestBodyUsernamesFollowIncludeUsernames(t *testing.T) {
 			`"request.body.email":"` + hmacR.Mask(secret) + `","request.body.amount":5`},
 		{"kept with IncludeUsernames", Options{IncludeUsernames: true}, body,
 			`"request.body":{"Username":"` + secret + `","amount":5}`},
+		{"nested objects and lists", Options{}, func() slog.Attr {
+			return slog.Any(keyRequestBody, map[string]any{"account": map[string]any{"email": secret, "plan": "pro"},
+				"accounts": []any{map[string]any{"username": secret}}, "amount": 5})
+		}, `"request.body":{"account":{"plan":"pro"},"accounts":[{}],"amount":5}`},
 		{"user.name alike: dropped under a group too", Options{},
 			func() slog.Attr { return slog.Group("app", body()) }, `"app.request.body":{"amount":5}`},
 	}

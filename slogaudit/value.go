@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -200,6 +201,14 @@ func (st *state) appendAny(x any, p redact.Path, depth int) {
 	case redact.Pseudonym:
 		st.appendPseudonym(string(x))
 		return
+	case url.URL:
+		// String has a pointer receiver: by value, reflection would write
+		// the User field's "name:password" where no rule sees a URL.
+		st.appendStr(x.String())
+		return
+	case *url.Userinfo:
+		st.appendUserinfo(x)
+		return
 	case time.Time:
 		st.buf = jsonenc.AppendTime(st.buf, x)
 		return
@@ -274,6 +283,22 @@ func (st *state) appendAny(x any, p redact.Path, depth int) {
 		return
 	}
 	st.appendReflect(rv, p, depth)
+}
+
+// appendUserinfo writes the user name of a URL's user information, or the
+// redaction marker when it holds a password ("name:password" matches no
+// value rule on its own).
+func (st *state) appendUserinfo(u *url.Userinfo) {
+	switch _, hasPassword := u.Password(); {
+	case u == nil:
+		st.buf = append(st.buf, "null"...)
+	case hasPassword && st.c.redacts && !st.noRedact:
+		st.buf = append(st.buf, `"`+redact.Marker+`"`...)
+	case hasPassword:
+		st.appendStr(u.String())
+	default:
+		st.appendStr(u.Username())
+	}
 }
 
 // appendCall writes the string returned by an application method, or a
@@ -454,6 +479,18 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 		}
 		st.appendList(rv.Len(), func(i int) { st.appendElem(rv.Index(i), p, depth+1) })
 	case reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 && st.c.valueRules && !st.noRedact {
+			// A byte array is a list of numbers, as in encoding/json, but
+			// the value rules see its bytes, as they see a []byte's.
+			b := make([]byte, rv.Len())
+			reflect.Copy(reflect.ValueOf(b), rv)
+			if len(b) > 0 && st.c.redactor.MatchValue(string(b)) {
+				st.buf = append(st.buf, '"')
+				st.buf = st.c.redactor.AppendMask(st.buf, string(b))
+				st.buf = append(st.buf, '"')
+				return
+			}
+		}
 		st.appendList(rv.Len(), func(i int) { st.appendElem(rv.Index(i), p, depth+1) })
 	case reflect.Map:
 		if rv.IsNil() {

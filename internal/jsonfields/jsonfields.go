@@ -17,8 +17,10 @@ import (
 type Field struct {
 	// Name is the json tag name, or the Go field name.
 	Name string
-	// GoName is the Go field name. Redaction judges a field by both names
-	// (see redact.Redactor.EnterField): a field Password tagged json:"p" is
+	// GoName is the Go field name, dotted after the names of the embedded
+	// structs it is promoted from ("Password.Value"). Redaction judges a
+	// field by both names (see redact.Redactor.EnterField): a field Password
+	// tagged json:"p", or one promoted from an embedded type Password, is
 	// still a password.
 	GoName string
 	// Index is the path for reflect.Value.FieldByIndex.
@@ -52,9 +54,10 @@ func Of(t reflect.Type) []Field {
 
 func typeFields(t reflect.Type) []Field {
 	type queued struct {
-		typ   reflect.Type
-		index []int
-		ro    bool
+		typ    reflect.Type
+		index  []int
+		ro     bool
+		goPath string // Go names of the embedded fields on the way, dotted
 	}
 	var fields []Field
 	var current []queued
@@ -102,7 +105,7 @@ func typeFields(t reflect.Type) []Field {
 					if name == "" {
 						name = sf.Name
 					}
-					fields = append(fields, Field{Name: name, GoName: sf.Name, Index: index, tagged: tagged,
+					fields = append(fields, Field{Name: name, GoName: q.goPath + sf.Name, Index: index, tagged: tagged,
 						OmitEmpty: hasOption(opts, "omitempty"), ViaUnexported: ro})
 					if count[q.typ] > 1 {
 						// The same struct embedded twice at this depth: the
@@ -114,7 +117,7 @@ func typeFields(t reflect.Type) []Field {
 				}
 				nextCount[ft]++
 				if nextCount[ft] == 1 {
-					next = append(next, queued{typ: ft, index: index, ro: ro})
+					next = append(next, queued{typ: ft, index: index, ro: ro, goPath: q.goPath + sf.Name + "."})
 				}
 			}
 		}

@@ -15,10 +15,14 @@ var ErrPanic = errors.New("jsonfields: method panicked")
 // MapKey is the object key of map key k: the text of its MarshalText method
 // when it has one (even for a string kind, unlike encoding/json, so that a
 // masking type such as redact.Secret masks itself as a key too), the string
-// itself, the decimal form of an integer, "null" for a nil pointer, else
-// fmt.Sprint of it. A MarshalText that fails or panics gives an error and no
-// text: callers write a placeholder of their own, never the error's text,
-// which could hold the data.
+// itself, the decimal form of an integer, "true" or "false", the shortest
+// form of a float, "null" for a nil pointer. Any other key (a struct, an
+// array, a pointer: encoding/json refuses them) is written as its type,
+// "<pkg.Type>", never printed: fmt would show every field, unexported ones
+// too, past the key rules, and the text of a panicking String method. A
+// MarshalText that fails or panics gives an error and no text: callers
+// write a placeholder of their own, never the error's text, which could
+// hold the data.
 func MapKey(k reflect.Value) (key string, err error) {
 	if k.Kind() == reflect.Interface && !k.IsNil() {
 		k = k.Elem()
@@ -47,10 +51,10 @@ func MapKey(k reflect.Value) (key string, err error) {
 		return strconv.FormatInt(k.Int(), 10), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return strconv.FormatUint(k.Uint(), 10), nil
+	case reflect.Bool:
+		return strconv.FormatBool(k.Bool()), nil
+	case reflect.Float32, reflect.Float64:
+		return strconv.FormatFloat(k.Float(), 'g', -1, k.Type().Bits()), nil
 	}
-	if !k.CanInterface() {
-		return k.Type().String(), nil
-	}
-	// fmt.Sprint recovers from a panicking String method itself.
-	return fmt.Sprint(k.Interface()), nil
+	return "<" + k.Type().String() + ">", nil
 }

@@ -22,6 +22,13 @@ type stringerKey struct{ n int }
 
 func (s stringerKey) String() string { return "s" }
 
+// credKey would show its password if it were printed.
+type credKey struct{ User, Password string }
+
+type panicStringKey struct{ ID int }
+
+func (panicStringKey) String() string { panic("cannot print pw=hunter2") }
+
 func TestMapKey(t *testing.T) {
 	var nilPtr *int
 	tests := []struct {
@@ -36,8 +43,14 @@ func TestMapKey(t *testing.T) {
 		{"uint", uint8(9), "9", false, false},
 		{"text of a string kind", maskKey("hunter2"), "[MASKED]", false, false},
 		{"nil pointer", nilPtr, "null", false, false},
-		{"stringer", stringerKey{1}, "s", false, false},
-		{"float via Sprint", 1.5, "1.5", false, false},
+		// Keys encoding/json refuses are their type, never printed: no
+		// fields, no String, no panic text.
+		{"stringer struct", stringerKey{1}, "<jsonfields.stringerKey>", false, false},
+		{"struct with a password", credKey{"bob", "hunter2"}, "<jsonfields.credKey>", false, false},
+		{"panicking String", panicStringKey{1}, "<jsonfields.panicStringKey>", false, false},
+		{"array", [2]string{"a", "hunter2"}, "<[2]string>", false, false},
+		{"float", 1.5, "1.5", false, false},
+		{"bool", true, "true", false, false},
 		{"failing MarshalText", failKey{}, "", true, false},
 		{"panicking MarshalText", panicKey{}, "", true, true},
 	}
