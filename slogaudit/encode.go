@@ -121,6 +121,8 @@ type state struct {
 	entScope                 uint8 // scope-key bit of the entry's key
 
 	fallback bool
+	// bodyMasked is set when a value rule masked the message.
+	bodyMasked bool
 	// replacing counts the groups returned by ReplaceAttr being written:
 	// what ReplaceAttr returns never names the event or its scope, and a
 	// ReplaceAttr that wraps every attribute in a group cannot recurse
@@ -729,7 +731,9 @@ func (st *state) setLifted(key string, v slog.Value) {
 	} else {
 		s = stringOf(v)
 	}
-	if st.c.valueRules && st.c.redactor.MatchValue(s) {
+	if key != KeyEventType && st.c.valueRules && st.c.redactor.MatchValue(s) {
+		// event_type is checked where it is encoded (assembleTrace), in
+		// the copy's pre-scan.
 		s = st.c.redactor.Mask(s)
 	}
 	switch key {
@@ -859,12 +863,13 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	if st.lift.hasEventType {
 		b = append(b, `"`+KeyEventType+`":`...)
 		start := len(b)
-		if st.lift.eventType == r.Message && st.strCap == c.limits.MaxStringLen && !c.valueRules {
+		if st.lift.eventType == r.Message && st.strCap == c.limits.MaxStringLen && !st.bodyMasked {
 			// Audit records often use the event type as their message:
-			// then body is already its encoding, cut to the same cap.
+			// then body is already its encoding, cut to the same cap and
+			// cleared by the same value rules.
 			b = append(b, body...)
 		} else {
-			b = appendCut(b, st.lift.eventType, c.limits.MaxStringLen)
+			b = st.appendLabel(b, st.lift.eventType)
 		}
 		et = b[start:]
 		b = append(b, ',')
@@ -896,6 +901,7 @@ func (st *state) cut(s string) string {
 // appendBody writes the message. Only value rules redact it: the message
 // has no key.
 func (st *state) appendBody(b []byte, msg string) []byte {
+	st.bodyMasked = false
 	if len(msg) <= st.strCap {
 		n := len(b)
 		var ok, hit bool
@@ -907,11 +913,44 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 		}
 	}
 	if st.c.valueRules && st.c.redactor.MatchValue(msg) {
+		st.bodyMasked = true
 		b = append(b, '"')
 		b = st.c.redactor.AppendMask(b, msg)
 		return append(b, '"')
 	}
 	return appendCut(b, msg, st.strCap)
+}
+
+// appendLabel writes the event type: cut to MaxStringLen, and masked when a
+// value rule matches it. The rules run only when the copy's pre-scan finds
+// a trigger (see internal/prescan) and the label is not one they cleared
+// before (labels.go).
+func (st *state) appendLabel(b []byte, s string) []byte {
+	c := st.c
+	if len(s) <= c.limits.MaxStringLen {
+		n := len(b)
+		var ok, hit bool
+		if b, ok, hit = jsonenc.AppendPlain(b, nil, s, c.prescanned); ok {
+			if !hit || !c.valueRules || c.labels.clean(s) {
+				return b
+			}
+			if !c.redactor.MatchValue(s) {
+				st.misses ^= st.misses << 13 // the xorshift step of keyMiss
+				st.misses ^= st.misses >> 17
+				st.misses ^= st.misses << 5
+				c.labels.add(s, st.misses)
+				return b
+			}
+			b = b[:n]
+		}
+	}
+	if c.valueRules && c.redactor.MatchValue(s) {
+		st.lift.eventType = c.redactor.Mask(s) // also for the fallback record
+		b = append(b, '"')
+		b = append(b, st.lift.eventType...)
+		return append(b, '"')
+	}
+	return appendCut(b, s, c.limits.MaxStringLen)
 }
 
 // secDigits is a second and its ten decimal digits, as words for
@@ -1057,6 +1096,9 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 	orig := ""
 	if st.lift.hasEventType {
 		orig = st.lift.eventType
+		if c.valueRules && c.redactor.MatchValue(orig) {
+			orig = c.redactor.Mask(orig) // before assembleTrace checked it
+		}
 	}
 	var reqID string
 	if st.provided&1 != 0 {

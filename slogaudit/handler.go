@@ -131,6 +131,8 @@ type config struct {
 	// application put in the request scope.
 	scopePaths [len(scopeKeys)]redact.Path
 	keys       keyCache // decisions about attribute keys, see encode_keys.go
+	// labels are event types the value rules cleared, see labels.go.
+	labels labelCache
 
 	lastNote atomic.Int64 // unix ns of the last stderr note (OnError nil)
 	stderr   io.Writer    // os.Stderr; a field so tests can watch the note

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -157,5 +158,29 @@ func TestValueRulesReachEveryValue(t *testing.T) {
 				t.Errorf("control: %q not in %s", tt.secret, buf.String())
 			}
 		})
+	}
+}
+
+// The label cache only skips the rules for a label they cleared before: a
+// token used as event_type is masked on every record, also after clean
+// labels filled the cache, and a cleared label stays readable.
+func TestLabelCacheNeverClearsATokenLabel(t *testing.T) {
+	var buf lineBuffer
+	h := NewHandler(&buf, withClock(nil))
+	n := 0
+	for i := range 3 * labelSlots {
+		for _, et := range []string{"http.response.client_error", fmt.Sprintf("app.event_%d", i), testJWT} {
+			if err := h.Handle(context.Background(), record(slog.LevelInfo, "m", slog.String(KeyEventType, et))); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+			if n++; len(lines) != n {
+				t.Fatalf("%d lines, want %d", len(lines), n)
+			}
+			out := lines[n-1]
+			if et == testJWT && strings.Contains(out, "eyJ") || et != testJWT && !strings.Contains(out, `"event_name":"`+et+`"`) {
+				t.Fatalf("event type %q written as: %s", et, out)
+			}
+		}
 	}
 }
