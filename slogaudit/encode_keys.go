@@ -199,24 +199,31 @@ func (st *state) keyFor(n *groupNode, key string) *keyEntry {
 	return e
 }
 
+// nextMiss advances the pseudo-random state that decides when a full cache
+// slot is replaced (keyMiss, labelCache.add). A xorshift step: a counter
+// would align with the order of keys in a record and always let the same
+// key replace.
+func (st *state) nextMiss() uint32 {
+	st.misses ^= st.misses << 13
+	st.misses ^= st.misses >> 17
+	st.misses ^= st.misses << 5
+	return st.misses
+}
+
 // keyMiss is keyFor for a key that is not in the cache.
 func (st *state) keyMiss(n *groupNode, key string, i uint) *keyEntry {
 	cache := &st.c.keys
 	// Fill an empty slot. When both are taken, replace one now and then, so
 	// keys of groups that are gone (handlers made per request) give way to
 	// keys in use, without allocating on every miss.
-	// A xorshift step: a counter would align with the order of keys in a
-	// record and always let the same key replace.
-	st.misses ^= st.misses << 13
-	st.misses ^= st.misses >> 17
-	st.misses ^= st.misses << 5
+	misses := st.nextMiss()
 	j := -1
 	switch {
 	case cache.slots[i].Load() == nil:
 		j = int(i)
 	case cache.slots[i+1].Load() == nil:
 		j = int(i) + 1
-	case st.misses%replaceEvery == 0:
+	case misses%replaceEvery == 0:
 		j = cache.victim(int(i))
 	}
 	if j >= 0 {

@@ -2,7 +2,6 @@ package slogaudit
 
 import (
 	"sync/atomic"
-	"unsafe"
 )
 
 // Event types are labels from a small set of constants, yet the value rules
@@ -21,12 +20,10 @@ type labelCache struct {
 	slots [labelSlots]atomic.Pointer[string]
 }
 
-// labelSlot hashes a label by its address and length: constant strings keep
-// their address. Contents are compared on lookup.
-func labelSlot(s string) int {
-	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))*0x9E3779B97F4A7C15 ^ uint64(len(s))*0xC2B2AE3D27D4EB4F
-	return int(h >> (64 - 6))
-}
+// labelSlot hashes a label as the key cache hashes a key (slot): by its
+// address and length, which constant strings keep. Contents are compared
+// on lookup.
+func labelSlot(s string) int { return int(slot(nil, s)/2) % labelSlots }
 
 // clean reports whether s is a label the value rules cleared before.
 func (lc *labelCache) clean(s string) bool {
@@ -38,10 +35,10 @@ func (lc *labelCache) clean(s string) bool {
 // replaces a taken one on one miss in replaceEvery, so a stream of
 // distinct labels allocates now and then rather than on every record.
 func (lc *labelCache) add(s string, misses uint32) {
-	slot := &lc.slots[labelSlot(s)]
-	if slot.Load() != nil && misses%replaceEvery != 0 {
+	p := &lc.slots[labelSlot(s)]
+	if p.Load() != nil && misses%replaceEvery != 0 {
 		return
 	}
 	c := string(append([]byte(nil), s...)) // the caller's string may be reused
-	slot.Store(&c)
+	p.Store(&c)
 }

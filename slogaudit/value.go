@@ -116,9 +116,7 @@ func (st *state) appendStr(s string) {
 		return
 	}
 	if match {
-		st.buf = append(st.buf, '"')
-		st.buf = st.c.redactor.AppendMask(st.buf, s)
-		st.buf = append(st.buf, '"')
+		st.buf = st.c.appendQuotedMask(st.buf, s)
 		return
 	}
 	s, cut := truncRunes(s, st.strCap)
@@ -152,9 +150,7 @@ func (st *state) appendBytes(b []byte) {
 	if st.c.valueRules && !st.noRedact && len(b) > 0 {
 		// The detectors neither keep nor modify the string.
 		if s := unsafe.String(&b[0], len(b)); st.c.redactor.MatchValue(s) {
-			st.buf = append(st.buf, '"')
-			st.buf = st.c.redactor.AppendMask(st.buf, s)
-			st.buf = append(st.buf, '"')
+			st.buf = st.c.appendQuotedMask(st.buf, s)
 			return
 		}
 	}
@@ -484,10 +480,8 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 			// the value rules see its bytes, as they see a []byte's.
 			b := make([]byte, rv.Len())
 			reflect.Copy(reflect.ValueOf(b), rv)
-			if len(b) > 0 && st.c.redactor.MatchValue(string(b)) {
-				st.buf = append(st.buf, '"')
-				st.buf = st.c.redactor.AppendMask(st.buf, string(b))
-				st.buf = append(st.buf, '"')
+			if s := string(b); len(s) > 0 && st.c.redactor.MatchValue(s) {
+				st.buf = st.c.appendQuotedMask(st.buf, s)
 				return
 			}
 		}
