@@ -20,6 +20,7 @@ import (
 
 	slogmulti "github.com/samber/slog-multi"
 
+	"github.com/secaudit/auditkit/auditchain"
 	"github.com/secaudit/auditkit/auditsink"
 	"github.com/secaudit/auditkit/authaudit"
 	"github.com/secaudit/auditkit/httpaudit"
@@ -302,7 +303,7 @@ func Example_pipe() {
 
 // Delivery you can prove: the handler writes through a bounded asynchronous
 // queue into a hash-chained file with signed checkpoints, which
-// auditsink.Verify (and go run ./cmd/auditkit-verify) checks afterwards.
+// auditchain.Verify (and go run ./cmd/auditkit-verify) checks afterwards.
 func Example_delivery() {
 	dir, err := os.MkdirTemp("", "auditkit")
 	if err != nil {
@@ -312,12 +313,12 @@ func Example_delivery() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "audit.jsonl")
 
-	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM() // auditkit-verify -genkey NAME does the same
-	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
+	pubPEM, privPEM, _ := auditchain.GenerateKeyPEM() // auditkit-verify -genkey NAME does the same
+	priv, _ := auditchain.ParsePrivateKeyPEM(privPEM)
 	// One encoder configuration: the handler and the writers' own events
 	// (the chain's segment header, drop reports) share format and resource.
 	enc := slogaudit.NewEncoder(&slogaudit.Options{ServiceName: "billing"})
-	chain, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv, Encoder: enc})
+	chain, err := auditchain.OpenChain(path, nil, &auditchain.ChainOptions{SigningKey: priv, Encoder: enc})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -337,8 +338,8 @@ func Example_delivery() {
 	}
 	fmt.Printf("%+v\n", async.Stats())
 
-	pub, _ := auditsink.ParsePublicKeyPEM(pubPEM)
-	rep, err := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
+	pub, _ := auditchain.ParsePublicKeyPEM(pubPEM)
+	rep, err := auditchain.Verify([]string{path}, &auditchain.VerifyOptions{PublicKey: pub})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -375,9 +376,11 @@ func (d *disk) Durable() bool { return true }
 func Example_failClosed() {
 	var events syncBuffer
 	sink := &disk{out: &events}
+	// The Guard tells the operator once per outage; the handler, which hears
+	// of every lost line, stays quiet.
 	guard := auditsink.NewGuard(sink, &auditsink.GuardOptions{
 		Action:  auditsink.FailClosed,
-		OnError: func(err error) { fmt.Println("operator:", err) },
+		Encoder: slogaudit.NewEncoder(&slogaudit.Options{OnError: func(err error) { fmt.Println("operator:", err) }}),
 	})
 	logger := slog.New(slogaudit.NewHandler(guard, &slogaudit.Options{OnError: func(error) {}}))
 	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true, LogOKResponses: true})

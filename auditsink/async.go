@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/internal/writer"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -84,18 +85,10 @@ type AsyncOptions struct {
 
 	// Encoder writes the self-audit events (audit.delivery.dropped) in the
 	// handler's format and resource: pass the Encoder the handler was made
-	// from. nil means the JSON lines defaults with ServiceName.
+	// from. Its OnError receives errors and panics of the underlying writer
+	// and its Now is the clock of the events. nil means the JSON lines
+	// defaults.
 	Encoder *slogaudit.Encoder
-	// ServiceName is the resource service.name of the self-audit events
-	// when Encoder is nil.
-	ServiceName string
-
-	// OnError receives errors and panics of the underlying writer. nil means
-	// a rate-limited note on standard error.
-	OnError func(error)
-
-	// Now is the clock of the self-audit events; nil means time.Now.
-	Now func() time.Time
 }
 
 // Async is a bounded queue in front of a writer: the caller's WriteRecord
@@ -113,7 +106,8 @@ type Async struct {
 	plain plainSink // when w is no RecordWriter; only the worker writes
 	opts  AsyncOptions
 	enc   *slogaudit.Encoder // the self-audit events' encoder
-	errs  errorSink
+	now   func() time.Time
+	errs  writer.ErrorSink
 
 	mu       sync.Mutex
 	q        ring
@@ -183,15 +177,14 @@ func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
 	if o.DropReportInterval == 0 {
 		o.DropReportInterval = DefaultDropReportInterval
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	enc := writer.Encoder(o.Encoder)
 	a := &Async{
 		w:      w,
 		rw:     asRecordWriter(w),
 		opts:   o,
-		enc:    eventEncoder(o.Encoder, o.ServiceName),
-		errs:   errorSink{fn: o.OnError},
+		enc:    enc,
+		now:    writer.Clock(enc),
+		errs:   writer.ErrorSink{Fn: enc.Options().OnError},
 		q:      ring{max: o.MaxQueueLines},
 		wakeAt: min(batchSize, max(1, o.MaxQueueLines/2)),
 		space:  make(chan struct{}),
@@ -213,7 +206,7 @@ func (a *Async) Write(p []byte) (int, error) {
 }
 
 // ReservedBytes passes on what the underlying writer appends to each line.
-func (a *Async) ReservedBytes() int { return reserved(a.w) }
+func (a *Async) ReservedBytes() int { return writer.Reserved(a.w) }
 
 // WriteRecord queues a copy of line. It returns ErrDropped when the policy
 // discarded the line and ErrClosed after Close; it never reports the
@@ -430,7 +423,7 @@ func (a *Async) run() {
 			}
 			if err := a.deliver(e.level, e.audit, *e.buf); err != nil {
 				done.failed++
-				a.errs.report(err)
+				a.errs.Report(err)
 			} else {
 				done.written++
 			}
@@ -441,7 +434,7 @@ func (a *Async) run() {
 		var wait time.Duration
 		abandon := a.abandon.Load()
 		if dropped > reported && a.opts.DropReportInterval > 0 && !abandon {
-			now := a.opts.Now()
+			now := a.now()
 			wait = a.opts.DropReportInterval - now.Sub(lastReport)
 			if closing || lastReport.IsZero() || wait <= 0 {
 				wait = 0
@@ -521,10 +514,10 @@ func (a *Async) settleLocked(batch []entry, r batchResult) {
 func (a *Async) report(now time.Time, count, total uint64) bool {
 	b := buffer.New()
 	defer b.Free()
-	*b = appendEvent(*b, a.enc, now, slog.LevelWarn, EventDeliveryDropped,
+	*b = writer.AppendEvent(*b, a.enc, now, slog.LevelWarn, ScopeName, EventDeliveryDropped,
 		slog.Uint64(KeyDroppedCount, count), slog.Uint64(KeyDroppedTotal, total))
 	if err := a.deliver(slog.LevelWarn, true, *b); err != nil {
-		a.errs.report(err)
+		a.errs.Report(err)
 		return false
 	}
 	return true

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 // benchLine is a typical audit line (about 500 bytes).
@@ -61,17 +62,6 @@ func BenchmarkWrite(b *testing.B) {
 			a.WriteRecord(slog.LevelInfo, true, benchLine)
 		}
 	})
-	b.Run("chain-discard", func(b *testing.B) {
-		c, _ := NewChain(io.Discard, nil, nil)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(benchLine)))
-		line := append([]byte(`{"k":1,`), benchLine[1:]...)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				c.WriteRecord(slog.LevelInfo, true, line)
-			}
-		})
-	})
 }
 
 func TestAsyncWriteRecordAllocs(t *testing.T) {
@@ -79,7 +69,7 @@ func TestAsyncWriteRecordAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	a := NewAsync(io.Discard, nil)
-	defer closeAsync(t, a)
+	defer sinktest.Close(t, a)
 	// Steady state: the worker keeps up and returns buffers to the pool.
 	write := func() {
 		a.WriteRecord(slog.LevelInfo, true, benchLine)
@@ -92,16 +82,5 @@ func TestAsyncWriteRecordAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, write); n > 0 {
 		t.Errorf("WriteRecord allocates %v times per line, want 0", n)
-	}
-}
-
-func TestChainWriteAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector allocates")
-	}
-	c, _ := NewChain(io.Discard, nil, nil)
-	c.Write([]byte("{}\n"))
-	if n := testing.AllocsPerRun(1000, func() { c.WriteRecord(slog.LevelInfo, true, []byte(`{"a":1}`+"\n")) }); n > 0 {
-		t.Errorf("Chain allocates %v times per line, want 0", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 // The worker waits for partial batches to fill (lingerTime), and writers
@@ -33,7 +35,7 @@ func TestAsyncLingerKeepsEveryLine(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			closeAsync(t, a)
+			sinktest.Close(t, a)
 			if s := a.Stats(); s != (Stats{Written: writers * each}) {
 				t.Errorf("Stats = %+v", s)
 			}

@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/sinktest"
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // events returns the self-audit events among lines.
@@ -38,7 +41,7 @@ func TestAsyncDeliversInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	got := rec.snapshot()
 	if len(got) != 1000 {
 		t.Fatalf("%d lines written, want 1000", len(got))
@@ -103,7 +106,7 @@ func TestAsyncPolicyWithHungWriter(t *testing.T) {
 				t.Errorf("before release: %+v", s)
 			}
 			close(hw.release)
-			closeAsync(t, a)
+			sinktest.Close(t, a)
 			var ids []int
 			for _, l := range hw.snapshot()[1:] {
 				var m struct{ ID int }
@@ -141,7 +144,7 @@ func TestAsyncBlockWaitsForRoom(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	if s := a.Stats(); s != (Stats{Written: 50}) {
 		t.Errorf("Stats = %+v", s)
 	}
@@ -161,7 +164,7 @@ func TestAsyncBytesBound(t *testing.T) {
 		t.Errorf("40-byte line: %v", err)
 	}
 	close(hw.release)
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	if s := a.Stats(); s != (Stats{Written: 2, Dropped: 2}) {
 		t.Errorf("Stats = %+v", s)
 	}
@@ -170,17 +173,17 @@ func TestAsyncBytesBound(t *testing.T) {
 func TestAsyncSinkFailures(t *testing.T) {
 	t.Run("panic", func(t *testing.T) {
 		var errs atomic.Int64
-		a := NewAsync(panicWriter{}, &AsyncOptions{OnError: func(err error) {
+		a := NewAsync(panicWriter{}, &AsyncOptions{Encoder: encoder(func(err error) {
 			if strings.Contains(err.Error(), "disk on fire") {
 				errs.Add(1)
 			}
-		}})
+		}, nil)})
 		for i := range 10 {
 			if err := a.WriteRecord(slog.LevelInfo, true, line(i, 40)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		closeAsync(t, a)
+		sinktest.Close(t, a)
 		if s := a.Stats(); s != (Stats{Failed: 10}) {
 			t.Errorf("Stats = %+v", s)
 		}
@@ -189,12 +192,12 @@ func TestAsyncSinkFailures(t *testing.T) {
 		}
 	})
 	t.Run("enospc", func(t *testing.T) {
-		d := &fullDisk{free: 1050}
-		a := NewAsync(d, &AsyncOptions{OnError: func(error) {}})
+		d := &sinktest.FullDisk{Free: 1050}
+		a := NewAsync(d, &AsyncOptions{Encoder: encoder(func(error) {}, nil)})
 		for i := range 20 {
 			a.WriteRecord(slog.LevelInfo, true, line(i, 100))
 		}
-		closeAsync(t, a)
+		sinktest.Close(t, a)
 		if s := a.Stats(); s != (Stats{Written: 10, Failed: 10}) {
 			t.Errorf("Stats = %+v", s)
 		}
@@ -247,7 +250,7 @@ func TestAsyncCountersAddUpUnderLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	s := a.Stats()
 	if s.Written+s.Dropped+s.Failed != 4000 || s.Queued != 0 {
 		t.Errorf("Stats = %+v, want a total of 4000", s)
@@ -259,8 +262,8 @@ func TestAsyncCountersAddUpUnderLoad(t *testing.T) {
 
 func TestAsyncDropReport(t *testing.T) {
 	hw := newHangWriter()
-	clock := newFakeClock()
-	a := NewAsync(hw, &AsyncOptions{MaxQueueLines: 2, MaxQueueBytes: 1000, DropReportInterval: time.Hour, Now: clock.Now, ServiceName: "billing"})
+	clock := sinktest.NewClock()
+	a := NewAsync(hw, &AsyncOptions{MaxQueueLines: 2, MaxQueueBytes: 1000, DropReportInterval: time.Hour, Encoder: slogaudit.NewEncoder(&slogaudit.Options{Now: clock.Now, ServiceName: "billing"})})
 	a.WriteRecord(slog.LevelInfo, false, line(0, 40))
 	<-hw.entered
 	for i := range 4 { // one queued, three dropped
@@ -276,7 +279,7 @@ func TestAsyncDropReport(t *testing.T) {
 	if err := a.WriteRecord(slog.LevelInfo, false, line(99, 2000)); !errors.Is(err, ErrDropped) {
 		t.Fatalf("oversized line: %v", err)
 	}
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	evs := events(t, hw.snapshot(), EventDeliveryDropped)
 	if len(evs) != 2 {
 		t.Fatalf("%d drop events, want 2: %v", len(evs), evs)
@@ -314,7 +317,7 @@ func TestAsyncPassesRecordInfo(t *testing.T) {
 	a.WriteRecord(slog.LevelWarn, true, []byte("{}\n"))
 	a.WriteRecord(slog.LevelDebug, false, []byte("{}\n"))
 	a.Write([]byte("{}\n"))
-	closeAsync(t, a)
+	sinktest.Close(t, a)
 	want := []string{"WARN audit {}", "DEBUG other {}", "INFO audit {}"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", got, want)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/secaudit/auditkit/internal/sinktest"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -75,17 +76,17 @@ func TestAsyncPlainSinkKeepsFragmentApart(t *testing.T) {
 			w := &tornWriter{accept: tt.accept}
 			var errs []error
 			var mu sync.Mutex
-			a := NewAsync(w, &AsyncOptions{OnError: func(err error) {
+			a := NewAsync(w, &AsyncOptions{Encoder: encoder(func(err error) {
 				mu.Lock()
 				defer mu.Unlock()
 				errs = append(errs, err)
-			}})
+			}, nil)})
 			for i := 1; i <= n; i++ {
 				if err := a.WriteRecord(slog.LevelInfo, true, fmt.Appendf(nil, `{"id":%d}`+"\n", i)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			closeAsync(t, a)
+			sinktest.Close(t, a)
 			got := w.String()
 			if got != tt.want {
 				t.Errorf("sink holds\n%q\nwant\n%q", got, tt.want)
@@ -121,7 +122,7 @@ func TestAsyncPlainSinkKeepsFragmentApart(t *testing.T) {
 // first record, every later record is a JSON line of its own.
 func TestAsyncPlainSinkTornThroughHandler(t *testing.T) {
 	w := &tornWriter{accept: []int{10}}
-	a := NewAsync(w, &AsyncOptions{OnError: func(error) {}})
+	a := NewAsync(w, &AsyncOptions{Encoder: encoder(func(error) {}, nil)})
 	logger := slog.New(slogaudit.NewHandler(a, &slogaudit.Options{ServiceName: "billing"}))
 	const n = 4
 	for i := range n {

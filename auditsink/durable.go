@@ -1,13 +1,15 @@
 package auditsink
 
-import "github.com/secaudit/auditkit/slogaudit"
+import (
+	"github.com/secaudit/auditkit/internal/writer"
+	"github.com/secaudit/auditkit/slogaudit"
+)
 
 // The writers that declare durable writes (see slogaudit.Durable), which
 // httpaudit's FailClosed requires. Async and a Guard that swallows errors
 // do not: their nil error may stand for a line that is only queued, or lost.
 var (
 	_ slogaudit.Durable = (*File)(nil)
-	_ slogaudit.Durable = (*Chain)(nil)
 	_ slogaudit.Durable = (*Guard)(nil)
 	_ slogaudit.Durable = (*Multi)(nil)
 )
@@ -16,35 +18,27 @@ var (
 // and a failed write is an error.
 func (f *File) Durable() bool { return true }
 
-// Durable reports whether the chain's line writer is durable (OpenChain's is
-// a File).
-func (c *Chain) Durable() bool { return durable(c.w) }
-
 // Durable reports whether the Guard returns its writer's errors (FailClosed)
 // and that writer is durable. Any other action reports a lost line as a
 // success.
-func (g *Guard) Durable() bool { return g.action == FailClosed && durable(g.w) }
+func (g *Guard) Durable() bool { return g.action == FailClosed && writer.Durable(g.w) }
 
 // Durable reports whether every sink is durable: Multi succeeds when one
 // sink accepts a line, so one that only queues it would make the write look
 // stored. A Multi with no sinks is not durable.
 func (m *Multi) Durable() bool {
 	for _, s := range m.sinks {
-		if !durable(s) {
+		if !writer.Durable(s) {
 			return false
 		}
 	}
 	return len(m.sinks) > 0
 }
 
-// durable reports whether w declares durable writes.
-func durable(w any) bool {
-	d, ok := w.(slogaudit.Durable)
-	return ok && d.Durable()
-}
+func init() { writer.Queues = queues }
 
 // queues reports whether w accepts lines before writing them: an Async, or
-// a Guard or Multi with one behind it. NewChain refuses such a writer, since
+// a Guard or Multi with one behind it. auditchain.NewChain refuses such a writer, since
 // the chain could not tell which lines reached the file.
 func queues(w any) bool {
 	switch x := w.(type) {

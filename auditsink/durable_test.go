@@ -18,11 +18,6 @@ func TestDurable(t *testing.T) {
 	defer file.Close()
 	async := NewAsync(file, nil)
 	defer func() { _ = async.Close(context.Background()) }()
-	chain, err := OpenChain(filepath.Join(dir, "chain.log"), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer chain.Close()
 	closed := &GuardOptions{Action: FailClosed}
 	tests := []struct {
 		name string
@@ -30,7 +25,6 @@ func TestDurable(t *testing.T) {
 		want bool
 	}{
 		{"File", file, true},
-		{"Chain over a File", chain, true},
 		{"Guard FailClosed over a File", NewGuard(file, closed), true},
 		{"Guard FailOpen over a File", NewGuard(file, nil), false},
 		{"Guard FailClosed over Async", NewGuard(async, closed), false},

@@ -1,58 +1,16 @@
 package auditsink_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"syscall"
 
 	"github.com/secaudit/auditkit/auditsink"
 	"github.com/secaudit/auditkit/slogaudit"
 )
-
-// A tamper-evident audit file: slogaudit handler → Async → Chain → File,
-// with signed checkpoints in audit.log.ckpt, then verified the way
-// auditkit-verify does it.
-func Example_chainedFile() {
-	dir, _ := os.MkdirTemp("", "auditsink")
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "audit.log")
-
-	pubPEM, privPEM, _ := auditsink.GenerateKeyPEM() // or: auditkit-verify -genkey NAME
-	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
-	// The handler's configuration, shared with the writers' own events.
-	enc := slogaudit.NewEncoder(&slogaudit.Options{ServiceName: "billing"})
-	chain, err := auditsink.OpenChain(path, &auditsink.FileOptions{Sync: auditsink.SyncEvery(50)},
-		&auditsink.ChainOptions{SigningKey: priv, Encoder: enc})
-	if err != nil {
-		panic(err)
-	}
-	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{Encoder: enc})
-	logger := slog.New(enc.NewHandler(async))
-
-	for _, user := range []string{"41", "42", "43"} {
-		logger.Info("auth.login.success", slogaudit.KeyEventType, "auth.login.success", slogaudit.KeyUserID, user)
-	}
-	async.Close(context.Background()) // drain the queue, then
-	chain.Close()                     // write the final checkpoint
-
-	pub, _ := auditsink.ParsePublicKeyPEM(pubPEM)
-	rep, _ := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
-	fmt.Println("ok:", rep.OK(), "lines:", rep.Lines, "checkpoints:", rep.Checkpoints)
-
-	// Cut the last line: the signed checkpoint shows it.
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, data[:bytes.LastIndexByte(data[:len(data)-1], '\n')+1], 0o600)
-	rep, _ = auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
-	fmt.Println("ok:", rep.OK(), "finding:", rep.Tampered.Kind, "at line", rep.Tampered.Line)
-	// Output:
-	// ok: true lines: 4 checkpoints: 2
-	// ok: false finding: truncated at line 4
-}
 
 // The default policy: audit events wait for room (up to BlockTimeout), other
 // records are dropped when the queue is full. Stats counts every line.
@@ -96,8 +54,10 @@ func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 // told (once per outage).
 func ExampleGuard() {
 	g := auditsink.NewGuard(fullDisk{}, &auditsink.GuardOptions{
-		Action:  auditsink.FailClosed,
-		OnError: func(err error) { fmt.Println("operator:", err) },
+		Action: auditsink.FailClosed,
+		Encoder: slogaudit.NewEncoder(&slogaudit.Options{
+			OnError: func(err error) { fmt.Println("operator:", err) },
+		}),
 	})
 	for range 3 {
 		err := g.WriteRecord(slog.LevelInfo, true, []byte("{}\n"))

@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 
 	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/internal/writer"
 )
 
 // SyncPolicy says how often a File calls fsync, trading durability against
@@ -66,7 +65,7 @@ type File struct {
 	path string
 	mode os.FileMode
 	sync SyncPolicy
-	errs errorSink
+	errs writer.ErrorSink
 
 	mu       sync.Mutex
 	f        *os.File
@@ -85,7 +84,7 @@ func OpenFile(path string, opts *FileOptions) (*File, error) {
 	if o.Mode == 0 {
 		o.Mode = 0o600
 	}
-	f := &File{path: path, mode: o.Mode, sync: o.Sync, errs: errorSink{fn: o.OnError}}
+	f := &File{path: path, mode: o.Mode, sync: o.Sync, errs: writer.ErrorSink{Fn: o.OnError}}
 	fd, err := f.open()
 	if err != nil {
 		return nil, err
@@ -191,39 +190,7 @@ func (f *File) Reopen() error {
 // with logrotate. Errors go to FileOptions.OnError. The returned stop function
 // ends the hook and waits for it; call it before Close.
 func (f *File) ReopenOnSignal(sig ...os.Signal) (stop func()) {
-	return onSignal(f.Reopen, &f.errs, sig)
-}
-
-// onSignal runs fn on each of sig until stop is called.
-func onSignal(fn func() error, errs *errorSink, sig []os.Signal) (stop func()) {
-	if len(sig) == 0 {
-		sig = []os.Signal{syscall.SIGHUP}
-	}
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, sig...)
-	done := make(chan struct{})
-	exited := make(chan struct{})
-	go func() {
-		defer close(exited)
-		for {
-			select {
-			case <-ch:
-				if err := fn(); err != nil {
-					errs.report(err)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			signal.Stop(ch)
-			close(done)
-			<-exited
-		})
-	}
+	return writer.OnSignal(f.Reopen, &f.errs, sig)
 }
 
 // Close syncs and closes the file. Later writes return ErrClosed.

@@ -266,7 +266,7 @@ func TestFileDiskFull(t *testing.T) {
 	if n != 0 || !errors.Is(err, syscall.ENOSPC) || !IsDiskError(err) {
 		t.Fatalf("Write = %d, %v", n, err)
 	}
-	g := NewGuard(f, &GuardOptions{Action: FailClosed, OnError: func(error) {}})
+	g := NewGuard(f, &GuardOptions{Action: FailClosed, Encoder: encoder(func(error) {}, nil)})
 	if err := g.WriteRecord(0, true, line(2, 40)); !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("Guard: %v", err)
 	}

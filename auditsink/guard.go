@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/internal/writer"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -64,16 +65,9 @@ type GuardOptions struct {
 	ProbeInterval time.Duration
 	// Encoder writes the warning event (audit.delivery.disk_error) in the
 	// handler's format and resource: pass the Encoder the handler was made
-	// from. nil means the JSON lines defaults with ServiceName.
+	// from. Its OnError is told once when an outage starts, and its Now is
+	// the Guard's clock. nil means the JSON lines defaults.
 	Encoder *slogaudit.Encoder
-	// ServiceName is resource service.name of the warning event when
-	// Encoder is nil.
-	ServiceName string
-	// OnError is told once when an outage starts. nil means a rate-limited
-	// note on standard error.
-	OnError func(error)
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Guard applies a DiskErrorAction to the writer behind it. The action is
@@ -91,7 +85,7 @@ type Guard struct {
 	probe  time.Duration
 	enc    *slogaudit.Encoder
 	now    func() time.Time
-	errs   errorSink
+	errs   writer.ErrorSink
 
 	mu      sync.Mutex
 	stats   Stats
@@ -119,11 +113,9 @@ func NewGuard(w io.Writer, opts *GuardOptions) *Guard {
 	if o.ProbeInterval <= 0 {
 		o.ProbeInterval = DefaultProbeInterval
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	enc := writer.Encoder(o.Encoder)
 	return &Guard{w: w, rw: asRecordWriter(w), action: o.Action, probe: o.ProbeInterval,
-		enc: eventEncoder(o.Encoder, o.ServiceName), now: o.Now, errs: errorSink{fn: o.OnError}}
+		enc: enc, now: writer.Clock(enc), errs: writer.ErrorSink{Fn: enc.Options().OnError}}
 }
 
 // Write writes p as an audit event at level Info.
@@ -135,7 +127,7 @@ func (g *Guard) Write(p []byte) (int, error) {
 }
 
 // ReservedBytes passes on what the underlying writer appends to each line.
-func (g *Guard) ReservedBytes() int { return reserved(g.w) }
+func (g *Guard) ReservedBytes() int { return writer.Reserved(g.w) }
 
 // Stats returns Written (lines the sink took) and Failed (lines lost or
 // refused); Dropped and Queued are zero.
@@ -169,7 +161,7 @@ func (g *Guard) WriteRecord(level slog.Level, audit bool, line []byte) error {
 		// is back and the outage is on record before the next line.
 		g.lastTry = now
 		b := buffer.New()
-		*b = appendEvent(*b, g.enc, now, slog.LevelWarn, EventDeliveryDiskError,
+		*b = writer.AppendEvent(*b, g.enc, now, slog.LevelWarn, ScopeName, EventDeliveryDiskError,
 			slog.String(KeyDeliveryError, g.cause.Error()), slog.String(KeyDeliveryAction, g.action.String()),
 			slog.Uint64(KeyLostCount, g.lost), slog.Int64(KeyOutageNS, int64(now.Sub(g.since))))
 		err := g.write(slog.LevelWarn, true, *b)
@@ -198,7 +190,7 @@ func (g *Guard) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	}
 	if !g.failing {
 		g.failing, g.cause, g.since, g.lastTry, g.lost = true, err, now, now, 0
-		g.errs.report(fmt.Errorf("auditsink: %s after disk error: %w", g.action, err))
+		g.errs.Report(fmt.Errorf("auditsink: %s after disk error: %w", g.action, err))
 	}
 	return g.lose(err)
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 // Each action against a disk with room for 5 lines of 100 bytes, which
@@ -23,11 +25,11 @@ func TestGuardActions(t *testing.T) {
 		{FailClosed, 10, 5 + 10},
 	} {
 		t.Run(tt.action.String(), func(t *testing.T) {
-			d := &fullDisk{free: 5*100 + 30}
-			clock := newFakeClock()
+			d := &sinktest.FullDisk{Free: 5*100 + 30}
+			clock := sinktest.NewClock()
 			var notes []error
-			g := NewGuard(d, &GuardOptions{Action: tt.action, Now: clock.Now, ProbeInterval: time.Second,
-				OnError: func(err error) { notes = append(notes, err) }})
+			g := NewGuard(d, &GuardOptions{Action: tt.action, ProbeInterval: time.Second,
+				Encoder: encoder(func(err error) { notes = append(notes, err) }, clock.Now)})
 			errs := 0
 			for i := range 15 {
 				if i == 10 {
@@ -44,8 +46,8 @@ func TestGuardActions(t *testing.T) {
 			if errs != tt.wantErrs {
 				t.Errorf("%d calls failed, want %d", errs, tt.wantErrs)
 			}
-			if d.writes() != tt.wantWrites {
-				t.Errorf("sink saw %d writes, want %d", d.writes(), tt.wantWrites)
+			if d.Writes() != tt.wantWrites {
+				t.Errorf("sink saw %d writes, want %d", d.Writes(), tt.wantWrites)
 			}
 			if len(notes) != 1 || !errors.Is(notes[0], syscall.ENOSPC) {
 				t.Errorf("OnError calls: %v (want exactly one, for the transition)", notes)
@@ -57,7 +59,7 @@ func TestGuardActions(t *testing.T) {
 				t.Errorf("Stats while full = %+v", s)
 			}
 
-			d.addSpace(1 << 20)
+			d.AddSpace(1 << 20)
 			clock.Advance(2 * time.Second)
 			for i := range 3 {
 				if err := g.WriteRecord(slog.LevelInfo, true, line(100+i, 100)); err != nil {
@@ -106,25 +108,6 @@ func TestGuardPassesOtherErrors(t *testing.T) {
 	}
 }
 
-// Guard above Chain: the warning event is chained like any other line and the
-// file verifies, with the torn fragment noted.
-func TestGuardAboveChain(t *testing.T) {
-	d := &fullDisk{free: 1 << 20}
-	c, _ := NewChain(d, nil, nil)
-	g := NewGuard(c, &GuardOptions{OnError: func(error) {}})
-	g.Write([]byte(`{"i":1}` + "\n"))
-	d.free = 20
-	g.Write([]byte(`{"i":2}` + "\n"))
-	g.Write([]byte(`{"i":3}` + "\n"))
-	d.addSpace(1 << 20)
-	g.Write([]byte(`{"i":4}` + "\n"))
-	path := writeFileT(t, d.String())
-	rep := verifyT(t, nil, path)
-	if !rep.Complete() || rep.Lines != 4 || !hasNote(rep, Torn) { // header, 1, event, 4
-		t.Fatalf("%+v %v %v\n%s", rep, rep.Tampered, rep.Notes, d.String())
-	}
-}
-
 // FailOpen tries every line during an outage, not only the warning event:
 // a disk with room for short lines but not for the event keeps them.
 func TestGuardFailOpenTriesEveryLine(t *testing.T) {
@@ -137,7 +120,7 @@ func TestGuardFailOpenTriesEveryLine(t *testing.T) {
 		got = append(got, string(p))
 		return len(p), nil
 	})
-	g := NewGuard(w, &GuardOptions{Action: FailOpen, OnError: func(error) {}})
+	g := NewGuard(w, &GuardOptions{Action: FailOpen, Encoder: encoder(func(error) {}, nil)})
 	g.Write([]byte(`{"long":"` + strings.Repeat("x", 80) + `"}` + "\n"))
 	for i := range 3 {
 		if _, err := g.Write(fmt.Appendf(nil, `{"short":%d}`+"\n", i)); err != nil {
@@ -169,8 +152,8 @@ func TestGuardOtherErrorsDuringOutage(t *testing.T) {
 			}
 			return len(p), nil
 		})
-		clock := newFakeClock()
-		g := NewGuard(w, &GuardOptions{Action: action, Now: clock.Now, OnError: func(error) {}})
+		clock := sinktest.NewClock()
+		g := NewGuard(w, &GuardOptions{Action: action, Encoder: encoder(func(error) {}, clock.Now)})
 		fail = fmt.Errorf("write: %w", syscall.ENOSPC)
 		g.Write([]byte("{}\n"))
 		fail = other

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/secaudit/auditkit/internal/buffer"
+	"github.com/secaudit/auditkit/internal/writer"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -119,7 +120,7 @@ func (m *Multi) Failed(i int) uint64 { return m.failed[i].Load() }
 func (m *Multi) ReservedBytes() int {
 	n := 0
 	for _, s := range m.sinks {
-		n = max(n, reserved(s))
+		n = max(n, writer.Reserved(s))
 	}
 	return n
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 func TestMultiAtLeastOne(t *testing.T) {
@@ -51,26 +53,26 @@ func TestMultiAtLeastOne(t *testing.T) {
 
 func TestMultiReservedBytes(t *testing.T) {
 	var rec recorder
-	c, _ := NewChain(&rec, nil, nil)
+	c := reserver{&rec, 93}
 	if got := NewMulti(&rec, c).ReservedBytes(); got != c.ReservedBytes() || got == 0 {
 		t.Errorf("ReservedBytes = %d, want %d", got, c.ReservedBytes())
 	}
 	if got := NewAsync(c, nil); got.ReservedBytes() != c.ReservedBytes() {
 		t.Error("Async does not pass ReservedBytes on")
 	} else {
-		closeAsync(t, got)
+		sinktest.Close(t, got)
 	}
 }
 
 // A plain sink that took part of a line (a full disk) gets the next line on
 // a line of its own, not glued to the fragment.
 func TestMultiKeepsFragmentsApart(t *testing.T) {
-	d := &fullDisk{free: 10}
+	d := &sinktest.FullDisk{Free: 10}
 	m := NewMulti(d, io.Discard)
 	if err := m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":1,"msg":"first"}`+"\n")); err != nil {
 		t.Fatalf("io.Discard took the line, err = %v", err)
 	}
-	d.addSpace(1 << 20)
+	d.AddSpace(1 << 20)
 	m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":2,"msg":"second"}`+"\n"))
 	m.WriteRecord(slog.LevelInfo, true, []byte(`{"i":3}`+"\n"))
 	want := `{"i":1,"ms` + "\n" + `{"i":2,"msg":"second"}` + "\n" + `{"i":3}` + "\n"
@@ -81,3 +83,11 @@ func TestMultiKeepsFragmentsApart(t *testing.T) {
 		t.Errorf("Failed = %d, %d", m.Failed(0), m.Failed(1))
 	}
 }
+
+// reserver is a writer that appends n bytes to every line.
+type reserver struct {
+	io.Writer
+	n int
+}
+
+func (r reserver) ReservedBytes() int { return r.n }

@@ -27,11 +27,11 @@ func (fullDisk) Durable() bool { return true }
 // application sees it. The writer must be synchronous: a Guard with the
 // FailClosed action returns the disk's error to Handle.
 func ExampleOptions_failClosed() {
-	guard := auditsink.NewGuard(fullDisk{}, &auditsink.GuardOptions{
-		Action:  auditsink.FailClosed,
-		OnError: func(error) {}, // the operator's alerting goes here
-	})
-	logger := slog.New(slogaudit.NewHandler(guard, &slogaudit.Options{OnError: func(error) {}}))
+	// One configuration for the handler and the Guard's own event; OnError
+	// is where the operator's alerting goes.
+	enc := slogaudit.NewEncoder(&slogaudit.Options{OnError: func(error) {}})
+	guard := auditsink.NewGuard(fullDisk{}, &auditsink.GuardOptions{Action: auditsink.FailClosed, Encoder: enc})
+	logger := slog.New(enc.NewHandler(guard))
 	audit, err := httpaudit.New(logger, &httpaudit.Options{FailClosed: true})
 	if err != nil {
 		panic(err)

@@ -260,7 +260,7 @@ func TestFailClosedThroughSinks(t *testing.T) {
 		}
 	})
 	t.Run("guard fail-closed over a full disk", func(t *testing.T) {
-		g := auditsink.NewGuard(&failingWriter{}, &auditsink.GuardOptions{Action: auditsink.FailClosed, OnError: func(error) {}})
+		g := auditsink.NewGuard(&failingWriter{}, &auditsink.GuardOptions{Action: auditsink.FailClosed, Encoder: slogaudit.NewEncoder(quiet)})
 		logger := slog.New(slogaudit.NewHandler(g, quiet))
 		m, err := httpaudit.New(logger, failClosedOpts())
 		if err != nil {

@@ -54,5 +54,9 @@ func (e *Encoder) AppendRecord(dst []byte, r slog.Record) []byte {
 	return dst
 }
 
+// Options returns a copy of the options e was made from. Writers take
+// OnError and Now from it, so that they are configured once.
+func (e *Encoder) Options() Options { return e.opts }
+
 // Format is the line format of e.
 func (e *Encoder) Format() Format { return e.h.c.format }

@@ -35,6 +35,6 @@
 // for the strongest guarantee; -unsigned checks only the chain.
 //
 // -genkey NAME writes a new Ed25519 key pair: NAME.pem (PKCS #8 private key,
-// mode 0600, for auditsink.ChainOptions.SigningKey) and NAME.pub.pem (PKIX
+// mode 0600, for auditchain.ChainOptions.SigningKey) and NAME.pub.pem (PKIX
 // public key, for -key).
 package main

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/auditchain"
 )
 
 // Exit codes.
@@ -61,11 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	opts := auditsink.VerifyOptions{AllowPartialSeries: *partial}
+	opts := auditchain.VerifyOptions{AllowPartialSeries: *partial}
 	if *keyFile != "" {
 		data, err := os.ReadFile(*keyFile)
 		if err == nil {
-			opts.PublicKey, err = auditsink.ParsePublicKeyPEM(data)
+			opts.PublicKey, err = auditchain.ParsePublicKeyPEM(data)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "auditkit-verify:", err)
@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		opts.HMACKey = key
 	}
-	rep, err := auditsink.Verify(fs.Args(), &opts)
+	rep, err := auditchain.Verify(fs.Args(), &opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "auditkit-verify:", err)
 		return exitUsage
@@ -111,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func genKey(name string, stdout, stderr io.Writer) int {
-	pub, priv, err := auditsink.GenerateKeyPEM()
+	pub, priv, err := auditchain.GenerateKeyPEM()
 	if err == nil {
 		// O_EXCL: never overwrite a key that may already sign a trail.
 		err = writeNew(name+".pem", priv, 0o600)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/auditchain"
 )
 
 // rotatedSeries writes two files of a rotated signed SHA-256 chain, oldest
@@ -16,9 +16,9 @@ import (
 func rotatedSeries(t *testing.T, dir string) []string {
 	t.Helper()
 	privPEM, _ := os.ReadFile(filepath.Join(dir, "ckpt.pem"))
-	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
+	priv, _ := auditchain.ParsePrivateKeyPEM(privPEM)
 	path := filepath.Join(dir, "series.log")
-	c, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv})
+	c, err := auditchain.OpenChain(path, nil, &auditchain.ChainOptions{SigningKey: priv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,13 +50,13 @@ func setup(t *testing.T) (dir, path string) {
 		t.Fatalf("private key: %v %v", st, err)
 	}
 	privPEM, _ := os.ReadFile(filepath.Join(dir, "ckpt.pem"))
-	priv, err := auditsink.ParsePrivateKeyPEM(privPEM)
+	priv, err := auditchain.ParsePrivateKeyPEM(privPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "hmac.key"), []byte("s3cret"), 0o600)
 	path = filepath.Join(dir, "audit.log")
-	c, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv, HMACKey: []byte("s3cret")})
+	c, err := auditchain.OpenChain(path, nil, &auditchain.ChainOptions{SigningKey: priv, HMACKey: []byte("s3cret")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secaudit/auditkit/auditchain"
 	"github.com/secaudit/auditkit/auditsink"
 	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/slogaudit"
@@ -54,15 +55,15 @@ func TestAuditUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	errs := &firstError{}
-	chain, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{
-		SigningKey: priv, ServiceName: serviceName, OnError: errs.set,
-	})
+	// One configuration for the handler and the writers' own events.
+	enc := slogaudit.NewEncoder(&slogaudit.Options{ServiceName: serviceName, OnError: errs.set})
+	chain, err := auditchain.OpenChain(path, nil, &auditchain.ChainOptions{SigningKey: priv, Encoder: enc})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Default queue and policies, as an application would start with.
-	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{ServiceName: serviceName, OnError: errs.set})
-	logger := slog.New(slogaudit.NewHandler(async, &slogaudit.Options{ServiceName: serviceName, OnError: errs.set}))
+	async := auditsink.NewAsync(chain, &auditsink.AsyncOptions{Encoder: enc})
+	logger := slog.New(enc.NewHandler(async))
 
 	a := newApp()
 	audited, err := a.audited(logger)
@@ -113,12 +114,12 @@ func TestAuditUnderLoad(t *testing.T) {
 	// The chain is verified while the lines are counted.
 	checkStart := time.Now()
 	type verified struct {
-		rep *auditsink.Report
+		rep *auditchain.Report
 		err error
 	}
 	verifyDone := make(chan verified, 1)
 	go func() {
-		rep, err := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
+		rep, err := auditchain.Verify([]string{path}, &auditchain.VerifyOptions{PublicKey: pub})
 		verifyDone <- verified{rep, err}
 	}()
 	trail := readTrail(t, path)
@@ -484,7 +485,7 @@ func (tr *trail) add(l []byte, n int) (*[16]byte, error) {
 	}
 	event := stringField(l, "event_type")
 	switch {
-	case event == auditsink.EventChainSegment:
+	case event == auditchain.EventChainSegment:
 		tr.headers++
 		return nil, nil
 	case strings.HasPrefix(event, "audit.delivery."):

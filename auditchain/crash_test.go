@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/auditsink"
 )
 
 // A process writing through Async → Chain → File is killed with SIGKILL.
@@ -79,7 +81,7 @@ func childCrash() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	a := NewAsync(c, nil)
+	a := auditsink.NewAsync(c, nil)
 	defer a.Close(context.Background())
 	for i := 0; ; i++ {
 		l := fmt.Sprintf(`{"event_type":"crash.test","i":%d,"pad":"%0200d"}`+"\n", i, i)

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 // Any JSON object on one line written through Chain comes back as the same
@@ -74,17 +76,17 @@ func FuzzChainRoundTrip(f *testing.F) {
 // fuzzTrail is a signed, closed trail with a fragment of a failed write in
 // its middle (which the chain covers) and its sidecar.
 func fuzzTrail(f *testing.F) (good, ckpt []byte) {
-	d := &fullDisk{free: 1 << 20}
+	d := &sinktest.FullDisk{Free: 1 << 20}
 	var ck bytes.Buffer
 	c, err := NewChain(d, &ck, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: 2,
-		Rand: bytes.NewReader(testSegmentRand), Now: func() time.Time { return testTime }})
+		Rand: bytes.NewReader(testSegmentRand), Encoder: encoderAt(func() time.Time { return testTime })})
 	if err != nil {
 		f.Fatal(err)
 	}
 	c.Write([]byte(`{"a":1}` + "\n"))
-	d.free = 12
+	d.Free = 12
 	c.Write([]byte(`{"a":2,"msg":"lost"}` + "\n")) // fails part-way
-	d.addSpace(1 << 20)
+	d.AddSpace(1 << 20)
 	c.Write([]byte(`{"a":3}` + "\n"))
 	c.Write([]byte(`{"a":4}` + "\n"))
 	c.Close()

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bytes"
@@ -9,7 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/internal/sinktest"
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // fragmentTrail writes a chain to a full disk: line 1, a line that fails
@@ -17,17 +22,17 @@ import (
 // fragment.
 func fragmentTrail(t *testing.T, key []byte) (data []byte, frag string) {
 	t.Helper()
-	d := &fullDisk{free: 1 << 20}
+	d := &sinktest.FullDisk{Free: 1 << 20}
 	c, err := NewChain(d, nil, &ChainOptions{HMACKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.Write([]byte(`{"i":1}` + "\n"))
-	d.free = 10
-	if _, err := c.Write([]byte(`{"i":2,"user":"bob"}` + "\n")); !errors.Is(err, errENOSPC) {
+	d.Free = 10
+	if _, err := c.Write([]byte(`{"i":2,"user":"bob"}` + "\n")); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("err = %v", err)
 	}
-	d.addSpace(1 << 20)
+	d.AddSpace(1 << 20)
 	c.Write([]byte(`{"i":3}` + "\n"))
 	c.Write([]byte(`{"i":4}` + "\n"))
 	out := d.String()
@@ -45,7 +50,7 @@ func TestVerifyRejectsUnchainedInsertions(t *testing.T) {
 	for _, key := range [][]byte{nil, []byte("chain key")} {
 		data, frag := fragmentTrail(t, key)
 		lines := splitKeep(data) // header, 1, fragment, 3, 4
-		if rep := verifyT(t, &VerifyOptions{HMACKey: key}, writeFileT(t, string(data))); !rep.Complete() || !hasNote(rep, Torn) || rep.Lines != 4 {
+		if rep := verifyT(t, &VerifyOptions{HMACKey: key}, sinktest.WriteFile(t, string(data))); !rep.Complete() || !hasNote(rep, Torn) || rep.Lines != 4 {
 			t.Fatalf("untouched: %+v %v", rep, rep.Tampered)
 		}
 		insert := func(at int, l string) string {
@@ -67,14 +72,14 @@ func TestVerifyRejectsUnchainedInsertions(t *testing.T) {
 			{"fragment removed", strings.Replace(string(data), frag+"\n", "", 1), 3},
 			{"fragment added to", strings.Replace(string(data), frag, frag+`er":"eve"`, 1), 3},
 		} {
-			rep := verifyT(t, &VerifyOptions{HMACKey: key}, writeFileT(t, tt.file))
+			rep := verifyT(t, &VerifyOptions{HMACKey: key}, sinktest.WriteFile(t, tt.file))
 			if rep.OK() || rep.Tampered.Line != tt.wantLine || rep.Tampered.Kind != Modified {
 				t.Errorf("key %q, %s: %v, want modified at line %d", key, tt.name, rep.Tampered, tt.wantLine)
 			}
 		}
 		// Something that could be a torn write at the very end is not
 		// tampering, but nothing covers it: not complete.
-		rep := verifyT(t, &VerifyOptions{HMACKey: key}, writeFileT(t, string(data)+`{"event_type":"auth.login.succ`))
+		rep := verifyT(t, &VerifyOptions{HMACKey: key}, sinktest.WriteFile(t, string(data)+`{"event_type":"auth.login.succ`))
 		if !rep.OK() || rep.Complete() || !hasKind(rep.Incomplete, Torn) || rep.Incomplete[0].Line != 6 {
 			t.Errorf("key %q, torn tail: %+v", key, rep)
 		}
@@ -104,17 +109,17 @@ func TestFragmentsAtTheEndAreBoundLater(t *testing.T) {
 	t.Run("rotation", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "audit.log")
-		f, err := OpenFile(path, nil)
+		f, err := auditsink.OpenFile(path, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := &fullDisk{free: 1 << 20}
+		d := &sinktest.FullDisk{Free: 1 << 20}
 		w := &fileOnDisk{f, d}
 		c, _ := NewChain(w, nil, nil)
 		c.Write([]byte(`{"i":1}` + "\n"))
-		d.free = 5
+		d.Free = 5
 		c.Write([]byte(`{"i":2}` + "\n")) // the old file ends in a fragment
-		d.addSpace(1 << 20)
+		d.AddSpace(1 << 20)
 		os.Rename(path, path+".1")
 		if err := c.Reopen(); err != nil {
 			t.Fatal(err)
@@ -137,8 +142,8 @@ func TestFragmentsAtTheEndAreBoundLater(t *testing.T) {
 // fileOnDisk is a File that runs out of space when d does: what reaches
 // the File is what d accepted.
 type fileOnDisk struct {
-	f *File
-	d *fullDisk
+	f *auditsink.File
+	d *sinktest.FullDisk
 }
 
 func (w *fileOnDisk) Write(p []byte) (int, error) {
@@ -327,7 +332,7 @@ func TestChainNoCheckpointWhenSyncFails(t *testing.T) {
 	var ops []string
 	var errs []error
 	c, _ := NewChain(failSync{opLog{"log", &ops}}, opLog{"ckpt", &ops}, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: -1,
-		CheckpointInterval: -1, OnError: func(err error) { errs = append(errs, err) }})
+		CheckpointInterval: -1, Encoder: slogaudit.NewEncoder(&slogaudit.Options{OnError: func(err error) { errs = append(errs, err) }})})
 	c.Write([]byte("{}\n"))
 	if err := c.Checkpoint(); !errors.Is(err, errEIO) {
 		t.Errorf("Checkpoint = %v", err)

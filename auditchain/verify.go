@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bufio"
@@ -116,7 +116,7 @@ type VerifyOptions struct {
 }
 
 // ErrHMACKeyRequired is returned by Verify for an HMAC chain without a key.
-var ErrHMACKeyRequired = errors.New("auditsink: chain is hmac-sha256: an HMAC key is required")
+var ErrHMACKeyRequired = errors.New("auditchain: chain is hmac-sha256: an HMAC key is required")
 
 // Verify checks chained files, given in order (a rotated series oldest
 // first), and the checkpoints of their FILE.ckpt sidecars. It stops at the
@@ -125,21 +125,21 @@ var ErrHMACKeyRequired = errors.New("auditsink: chain is hmac-sha256: an HMAC ke
 // Report.Incomplete.
 func Verify(files []string, opts *VerifyOptions) (*Report, error) {
 	if len(files) == 0 {
-		return nil, errors.New("auditsink: no files to verify")
+		return nil, errors.New("auditchain: no files to verify")
 	}
 	var o VerifyOptions
 	if opts != nil {
 		o = *opts
 	}
 	if o.HMACKey != nil && len(o.HMACKey) == 0 {
-		return nil, errors.New("auditsink: HMACKey is empty")
+		return nil, errors.New("auditchain: HMACKey is empty")
 	}
 	if o.PublicKey != nil && len(o.PublicKey) != ed25519.PublicKeySize {
-		return nil, errors.New("auditsink: PublicKey is not an Ed25519 public key")
+		return nil, errors.New("auditchain: PublicKey is not an Ed25519 public key")
 	}
 	for _, f := range files {
 		if _, err := os.Stat(f); err != nil {
-			return nil, fmt.Errorf("auditsink: %w", err)
+			return nil, fmt.Errorf("auditchain: %w", err)
 		}
 	}
 	v := &verifier{opts: o, rep: &Report{}, cks: map[string]map[uint64]*ckRef{}, final: map[string]*ckRef{}, last: map[string]lineRef{}}
@@ -244,7 +244,7 @@ func (v *verifier) readCheckpoints(file string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("auditsink: %w", err)
+		return fmt.Errorf("auditchain: %w", err)
 	}
 	defer f.Close()
 	found := 0
@@ -303,7 +303,7 @@ func (v *verifier) readCheckpoints(file string) error {
 		return true
 	})
 	if err != nil {
-		return fmt.Errorf("auditsink: %s: %w", name, err)
+		return fmt.Errorf("auditchain: %s: %w", name, err)
 	}
 	if found == 0 && v.rep.Tampered == nil {
 		v.fail(Finding{File: name, Kind: MissingCheckpoint, Msg: "checkpoint file has no checkpoint: the chain could have been rewritten"})
@@ -317,7 +317,7 @@ func (v *verifier) readCheckpoints(file string) error {
 func (v *verifier) readFile(file string, lastFile bool) error {
 	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("auditsink: %w", err)
+		return fmt.Errorf("auditchain: %w", err)
 	}
 	defer f.Close()
 	var usage error
@@ -352,7 +352,7 @@ func (v *verifier) readFile(file string, lastFile bool) error {
 		return usage == nil && v.rep.Tampered == nil
 	})
 	if err != nil {
-		return fmt.Errorf("auditsink: %s: %w", file, err)
+		return fmt.Errorf("auditchain: %s: %w", file, err)
 	}
 	if v.gap != nil {
 		v.resolveGap(0, false)
@@ -525,7 +525,7 @@ func (v *verifier) useAlgorithm(alg string) error {
 			v.h, v.plain = newChainHash(v.opts.HMACKey), false
 		}
 	default:
-		return fmt.Errorf("auditsink: unknown chain algorithm %q", alg)
+		return fmt.Errorf("auditchain: unknown chain algorithm %q", alg)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"context"

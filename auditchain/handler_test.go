@@ -1,4 +1,4 @@
-package auditsink_test
+package auditchain_test
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secaudit/auditkit/auditchain"
 	"github.com/secaudit/auditkit/auditsink"
 	"github.com/secaudit/auditkit/slogaudit"
 )
@@ -20,13 +21,13 @@ import (
 func TestThroughSlogauditHandler(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "audit.log")
-	pubPEM, privPEM, err := auditsink.GenerateKeyPEM()
+	pubPEM, privPEM, err := auditchain.GenerateKeyPEM()
 	if err != nil {
 		t.Fatal(err)
 	}
-	priv, _ := auditsink.ParsePrivateKeyPEM(privPEM)
-	pub, _ := auditsink.ParsePublicKeyPEM(pubPEM)
-	chain, err := auditsink.OpenChain(path, nil, &auditsink.ChainOptions{SigningKey: priv, ServiceName: "billing"})
+	priv, _ := auditchain.ParsePrivateKeyPEM(privPEM)
+	pub, _ := auditchain.ParsePublicKeyPEM(pubPEM)
+	chain, err := auditchain.OpenChain(path, nil, &auditchain.ChainOptions{SigningKey: priv, Encoder: slogaudit.NewEncoder(&slogaudit.Options{ServiceName: "billing"})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestThroughSlogauditHandler(t *testing.T) {
 	if n != 4 { // header + 3 records
 		t.Fatalf("%d lines, want 4", n)
 	}
-	rep, err := auditsink.Verify([]string{path}, &auditsink.VerifyOptions{PublicKey: pub})
+	rep, err := auditchain.Verify([]string{path}, &auditchain.VerifyOptions{PublicKey: pub})
 	if err != nil || !rep.Complete() || rep.Lines != 4 {
 		t.Fatalf("verify: %v %+v %v", err, rep, rep.Tampered)
 	}

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"crypto/ed25519"
@@ -15,15 +15,15 @@ import (
 func GenerateKeyPEM() (publicPEM, privatePEM []byte, err error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	pubDER, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
-		return nil, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	privDER, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return nil, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), nil
@@ -33,15 +33,15 @@ func GenerateKeyPEM() (publicPEM, privatePEM []byte, err error) {
 func ParsePublicKeyPEM(data []byte) (ed25519.PublicKey, error) {
 	b, _ := pem.Decode(data)
 	if b == nil || b.Type != "PUBLIC KEY" {
-		return nil, errors.New("auditsink: no PEM PUBLIC KEY block")
+		return nil, errors.New("auditchain: no PEM PUBLIC KEY block")
 	}
 	k, err := x509.ParsePKIXPublicKey(b.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("auditsink: %w", err)
+		return nil, fmt.Errorf("auditchain: %w", err)
 	}
 	pub, ok := k.(ed25519.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("auditsink: public key is %T, not Ed25519", k)
+		return nil, fmt.Errorf("auditchain: public key is %T, not Ed25519", k)
 	}
 	return pub, nil
 }
@@ -50,15 +50,15 @@ func ParsePublicKeyPEM(data []byte) (ed25519.PublicKey, error) {
 func ParsePrivateKeyPEM(data []byte) (ed25519.PrivateKey, error) {
 	b, _ := pem.Decode(data)
 	if b == nil || b.Type != "PRIVATE KEY" {
-		return nil, errors.New("auditsink: no PEM PRIVATE KEY block")
+		return nil, errors.New("auditchain: no PEM PRIVATE KEY block")
 	}
 	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("auditsink: %w", err)
+		return nil, fmt.Errorf("auditchain: %w", err)
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("auditsink: private key is %T, not Ed25519", k)
+		return nil, fmt.Errorf("auditchain: private key is %T, not Ed25519", k)
 	}
 	return priv, nil
 }

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/internal/writer"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -39,7 +41,7 @@ const chainReserve = len(`,"seq":`) + 20 + len(`,"chain":""`) + 2*sha256.Size
 // ErrNotObject is returned for a line that is not one JSON object on one
 // line followed by a newline (an indented object spans lines, and each line
 // of a chained file must be one record); Chain writes nothing for it.
-var ErrNotObject = errors.New("auditsink: chained line must be a JSON object on one line ending in }\\n")
+var ErrNotObject = errors.New("auditchain: chained line must be a JSON object on one line ending in }\\n")
 
 // ChainOptions configure a Chain. A zero ChainOptions gives a SHA-256 chain
 // with no signed checkpoints.
@@ -68,16 +70,10 @@ type ChainOptions struct {
 
 	// Encoder writes the segment header line (audit.chain.segment) in the
 	// handler's format and resource: pass the Encoder the handler was made
-	// from. nil means the JSON lines defaults with ServiceName.
+	// from. Its OnError receives the errors that have no caller (timed
+	// checkpoints, witness writes) and its Now is the clock of headers and
+	// checkpoints. nil means the JSON lines defaults.
 	Encoder *slogaudit.Encoder
-	// ServiceName is resource service.name of the segment header line when
-	// Encoder is nil.
-	ServiceName string
-	// OnError receives checkpoint errors that have no caller (timer). nil
-	// means a rate-limited note on standard error.
-	OnError func(error)
-	// Now is the clock of headers and checkpoints; nil means time.Now.
-	Now func() time.Time
 	// Rand is the source of segment ids; nil means crypto/rand.
 	Rand io.Reader
 }
@@ -105,7 +101,7 @@ type Chain struct {
 	enc     *slogaudit.Encoder
 	now     func() time.Time
 	rand    io.Reader
-	errs    errorSink
+	errs    writer.ErrorSink
 
 	mu      sync.Mutex
 	h       hash.Hash
@@ -127,6 +123,7 @@ type Chain struct {
 }
 
 var (
+	_ slogaudit.Durable      = (*Chain)(nil)
 	_ io.Writer              = (*Chain)(nil)
 	_ slogaudit.RecordWriter = (*Chain)(nil)
 	_ slogaudit.LineReserver = (*Chain)(nil)
@@ -143,19 +140,19 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 		o = *opts
 	}
 	if w == nil {
-		return nil, errors.New("auditsink: NewChain: nil writer")
+		return nil, errors.New("auditchain: NewChain: nil writer")
 	}
-	if queues(w) {
-		return nil, fmt.Errorf("auditsink: NewChain: %T buffers lines, so the chain cannot tell which reached the file: put the Async in front of the Chain, not behind it", w)
+	if writer.Queues(w) {
+		return nil, fmt.Errorf("auditchain: NewChain: %T buffers lines, so the chain cannot tell which reached the file: put the Async in front of the Chain, not behind it", w)
 	}
 	if o.HMACKey != nil && len(o.HMACKey) == 0 {
-		return nil, errors.New("auditsink: HMACKey is empty: give a secret key (32 random bytes or more), or nil for plain SHA-256")
+		return nil, errors.New("auditchain: HMACKey is empty: give a secret key (32 random bytes or more), or nil for plain SHA-256")
 	}
 	if o.SigningKey != nil && len(o.SigningKey) != ed25519.PrivateKeySize {
-		return nil, errors.New("auditsink: SigningKey is not an Ed25519 private key")
+		return nil, errors.New("auditchain: SigningKey is not an Ed25519 private key")
 	}
 	if o.SigningKey != nil && ckpt == nil {
-		return nil, errors.New("auditsink: SigningKey set but no checkpoint writer")
+		return nil, errors.New("auditchain: SigningKey set but no checkpoint writer")
 	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = DefaultCheckpointEvery
@@ -163,22 +160,20 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 	if o.CheckpointInterval == 0 {
 		o.CheckpointInterval = DefaultCheckpointInterval
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
+	enc := writer.Encoder(o.Encoder)
 	c := &Chain{
 		w: w, ckpt: ckpt,
 		hmacKey: bytes.Clone(o.HMACKey),
 		signKey: o.SigningKey,
 		every:   o.CheckpointEvery,
 		ival:    o.CheckpointInterval,
-		enc:     eventEncoder(o.Encoder, o.ServiceName),
-		now:     o.Now,
+		enc:     enc,
+		now:     writer.Clock(enc),
 		rand:    o.Rand,
-		errs:    errorSink{fn: o.OnError},
+		errs:    writer.ErrorSink{Fn: enc.Options().OnError},
 		h:       newChainHash(o.HMACKey),
 	}
 	if o.Prev != nil {
@@ -194,19 +189,19 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 // OpenChain opens path and its sidecar path+".ckpt" as Files and returns a
 // Chain over them. When path already holds a chain (a restart), the new
 // segment links to its last line. Close closes both files.
-func OpenChain(path string, fopts *FileOptions, opts *ChainOptions) (*Chain, error) {
+func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*Chain, error) {
 	prev, torn, tail, err := readTail(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := OpenFile(path, fopts)
+	f, err := auditsink.OpenFile(path, fopts)
 	if err != nil {
 		return nil, err
 	}
-	var ck *File
+	var ck *auditsink.File
 	var ckw io.Writer
 	if opts != nil && opts.SigningKey != nil {
-		if ck, err = OpenFile(path+".ckpt", fopts); err != nil {
+		if ck, err = auditsink.OpenFile(path+".ckpt", fopts); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -250,12 +245,12 @@ func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 		return nil, false, nil, nil
 	}
 	if err != nil {
-		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	size := st.Size()
 	if size == 0 {
@@ -264,7 +259,7 @@ func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 	off := max(0, size-tailWindow)
 	buf := make([]byte, size-off)
 	if _, err := f.ReadAt(buf, off); err != nil {
-		return nil, false, nil, fmt.Errorf("auditsink: %w", err)
+		return nil, false, nil, fmt.Errorf("auditchain: %w", err)
 	}
 	torn = buf[len(buf)-1] != '\n'
 	// The last chained line is the head; a final line that lacks only its
@@ -288,7 +283,7 @@ func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 		last = &p
 	}
 	if last == nil {
-		return nil, false, nil, fmt.Errorf("auditsink: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
+		return nil, false, nil, fmt.Errorf("auditchain: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
 	}
 	return &Head{Segment: seg, Seq: last.seq, Chain: hex.EncodeToString(last.chain[:])}, torn, bytes.Clone(buf[end:]), nil
 }
@@ -304,7 +299,7 @@ func newChainHash(key []byte) hash.Hash {
 func (c *Chain) newSegment() error {
 	var id [16]byte
 	if _, err := io.ReadFull(c.rand, id[:]); err != nil {
-		return fmt.Errorf("auditsink: segment id: %w", err)
+		return fmt.Errorf("auditchain: segment id: %w", err)
 	}
 	c.seg = hex.EncodeToString(id[:])
 	c.started = false
@@ -344,7 +339,7 @@ func (c *Chain) Head() (h Head, ok bool) {
 }
 
 // ReservedBytes is the room the chain keys take in a line.
-func (c *Chain) ReservedBytes() int { return chainReserve + reserved(c.w) }
+func (c *Chain) ReservedBytes() int { return chainReserve + writer.Reserved(c.w) }
 
 // Write chains and writes one line (a JSON object and its newline).
 func (c *Chain) Write(p []byte) (int, error) {
@@ -362,7 +357,7 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return ErrClosed
+		return auditsink.ErrClosed
 	}
 	body, ok := objectBody(line)
 	if !ok {
@@ -381,14 +376,14 @@ func (c *Chain) writeHeader() error {
 	if c.prev != nil {
 		attrs = append(attrs, slog.Uint64(KeyChainPrevSeq, c.prev.Seq), slog.String(KeyChainPrevHead, c.prev.Chain))
 	}
-	hdr := appendEvent(nil, c.enc, c.now(), slog.LevelInfo, EventChainSegment, attrs...)
+	hdr := writer.AppendEvent(nil, c.enc, c.now(), slog.LevelInfo, ScopeName, EventChainSegment, attrs...)
 	ok, err := c.emit(bytes.TrimSuffix(hdr, []byte{'\n'}), 0)
 	if ok {
 		c.seq, c.started = 0, true
 		// A signed segment always has a checkpoint, so a verifier can insist
 		// on one: a sidecar emptied or cut back is then visible.
 		if cerr := c.checkpointLocked(false); cerr != nil {
-			c.errs.report(cerr)
+			c.errs.Report(cerr)
 		}
 	}
 	return err
@@ -406,7 +401,7 @@ func (c *Chain) appendLocked(body []byte) error {
 	}
 	if c.every > 0 && c.since >= c.every {
 		if err := c.checkpointLocked(false); err != nil {
-			c.errs.report(err)
+			c.errs.Report(err)
 		}
 	} else if c.ival > 0 && c.timer == nil {
 		c.timer = time.AfterFunc(c.ival, c.timedCheckpoint)
@@ -482,6 +477,10 @@ func (c *Chain) emit(body []byte, seq uint64) (ok bool, err error) {
 	return false, err
 }
 
+// Durable reports whether the chain's line writer is durable (OpenChain's is
+// a File).
+func (c *Chain) Durable() bool { return writer.Durable(c.w) }
+
 // Checkpoint signs and appends a checkpoint for the current head now, if
 // any line was written since the last one.
 func (c *Chain) Checkpoint() error {
@@ -498,7 +497,7 @@ func (c *Chain) timedCheckpoint() {
 		return
 	}
 	if err := c.checkpointLocked(false); err != nil {
-		c.errs.report(err)
+		c.errs.Report(err)
 	}
 }
 
@@ -520,7 +519,7 @@ func (c *Chain) checkpointLocked(final bool) error {
 	// or a power failure leaves a signature over lines that are gone.
 	if s, ok := c.w.(syncer); ok {
 		if err := s.Sync(); err != nil {
-			return fmt.Errorf("auditsink: checkpoint skipped: %w", err)
+			return fmt.Errorf("auditchain: checkpoint skipped: %w", err)
 		}
 	}
 	cp := Checkpoint{Segment: c.seg, Seq: c.seq, Head: hex.EncodeToString(c.head[:]), Time: c.now().UnixNano(), Final: final}
@@ -543,7 +542,7 @@ func (c *Chain) Reopen() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return ErrClosed
+		return auditsink.ErrClosed
 	}
 	cerr := c.checkpointLocked(true)
 	type reopener interface{ Reopen() error }
@@ -570,16 +569,16 @@ func (c *Chain) Reopen() error {
 // ReopenOnSignal calls Reopen on each of sig (SIGHUP when none is given).
 // The returned stop function ends the hook; call it before Close.
 func (c *Chain) ReopenOnSignal(sig ...os.Signal) (stop func()) {
-	return onSignal(c.Reopen, &c.errs, sig)
+	return writer.OnSignal(c.Reopen, &c.errs, sig)
 }
 
 // Close writes a final checkpoint and closes the files OpenChain opened;
-// writers given to NewChain are left open. Later writes return ErrClosed.
+// writers given to NewChain are left open. Later writes return auditsink.ErrClosed.
 func (c *Chain) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return ErrClosed
+		return auditsink.ErrClosed
 	}
 	err := c.checkpointLocked(true)
 	if c.timer != nil {

@@ -1,4 +1,4 @@
-package auditsink
+package auditchain
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/internal/sinktest"
 )
 
 var (
@@ -41,12 +44,17 @@ func TestChainVectors(t *testing.T) {
 			}
 			var out bytes.Buffer
 			c, err := NewChain(&out, nil, &ChainOptions{HMACKey: tt.key, Rand: bytes.NewReader(testSegmentRand),
-				Now: func() time.Time { return testTime }})
+				Encoder: encoderAt(func() time.Time { return testTime })})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := 1; i <= 3; i++ {
 				if _, err := c.Write([]byte(fmt.Sprintf("{\"a\":%d}\n", i))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if *update {
+				if err := os.WriteFile(tt.golden, out.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -461,14 +469,14 @@ func TestChainRotatedSeries(t *testing.T) {
 // A write that fails half-way (full disk) leaves a fragment; the chain goes
 // on after it and the verifier accepts it with a note.
 func TestChainTornWriteInTheMiddle(t *testing.T) {
-	d := &fullDisk{free: 1 << 20}
+	d := &sinktest.FullDisk{Free: 1 << 20}
 	c, _ := NewChain(d, nil, nil)
 	c.Write([]byte(`{"i":1}` + "\n"))
-	d.free = 10
-	if _, err := c.Write([]byte(`{"i":2}` + "\n")); !errors.Is(err, errENOSPC) {
+	d.Free = 10
+	if _, err := c.Write([]byte(`{"i":2}` + "\n")); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("err = %v", err)
 	}
-	d.addSpace(1 << 20)
+	d.AddSpace(1 << 20)
 	c.Write([]byte(`{"i":3}` + "\n"))
 	path := filepath.Join(t.TempDir(), "a.log")
 	os.WriteFile(path, []byte(d.String()), 0o600)
@@ -499,20 +507,20 @@ func TestChainConfigErrors(t *testing.T) {
 	}
 	c, _ := NewChain(&out, nil, nil)
 	c.Close()
-	if _, err := c.Write([]byte("{}\n")); !errors.Is(err, ErrClosed) {
+	if _, err := c.Write([]byte("{}\n")); !errors.Is(err, auditsink.ErrClosed) {
 		t.Errorf("write after Close: %v", err)
 	}
 	// An empty key would be public: refused, on both sides.
 	if _, err := NewChain(&out, nil, &ChainOptions{HMACKey: []byte{}}); err == nil || !strings.Contains(err.Error(), "HMACKey is empty") {
 		t.Errorf("empty HMAC key: %v", err)
 	}
-	if _, err := Verify([]string{writeFileT(t, "")}, &VerifyOptions{HMACKey: []byte{}}); err == nil {
+	if _, err := Verify([]string{sinktest.WriteFile(t, "")}, &VerifyOptions{HMACKey: []byte{}}); err == nil {
 		t.Error("Verify accepted an empty HMAC key")
 	}
 	// A chain behind a queue cannot know which lines reached the file.
-	a := NewAsync(&out, nil)
-	defer closeAsync(t, a)
-	for _, w := range []io.Writer{a, NewGuard(a, nil), NewMulti(io.Discard, a)} {
+	a := auditsink.NewAsync(&out, nil)
+	defer sinktest.Close(t, a)
+	for _, w := range []io.Writer{a, auditsink.NewGuard(a, nil), auditsink.NewMulti(io.Discard, a)} {
 		if _, err := NewChain(w, nil, nil); err == nil || !strings.Contains(err.Error(), "buffers lines") {
 			t.Errorf("NewChain over %T: %v", w, err)
 		}
@@ -521,7 +529,7 @@ func TestChainConfigErrors(t *testing.T) {
 
 // The interval checkpoint covers lines even when no more lines come.
 func TestChainCheckpointInterval(t *testing.T) {
-	var out, ck syncBuffer
+	var out, ck sinktest.Buffer
 	c, _ := NewChain(&out, &ck, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: -1, CheckpointInterval: time.Millisecond})
 	defer c.Close()
 	c.Write([]byte("{}\n"))
@@ -559,18 +567,18 @@ func TestOpenChainAfterCrash(t *testing.T) {
 // A write that stops just short of the newline still puts the line in the
 // chain.
 func TestChainWriteMissingOnlyNewline(t *testing.T) {
-	d := &fullDisk{free: 1 << 20}
+	d := &sinktest.FullDisk{Free: 1 << 20}
 	c, _ := NewChain(d, nil, nil)
 	c.Write([]byte(`{"i":1}` + "\n"))
 	out := d.String()
-	d.free = len(`{"i":2,"seq":2,"chain":"`) + 64 + 2
+	d.Free = len(`{"i":2,"seq":2,"chain":"`) + 64 + 2
 	c.Write([]byte(`{"i":2}` + "\n"))
-	d.addSpace(1 << 20)
+	d.AddSpace(1 << 20)
 	c.Write([]byte(`{"i":3}` + "\n"))
 	if got := d.String()[len(out):]; !strings.HasPrefix(got, `{"i":2,"seq":2,`) || !strings.Contains(got, "\"}\n{\"i\":3,\"seq\":3,") {
 		t.Fatalf("output %q", got)
 	}
-	rep := verifyT(t, nil, writeFileT(t, d.String()))
+	rep := verifyT(t, nil, sinktest.WriteFile(t, d.String()))
 	if !rep.Complete() || rep.Lines != 4 || len(rep.Notes) != 1 { // the note: no public key
 		t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Notes)
 	}
