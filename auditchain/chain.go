@@ -595,19 +595,24 @@ func (c *Chain) Close() error {
 // Checkpoint is one signed line of a FILE.ckpt sidecar: the signer's
 // statement that segment Segment had reached line Seq with chain value Head
 // at Time, and, when Final, that the segment ends there (Close or Reopen).
+// Tail, when set, is the hex SHA-256 of the bytes the writer itself left
+// after line Seq (fragments of its own failed writes), so that they are not
+// taken for bytes appended after the checkpoint.
 type Checkpoint struct {
 	Segment string `json:"segment"`
 	Seq     uint64 `json:"seq"`
 	Head    string `json:"head"`
 	Time    int64  `json:"time"` // Unix nanoseconds
 	Final   bool   `json:"final,omitempty"`
-	Sig     string `json:"sig"` // hex Ed25519 signature of Message
+	Tail    string `json:"tail,omitempty"` // hex SHA-256 of the writer's own bytes after line Seq
+	Sig     string `json:"sig"`            // hex Ed25519 signature of Message
 }
 
 // Message is the byte string a checkpoint's signature covers:
 // "auditkit-checkpoint-v1\n" segment "\n" seq "\n" head "\n" time "\n",
-// followed by "final\n" for a final checkpoint, so that the mark cannot be
-// added to or removed from a signed checkpoint.
+// followed by "final\n" for a final checkpoint and "tail " TAIL "\n" when
+// Tail is set, so that neither can be added to or removed from a signed
+// checkpoint.
 func (cp *Checkpoint) Message() []byte {
 	m := []byte("auditkit-checkpoint-v1\n")
 	m = append(m, cp.Segment...)
@@ -620,6 +625,11 @@ func (cp *Checkpoint) Message() []byte {
 	m = append(m, '\n')
 	if cp.Final {
 		m = append(m, "final\n"...)
+	}
+	if cp.Tail != "" {
+		m = append(m, "tail "...)
+		m = append(m, cp.Tail...)
+		m = append(m, '\n')
 	}
 	return m
 }
@@ -636,6 +646,10 @@ func (cp *Checkpoint) AppendJSON(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, cp.Time, 10)
 	if cp.Final {
 		dst = append(dst, `,"final":true`...)
+	}
+	if cp.Tail != "" {
+		dst = append(dst, `,"tail":`...)
+		dst = strconv.AppendQuote(dst, cp.Tail)
 	}
 	dst = append(dst, `,"sig":`...)
 	dst = strconv.AppendQuote(dst, cp.Sig)
