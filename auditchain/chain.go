@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -56,6 +57,20 @@ type ChainOptions struct {
 	// then cutting the tail of a file cannot be detected.
 	SigningKey ed25519.PrivateKey
 
+	// Witness receives a byte-identical copy of every checkpoint line, for a
+	// destination the writing host cannot take back (another volume, syslog,
+	// the log pipeline). Verifying against it (auditkit-verify -witness)
+	// detects a trail cut at a clean boundary. Its errors go to the
+	// Encoder's OnError and never fail a line; put an auditsink.Async in
+	// front of a witness that can be slow. Requires SigningKey.
+	Witness io.Writer
+
+	// HeartbeatInterval, when positive, signs a checkpoint at least this
+	// often while the chain is open, even with no new lines, so that
+	// auditkit-verify -max-age can tell a live trail from one whose tail was
+	// cut. Requires SigningKey.
+	HeartbeatInterval time.Duration
+
 	// CheckpointEvery is the number of lines between checkpoints; zero means
 	// DefaultCheckpointEvery, negative means only on CheckpointInterval,
 	// Reopen, Checkpoint and Close.
@@ -93,11 +108,15 @@ type Head struct {
 // use.
 type Chain struct {
 	w, ckpt io.Writer
+	witness io.Writer
+	file    *auditsink.File // w when it is one: its size shows a truncation
 	owned   []io.Closer
 	hmacKey []byte
 	signKey ed25519.PrivateKey
 	every   int
 	ival    time.Duration
+	beat    time.Duration
+	fprints []slog.Attr // key fingerprints for the segment headers
 	enc     *slogaudit.Encoder
 	now     func() time.Time
 	rand    io.Reader
@@ -119,6 +138,10 @@ type Chain struct {
 	ckDone  bool // a checkpoint exists for this segment
 	ckFinal bool // and it is the final one (Close, Reopen)
 	timer   *time.Timer
+	beatT   *time.Timer
+	size    int64   // bytes known to be in the file: it never shrinks unless truncated under us
+	found   int     // bytes after the previous segment's end when this one started
+	truncAt *uint64 // the previous segment's seq when its file was truncated under it
 	closed  bool
 }
 
@@ -135,6 +158,16 @@ var (
 // Async) is refused, because the Chain must know which bytes reached the file
 // (put the Async in front of the Chain instead).
 func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
+	c, err := newChain(w, ckpt, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.start()
+	return c, nil
+}
+
+// newChain checks the options and builds the Chain without writing.
+func newChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 	var o ChainOptions
 	if opts != nil {
 		o = *opts
@@ -154,6 +187,12 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 	if o.SigningKey != nil && ckpt == nil {
 		return nil, errors.New("auditchain: SigningKey set but no checkpoint writer")
 	}
+	if o.SigningKey == nil && o.Witness != nil {
+		return nil, errors.New("auditchain: Witness set but no SigningKey: there are no checkpoints to witness")
+	}
+	if o.HeartbeatInterval < 0 || (o.HeartbeatInterval > 0 && o.SigningKey == nil) {
+		return nil, errors.New("auditchain: HeartbeatInterval must be positive and needs a SigningKey")
+	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = DefaultCheckpointEvery
 	}
@@ -168,8 +207,10 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 		w: w, ckpt: ckpt,
 		hmacKey: bytes.Clone(o.HMACKey),
 		signKey: o.SigningKey,
+		witness: o.Witness,
 		every:   o.CheckpointEvery,
 		ival:    o.CheckpointInterval,
+		beat:    o.HeartbeatInterval,
 		enc:     enc,
 		now:     writer.Clock(enc),
 		rand:    o.Rand,
@@ -180,22 +221,58 @@ func NewChain(w, ckpt io.Writer, opts *ChainOptions) (*Chain, error) {
 		p := *o.Prev
 		c.prev = &p
 	}
+	c.file, _ = w.(*auditsink.File)
+	if o.SigningKey != nil {
+		c.fprints = append(c.fprints, slog.String(KeyChainKeyFingerprint, KeyFingerprint(o.SigningKey.Public().(ed25519.PublicKey))))
+	}
+	if o.HMACKey != nil {
+		c.fprints = append(c.fprints, slog.String(KeyChainHMACFingerprint, HMACFingerprint(o.HMACKey)))
+	}
 	if err := c.newSegment(); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// start writes the first segment header and arms the heartbeat. A header
+// that cannot be written now (a full disk) is reported and tried again with
+// the first line: starting the application must not depend on the disk.
+func (c *Chain) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.size = c.fileSize()
+	if err := c.writeHeader(); err != nil {
+		c.errs.Report(fmt.Errorf("auditchain: segment header: %w", err))
+	}
+	if c.beat > 0 {
+		c.beatT = time.AfterFunc(c.beat, c.heartbeat)
+	}
+}
+
 // OpenChain opens path and its sidecar path+".ckpt" as Files and returns a
 // Chain over them. When path already holds a chain (a restart), the new
 // segment links to its last line. Close closes both files.
 func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*Chain, error) {
-	prev, torn, tail, err := readTail(path)
+	lk, err := lock(path)
 	if err != nil {
 		return nil, err
 	}
+	unlock := func() {
+		if lk != nil {
+			lk.Close()
+		}
+	}
+	prev, torn, tail, err := readTail(path)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	if prev != nil && prev.Segment == "" {
+		prev.Segment = lastCheckpointSegment(path + ".ckpt")
+	}
 	f, err := auditsink.OpenFile(path, fopts)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
 	var ck *auditsink.File
@@ -203,6 +280,7 @@ func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*
 	if opts != nil && opts.SigningKey != nil {
 		if ck, err = auditsink.OpenFile(path+".ckpt", fopts); err != nil {
 			f.Close()
+			unlock()
 			return nil, err
 		}
 		ckw = ck
@@ -214,22 +292,48 @@ func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*
 	if prev != nil {
 		o.Prev = prev
 	}
-	c, err := NewChain(f, ckw, &o)
+	c, err := newChain(f, ckw, &o)
 	if err != nil {
 		f.Close()
 		if ck != nil {
 			ck.Close()
 		}
+		unlock()
 		return nil, err
 	}
-	// A crash or a failed write may have left a fragment after the last
-	// chained line: the new header commits to it.
-	c.torn, c.frag = torn, tail
+	// A crash, a failed write or someone else may have left bytes after the
+	// last chained line. The new header starts on a line of its own and
+	// records how many bytes it found; it never vouches for them.
+	c.torn = torn
+	c.found = len(tail)
+	if torn {
+		c.found++ // the newline the header line starts with
+	}
 	c.owned = []io.Closer{f}
 	if ck != nil {
 		c.owned = append(c.owned, ck)
 	}
+	if lk != nil {
+		c.owned = append(c.owned, lk)
+	}
+	c.start()
 	return c, nil
+}
+
+// lastCheckpointSegment returns the segment of the last whole line of a
+// checkpoint file, or "" (for a segment whose header is further back than
+// readTail looks).
+func lastCheckpointSegment(name string) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return ""
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte{'\n'})
+	var cp Checkpoint
+	if json.Unmarshal(lines[len(lines)-1], &cp) != nil {
+		return ""
+	}
+	return cp.Segment
 }
 
 // tailWindow is how much of an existing file OpenChain reads to find the
@@ -374,15 +478,26 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 func (c *Chain) writeHeader() error {
 	attrs := []slog.Attr{slog.String(KeyChainSegment, c.seg), slog.String(KeyChainAlgorithm, c.Algorithm())}
 	if c.prev != nil {
+		if c.prev.Segment != "" {
+			attrs = append(attrs, slog.String(KeyChainPrevSegment, c.prev.Segment))
+		}
 		attrs = append(attrs, slog.Uint64(KeyChainPrevSeq, c.prev.Seq), slog.String(KeyChainPrevHead, c.prev.Chain))
+	}
+	attrs = append(attrs, c.fprints...)
+	if c.found > 0 {
+		attrs = append(attrs, slog.Int(KeyChainFoundBytes, c.found))
+	}
+	if c.truncAt != nil {
+		attrs = append(attrs, slog.Uint64(KeyChainTruncatedAtSeq, *c.truncAt))
 	}
 	hdr := writer.AppendEvent(nil, c.enc, c.now(), slog.LevelInfo, ScopeName, EventChainSegment, attrs...)
 	ok, err := c.emit(bytes.TrimSuffix(hdr, []byte{'\n'}), 0)
 	if ok {
 		c.seq, c.started = 0, true
+		c.found, c.truncAt = 0, nil
 		// A signed segment always has a checkpoint, so a verifier can insist
 		// on one: a sidecar emptied or cut back is then visible.
-		if cerr := c.checkpointLocked(false); cerr != nil {
+		if cerr := c.checkpointLocked(false, false); cerr != nil {
 			c.errs.Report(cerr)
 		}
 	}
@@ -400,7 +515,7 @@ func (c *Chain) appendLocked(body []byte) error {
 		return err
 	}
 	if c.every > 0 && c.since >= c.every {
-		if err := c.checkpointLocked(false); err != nil {
+		if err := c.checkpointLocked(false, false); err != nil {
 			c.errs.Report(err)
 		}
 	} else if c.ival > 0 && c.timer == nil {
@@ -455,6 +570,7 @@ func (c *Chain) emit(body []byte, seq uint64) (ok bool, err error) {
 	c.line = out
 
 	n, err := c.w.Write(out)
+	c.size += int64(max(n, 0))
 	if n >= len(out)-1 {
 		// The whole line is there; at worst its newline is missing, and the
 		// next write supplies one.
@@ -486,7 +602,7 @@ func (c *Chain) Durable() bool { return writer.Durable(c.w) }
 func (c *Chain) Checkpoint() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.checkpointLocked(false)
+	return c.checkpointLocked(false, false)
 }
 
 func (c *Chain) timedCheckpoint() {
@@ -496,7 +612,7 @@ func (c *Chain) timedCheckpoint() {
 	if c.closed {
 		return
 	}
-	if err := c.checkpointLocked(false); err != nil {
+	if err := c.checkpointLocked(false, false); err != nil {
 		c.errs.Report(err)
 	}
 }
@@ -504,11 +620,64 @@ func (c *Chain) timedCheckpoint() {
 // syncer is a writer that can flush to stable storage (a File).
 type syncer interface{ Sync() error }
 
+// heartbeat signs the current head again, new lines or not, and rearms.
+func (c *Chain) heartbeat() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if err := c.checkpointLocked(false, true); err != nil {
+		c.errs.Report(err)
+	}
+	c.beatT = time.AfterFunc(c.beat, c.heartbeat)
+}
+
+// fileSize returns the size of the open file, or 0 when the writer is not
+// a File.
+func (c *Chain) fileSize() int64 {
+	if c.file == nil {
+		return 0
+	}
+	st, err := c.file.Stat()
+	if err != nil {
+		return c.size
+	}
+	return st.Size()
+}
+
+// continueIfTruncated notices a file truncated under the writer (a
+// copytruncate rotation): the lines it covered are in the copy, or gone, so
+// the segment is not signed further; a new segment starts whose header
+// links to it and records truncated_at_seq, which verifies as unprovable.
+func (c *Chain) continueIfTruncated() error {
+	if c.file == nil || !c.started || c.fileSize() >= c.size {
+		return nil
+	}
+	at := c.seq
+	c.prev = &Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}
+	c.errs.Report(fmt.Errorf("auditchain: %s was truncated under the writer after seq %d (copytruncate is not supported for chained files: rename and Reopen); continuing in a new segment", c.file.Name(), at))
+	if err := c.newSegment(); err != nil {
+		return err
+	}
+	c.truncAt = &at
+	c.frag, c.torn = c.frag[:0], false
+	c.size = c.fileSize()
+	return c.writeHeader()
+}
+
 // checkpointLocked signs the current head. final marks the end of the
 // segment (Close, Reopen), so that a verifier can tell a clean end from a
-// crash or a cut.
-func (c *Chain) checkpointLocked(final bool) error {
-	if c.signKey == nil || !c.started || (c.ckDone && c.ckSeq == c.seq && (c.ckFinal || !final)) {
+// crash or a cut; force signs it again even when it is already signed (a
+// heartbeat, whose newer time shows the trail is live).
+func (c *Chain) checkpointLocked(final, force bool) error {
+	if c.signKey == nil {
+		return nil
+	}
+	if err := c.continueIfTruncated(); err != nil {
+		return err
+	}
+	if !c.started || (!force && c.ckDone && c.ckSeq == c.seq && (c.ckFinal || !final)) {
 		return nil
 	}
 	if c.timer != nil {
@@ -523,8 +692,24 @@ func (c *Chain) checkpointLocked(final bool) error {
 		}
 	}
 	cp := Checkpoint{Segment: c.seg, Seq: c.seq, Head: hex.EncodeToString(c.head[:]), Time: c.now().UnixNano(), Final: final}
+	if len(c.frag) > 0 {
+		// The writer's own failed writes after line Seq, as a verifier reads
+		// them: each fragment on a line of its own.
+		h := sha256.New()
+		h.Write(c.frag)
+		if c.torn {
+			h.Write([]byte{'\n'})
+		}
+		cp.Tail = hex.EncodeToString(h.Sum(nil))
+	}
 	cp.Sig = hex.EncodeToString(ed25519.Sign(c.signKey, cp.Message()))
-	if _, err := c.ckpt.Write(cp.AppendJSON(nil)); err != nil {
+	line := cp.AppendJSON(nil)
+	if c.witness != nil {
+		if _, err := c.witness.Write(line); err != nil {
+			c.errs.Report(fmt.Errorf("auditchain: witness: %w", err))
+		}
+	}
+	if _, err := c.ckpt.Write(line); err != nil {
 		return err
 	}
 	c.ckSeq, c.ckDone, c.ckFinal, c.since = c.seq, true, final, 0
@@ -544,7 +729,11 @@ func (c *Chain) Reopen() error {
 	if c.closed {
 		return auditsink.ErrClosed
 	}
-	cerr := c.checkpointLocked(true)
+	cerr := c.checkpointLocked(true, false)
+	var before os.FileInfo
+	if c.file != nil {
+		before, _ = c.file.Stat()
+	}
 	type reopener interface{ Reopen() error }
 	if r, ok := c.w.(reopener); ok {
 		if err := r.Reopen(); err != nil {
@@ -557,13 +746,36 @@ func (c *Chain) Reopen() error {
 	if c.started {
 		c.prev = &Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}
 	}
-	if c.torn && len(c.frag) > 0 {
-		// The old file ends in a fragment without its newline: the end of
-		// the file ends that line, and the new header commits to it.
-		c.frag = append(c.frag, '\n')
+	// The old segment's fragments stay behind its final checkpoint, which
+	// names them (tail). Only when the same file goes on (nothing renamed
+	// it) do they precede the new header, which then counts them.
+	c.found = 0
+	if c.newFile(before) {
+		c.torn = false
+	} else if len(c.frag) > 0 || c.torn {
+		c.found = len(c.frag)
+		if c.torn {
+			c.found++
+		}
 	}
-	c.torn = false
-	return errors.Join(cerr, c.newSegment())
+	c.frag = c.frag[:0]
+	if err := c.newSegment(); err != nil {
+		return errors.Join(cerr, err)
+	}
+	c.size = c.fileSize()
+	return errors.Join(cerr, c.writeHeader())
+}
+
+// newFile reports whether Reopen moved the writer to another file: for a
+// File, whether the open file changed from before; otherwise whether the
+// writer has a Reopen method at all.
+func (c *Chain) newFile(before os.FileInfo) bool {
+	if c.file == nil {
+		_, ok := c.w.(interface{ Reopen() error })
+		return ok
+	}
+	after, err := c.file.Stat()
+	return before == nil || err != nil || !os.SameFile(before, after)
 }
 
 // ReopenOnSignal calls Reopen on each of sig (SIGHUP when none is given).
@@ -580,10 +792,13 @@ func (c *Chain) Close() error {
 	if c.closed {
 		return auditsink.ErrClosed
 	}
-	err := c.checkpointLocked(true)
+	err := c.checkpointLocked(true, false)
 	if c.timer != nil {
 		c.timer.Stop()
 		c.timer = nil
+	}
+	if c.beatT != nil {
+		c.beatT.Stop()
 	}
 	c.closed = true
 	for _, f := range c.owned {

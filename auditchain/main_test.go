@@ -21,6 +21,8 @@ func TestMain(m *testing.M) {
 	switch os.Getenv(helperEnv) {
 	case "crash":
 		os.Exit(childCrash())
+	case "lock":
+		os.Exit(childLock())
 	}
 	goleak.VerifyTestMain(m)
 }

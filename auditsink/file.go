@@ -104,6 +104,18 @@ func (f *File) open() (*os.File, error) {
 // Name returns the path the File was opened with.
 func (f *File) Name() string { return f.path }
 
+// Stat returns the FileInfo of the open file (not of the path, which
+// rotation may have moved on), so that a writer above can notice the file
+// being truncated under it.
+func (f *File) Stat() (os.FileInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.f == nil {
+		return nil, ErrClosed
+	}
+	return f.f.Stat()
+}
+
 // ErrClosed is returned by writers used after Close.
 var ErrClosed = errors.New("auditsink: writer closed")
 
