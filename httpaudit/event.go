@@ -163,7 +163,7 @@ func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
 	a = appendString(a, KeyServerAddress, hostOnly(r.Host))
 	a = append(a, slog.String(KeyURLPath, r.URL.Path))
 	if c.logQuery && r.URL.RawQuery != "" {
-		a = append(a, slog.String(KeyURLQuery, redactedQuery(r.URL.RawQuery, c.redactor)))
+		a = append(a, slog.String(KeyURLQuery, redactedQuery(r.URL.RawQuery, c.queryRules)))
 	}
 	return appendString(a, KeyHTTPRoute, st.route())
 }

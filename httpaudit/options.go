@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -213,7 +215,9 @@ type config struct {
 	session     sessionConfig
 	logQuery    bool
 	redactor    *redact.Redactor
-	failClosed  bool
+	// queryRules are redactor's rules, for url.query (see query.go).
+	queryRules *redaction.Rules
+	failClosed bool
 }
 
 // statusSet is a bitmap of status codes 0-639.
@@ -236,6 +240,7 @@ func compile(o *Options) (*config, error) {
 	if c.redactor == nil {
 		c.redactor = redact.Default()
 	}
+	c.queryRules = redaction.Of(c.redactor)
 
 	switch r := o.SampleRate; {
 	case math.IsNaN(r) || r < 0 || r > 1:

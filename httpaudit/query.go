@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/secaudit/auditkit/redact"
+	"github.com/secaudit/auditkit/internal/redaction"
 )
 
 // Bounds of url.query (Options.LogQuery). Whatever the client sends, at most
@@ -22,8 +22,8 @@ const (
 	maxQueryNameLen = 32
 )
 
-// redactedQuery renders the raw query of a request as url.query, following
-// DESIGN's "Query strings" rule:
+// redactedQuery renders the raw query of a request as url.query, as the
+// package documentation describes:
 //
 //   - parameters are written in their order, joined by "&"; empty ones
 //     ("&&") are skipped;
@@ -41,7 +41,7 @@ const (
 //
 // The work and memory are bounded by the constants, not by the length of
 // the query: nothing beyond the first maxQueryBytes bytes is read.
-func redactedQuery(raw string, r *redact.Redactor) string {
+func redactedQuery(raw string, r *redaction.Rules) string {
 	limit := min(len(raw), maxQueryBytes)
 	var b strings.Builder
 	pos, params := 0, 0
@@ -88,7 +88,7 @@ func redactedQuery(raw string, r *redact.Redactor) string {
 
 // writeParam writes one name=value parameter with its value masked, or the
 // whole parameter masked when its name may not be shown.
-func writeParam(b *strings.Builder, part string, r *redact.Redactor) {
+func writeParam(b *strings.Builder, part string, r *redaction.Rules) {
 	if name, value, ok := strings.Cut(part, "="); ok {
 		if n, ok := safeQueryName(name, r); ok {
 			b.WriteString(n)
@@ -102,7 +102,7 @@ func writeParam(b *strings.Builder, part string, r *redact.Redactor) {
 
 // safeQueryName decodes a parameter name and reports whether it may be
 // written in clear.
-func safeQueryName(raw string, r *redact.Redactor) (string, bool) {
+func safeQueryName(raw string, r *redaction.Rules) (string, bool) {
 	if raw == "" || len(raw) > 3*maxQueryNameLen {
 		return "", false // cannot decode to 1..maxQueryNameLen bytes
 	}

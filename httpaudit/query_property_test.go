@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"github.com/secaudit/auditkit/internal/leaktest"
 	"github.com/secaudit/auditkit/redact"
 )
@@ -21,7 +23,7 @@ func checkQueryNoLeak(t *testing.T, ops []byte, raw string) {
 		t.Fatal(err)
 	}
 	q, secret := leaktest.Query(ops, raw)
-	if got := redactedQuery(q, r); strings.Contains(got, secret) {
+	if got := redactedQuery(q, redaction.Of(r)); strings.Contains(got, secret) {
 		t.Fatalf("url.query leaked %q (ops %v):\n%s\nfrom %s", secret, ops, got, q)
 	}
 	if len(ops) > 0 && !slices.ContainsFunc(leaktest.Names(q), func(n string) bool { return strings.Contains(n, secret) }) {

@@ -27,7 +27,7 @@ import (
 // name that the field was changed is the audit fact, and Diff never returns
 // a value, so it applies no redaction rule. A field Password tagged
 // json:"p", which redaction treats as sensitive by its Go name
-// (redact.Redactor.EnterField), is named "p" exactly as a field Password is
+// (the struct-field rule of package redact), is named "p" exactly as a field Password is
 // named "Password": by the key encoding/json writes.
 //
 // When before and after have different types, every field name of both is

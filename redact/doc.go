@@ -27,9 +27,9 @@
 // key and nested map keys or struct field names, in order. Once a path is
 // sensitive, everything under it is redacted, whatever its type. A struct
 // field is sensitive when its JSON name or its Go name is, so a field
-// Password tagged json:"p" is still a password ([Redactor.EnterField], the
-// one rule that Value, ReplaceAttr, the Middleware and the slogaudit handler
-// share); an allowlist entry naming the written (JSON) name wins.
+// Password tagged json:"p" is still a password (one rule, which Value,
+// ReplaceAttr, the Middleware, the slogaudit handler and modelaudit share);
+// an allowlist entry naming the written (JSON) name wins.
 //
 // A denylist entry longer than three characters matches as a substring of the
 // compacted path, across group boundaries: "password1", "passwordConfirmation",
@@ -54,9 +54,9 @@
 // And a segment "pass" is redacted whatever it means ("pass_rate"); allowlist
 // such keys.
 //
-// An allowlist entry is compared, after compaction, with the whole key given
-// to Enter and with its last dot-separated component; a match is never
-// sensitive ("credit_card_last4" next to the "creditcard" entry), and no
+// An allowlist entry is compared, after compaction, with the whole key (a
+// dotted path, as given) and with its last dot-separated component; a match
+// is never sensitive ("credit_card_last4" next to the "creditcard" entry), and no
 // entry can match across it. It cannot undo a sensitive parent.
 //
 // [DefaultSensitiveKeys] lists the default denylist: the seed's fifteen
@@ -160,7 +160,7 @@
 //
 // # Speed
 //
-// The default detectors share one pass over each string (see scan.go): it
+// The default detectors share one pass over each string: it
 // looks for the few bytes that every match must contain ("Bearer " ends in
 // a space, a JWT contains "eyJ", an AWS key id starts with 'A', ...) and runs
 // a detector only where its prefix may start, so a clean value costs about a
@@ -169,12 +169,11 @@
 //
 // Deciding whether a key is sensitive costs no regular expression and no
 // allocation: the substring entries are compiled into an Aho–Corasick
-// automaton over a-z0-9 whose state a [Path] carries from group to key, so a
+// automaton over a-z0-9 whose state is carried from group to key, so a
 // handler enters each group name once; whole-segment entries are compared as
 // packed integers at segment ends. There is no cache, so attacker-chosen keys
-// cannot grow memory. A typical key costs tens of nanoseconds (see
-// redact_bench_test.go); with no value rules, [Redactor.MatchValue] returns
-// at once, and map keys are not scanned. HMAC pseudonyms reuse pooled HMAC
+// cannot grow memory. A typical key costs tens of nanoseconds
+// (BenchmarkEnter); with no value rules, a value costs one comparison, and map keys are not scanned. HMAC pseudonyms reuse pooled HMAC
 // states and append hex straight into the caller's buffer.
 //
 // # Limits

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"context"
+	"github.com/secaudit/auditkit/internal/redaction"
 	"log/slog"
 	"slices"
 )
@@ -21,19 +22,19 @@ import (
 // other string. To combine it with another ReplaceAttr, call it first and
 // pass its result on.
 func (r *Redactor) ReplaceAttr(groups []string, a slog.Attr) slog.Attr {
-	if r.off {
+	if !r.rules.Redacts() {
 		return a
 	}
-	var p Path
+	var p redaction.Path
 	for _, g := range groups {
-		p = r.Enter(p, g)
+		p = r.rules.Enter(p, g)
 	}
 	return r.attr(p, a)
 }
 
 // attr returns a redacted under the parent path p.
-func (r *Redactor) attr(p Path, a slog.Attr) slog.Attr {
-	if v, changed := r.value(r.Enter(p, a.Key), a.Value, 0); changed {
+func (r *Redactor) attr(p redaction.Path, a slog.Attr) slog.Attr {
+	if v, changed := r.value(r.rules.Enter(p, a.Key), a.Value, 0); changed {
 		a.Value = v
 	}
 	return a
@@ -41,8 +42,8 @@ func (r *Redactor) attr(p Path, a slog.Attr) slog.Attr {
 
 // value redacts v at path p and reports whether the result differs from v,
 // so that a group is copied only when something in it changed.
-func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
-	if p.sensitive {
+func (r *Redactor) value(p redaction.Path, v slog.Value, depth int) (slog.Value, bool) {
+	if p.Sensitive() {
 		if v.Kind() == slog.KindAny {
 			if _, ok := v.Any().(Pseudonym); ok {
 				return v, false
@@ -65,7 +66,7 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 	}
 	switch v.Kind() {
 	case slog.KindString:
-		if r.MatchValue(v.String()) {
+		if r.rules.MatchValue(v.String()) {
 			return slog.StringValue(r.Mask(v.String())), true
 		}
 	case slog.KindGroup:
@@ -75,7 +76,7 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 		attrs := v.Group()
 		var out []slog.Attr
 		for i, a := range attrs {
-			nv, changed := r.value(r.Enter(p, a.Key), a.Value, depth+1)
+			nv, changed := r.value(r.rules.Enter(p, a.Key), a.Value, depth+1)
 			if changed && out == nil {
 				out = slices.Clone(attrs)
 			}
@@ -121,7 +122,7 @@ func (r *Redactor) value(p Path, v slog.Value, depth int) (slog.Value, bool) {
 // the next handler itself.
 func (r *Redactor) Middleware() func(slog.Handler) slog.Handler {
 	return func(next slog.Handler) slog.Handler {
-		if r.off {
+		if !r.rules.Redacts() {
 			return next
 		}
 		return &handler{r: r, next: next}
@@ -132,7 +133,7 @@ func (r *Redactor) Middleware() func(slog.Handler) slog.Handler {
 type handler struct {
 	r    *Redactor
 	next slog.Handler
-	path Path // the open groups
+	path redaction.Path // the open groups
 }
 
 var _ slog.Handler = (*handler)(nil)
@@ -154,12 +155,12 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return &handler{r: h.r, next: h.next.WithGroup(name), path: h.r.Enter(h.path, name)}
+	return &handler{r: h.r, next: h.next.WithGroup(name), path: h.r.rules.Enter(h.path, name)}
 }
 
 func (h *handler) Handle(ctx context.Context, rec slog.Record) error {
 	msg := rec.Message
-	if h.r.MatchValue(msg) {
+	if h.r.rules.MatchValue(msg) {
 		msg = h.r.Mask(msg)
 	}
 	out := slog.NewRecord(rec.Time, rec.Level, msg, rec.PC)

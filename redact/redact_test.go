@@ -21,10 +21,10 @@ func TestHMACVector(t *testing.T) {
 	if got := r.Mask("my-secret-vault"); got != want {
 		t.Errorf("Mask = %q, want %q", got, want)
 	}
-	if got := string(r.AppendMask([]byte("x="), "my-secret-vault")); got != "x="+want {
+	if got := string(r.rules.AppendMask([]byte("x="), "my-secret-vault")); got != "x="+want {
 		t.Errorf("AppendMask = %q, want %q", got, "x="+want)
 	}
-	if !r.HasHMAC() {
+	if !r.rules.HasHMAC() {
 		t.Error("HasHMAC() = false")
 	}
 }
@@ -60,8 +60,8 @@ func TestHashLongAndConcurrent(t *testing.T) {
 
 func TestMaskWithoutKey(t *testing.T) {
 	r := Default()
-	if r.HasHMAC() {
-		t.Error("Default().HasHMAC() = true")
+	if r.rules.HasHMAC() {
+		t.Error("Default().rules.HasHMAC() = true")
 	}
 	if got := r.Mask("hunter2"); got != Marker {
 		t.Errorf("Mask = %q, want %q", got, Marker)
@@ -69,7 +69,7 @@ func TestMaskWithoutKey(t *testing.T) {
 	if got := r.Hash("hunter2"); got != Marker {
 		t.Errorf("Hash without key = %q, want %q", got, Marker)
 	}
-	if got := string(r.AppendMask(nil, "hunter2")); got != Marker {
+	if got := string(r.rules.AppendMask(nil, "hunter2")); got != Marker {
 		t.Errorf("AppendMask = %q", got)
 	}
 	// The marker is never hashed, so a Secret stays recognisable.
@@ -90,13 +90,13 @@ func TestHMACKeyIsCopied(t *testing.T) {
 
 func TestNone(t *testing.T) {
 	r := None()
-	if r.Redacts() {
-		t.Error("None().Redacts() = true")
+	if r.rules.Redacts() {
+		t.Error("None().rules.Redacts() = true")
 	}
-	if !Default().Redacts() {
-		t.Error("Default().Redacts() = false")
+	if !Default().rules.Redacts() {
+		t.Error("Default().rules.Redacts() = false")
 	}
-	if r.IsSensitiveKey("password") || r.MatchValue("Bearer abcdefghijkl") || r.HasValueRules() {
+	if r.IsSensitiveKey("password") || r.rules.MatchValue("Bearer abcdefghijkl") || r.rules.HasValueRules() {
 		t.Error("None redacts something")
 	}
 	if v := r.Value("password", "x"); v != "x" {
@@ -140,20 +140,20 @@ func TestValuePatterns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.HasValueRules() {
+	if !r.rules.HasValueRules() {
 		t.Fatal("HasValueRules() = false")
 	}
 	for s, want := range map[string]bool{
 		"ACCT-42": true, "acct-42x": false, "my secret-sauce here": true, "secretsauce": false, "": false,
 	} {
-		if got := r.MatchValue(s); got != want {
+		if got := r.rules.MatchValue(s); got != want {
 			t.Errorf("MatchValue(%q) = %v, want %v", s, got, want)
 		}
 	}
-	if Default().MatchValue("secret-sauce") {
+	if Default().rules.MatchValue("secret-sauce") {
 		t.Error("the default Redactor has value patterns")
 	}
-	if off := mustNew(Options{ReplaceDefaultDetectors: true}); off.HasValueRules() || off.MatchValue("Bearer abcdefghijkl") {
+	if off := mustNew(Options{ReplaceDefaultDetectors: true}); off.rules.HasValueRules() || off.rules.MatchValue("Bearer abcdefghijkl") {
 		t.Error("ReplaceDefaultDetectors with no Detectors still has value rules")
 	}
 	// The HMAC key has no minimum length (the test vector uses the

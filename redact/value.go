@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/secaudit/auditkit/internal/redaction"
 	"io"
 	"log/slog"
 	"net/url"
@@ -39,7 +40,7 @@ const (
 // A method that panics or fails gives a fixed placeholder ("[PANIC]",
 // "[ERROR]", "[INVALID JSON]"), never the panic's or the error's text. A
 // struct field is sensitive when its JSON name or its Go name is (a field
-// Password tagged json:"p" is still a password; see [Redactor.EnterField]).
+// Password tagged json:"p" is still a password; see the one struct-field rule of the package documentation).
 // Strings that match a value rule are masked; other scalars are returned as
 // their basic type. A []byte (or a named byte-slice type) is returned as a
 // plain []byte copy, which JSON handlers write as base64; the value rules
@@ -55,11 +56,11 @@ const (
 // bodies and query values; decode JSON with json.Decoder.UseNumber so that
 // value rules also see numbers (a card number sent as a JSON number).
 func (r *Redactor) Value(key string, v any) any {
-	if r.off {
+	if !r.rules.Redacts() {
 		return v
 	}
 	w := walker{r: r, budget: maxWalkNodes}
-	return w.any(r.Enter(Path{}, key), v, 0)
+	return w.any(r.rules.Enter(redaction.Path{}, key), v, 0)
 }
 
 // walker carries the bounds of one deep walk: a node budget and the stack of
@@ -84,7 +85,7 @@ func (w *walker) masked(v any) any {
 		return Marker
 	case slog.LogValuer:
 		// Only a pseudonym needs the value; a plain mask does not.
-		if w.r.HasHMAC() {
+		if w.r.rules.HasHMAC() {
 			if rv := resolve(slog.AnyValue(x)); rv.Kind() == slog.KindString && rv.String() != placeholder.Panic {
 				return w.r.Mask(rv.String())
 			}
@@ -94,7 +95,7 @@ func (w *walker) masked(v any) any {
 }
 
 func (w *walker) str(s string) any {
-	if w.r.MatchValue(s) {
+	if w.r.rules.MatchValue(s) {
 		return w.r.Mask(s)
 	}
 	return s
@@ -104,11 +105,11 @@ func (w *walker) str(s string) any {
 // the bytes read as a string if one matches, else a copy that the caller
 // cannot change under the handler (JSON handlers write it as base64).
 func (w *walker) bytes(b []byte) any {
-	if len(b) > 0 && w.r.values {
+	if len(b) > 0 && w.r.rules.HasValueRules() {
 		// The detectors and patterns neither keep nor modify the string, so
 		// they can read the bytes in place: converting would allocate a
 		// copy of every []byte only to look at it.
-		if s := unsafe.String(&b[0], len(b)); w.r.MatchValue(s) {
+		if s := unsafe.String(&b[0], len(b)); w.r.rules.MatchValue(s) {
 			return w.r.Mask(s)
 		}
 	}
@@ -145,8 +146,8 @@ func (w *walker) strText(s string) any {
 	return w.str(s)
 }
 
-func (w *walker) any(p Path, v any, depth int) any {
-	if p.sensitive {
+func (w *walker) any(p redaction.Path, v any, depth int) any {
+	if p.Sensitive() {
 		return w.masked(v)
 	}
 	w.budget--
@@ -165,7 +166,7 @@ func (w *walker) any(p Path, v any, depth int) any {
 	case string:
 		return w.str(x)
 	case json.Number:
-		if w.r.MatchValue(string(x)) {
+		if w.r.rules.MatchValue(string(x)) {
 			return w.r.Mask(string(x))
 		}
 		return x
@@ -233,7 +234,7 @@ func safeText(f func() string) (s string) {
 // A failure gives a fixed placeholder, as in the slogaudit handler:
 // placeholder.Panic, placeholder.Error for an error, placeholder.InvalidJSON
 // for output that is not exactly one JSON value.
-func (w *walker) marshaler(p Path, x json.Marshaler, depth int) any {
+func (w *walker) marshaler(p redaction.Path, x json.Marshaler, depth int) any {
 	var b []byte
 	panicked := false
 	err := func() (err error) {
@@ -263,8 +264,8 @@ func (w *walker) marshaler(p Path, x json.Marshaler, depth int) any {
 	return w.any(p, decoded, depth+1)
 }
 
-func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
-	if p.sensitive {
+func (w *walker) slogValue(p redaction.Path, v slog.Value, depth int) any {
+	if p.Sensitive() {
 		switch v.Kind() {
 		case slog.KindString:
 			return w.r.Mask(v.String())
@@ -291,7 +292,7 @@ func (w *walker) slogValue(p Path, v slog.Value, depth int) any {
 // group adds attrs to out, inlining groups with an empty key as slog does.
 // Attribute keys are the program's own, like struct field names: value rules
 // do not apply to them.
-func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int) {
+func (w *walker) group(p redaction.Path, attrs []slog.Attr, out map[string]any, depth int) {
 	for _, a := range attrs {
 		if a.Key == "" {
 			if v := resolve(a.Value); v.Kind() == slog.KindGroup && depth < maxWalkDepth {
@@ -299,7 +300,7 @@ func (w *walker) group(p Path, attrs []slog.Attr, out map[string]any, depth int)
 			}
 			continue
 		}
-		out[a.Key] = w.slogValue(w.r.Enter(p, a.Key), resolve(a.Value), depth+1)
+		out[a.Key] = w.slogValue(w.r.rules.Enter(p, a.Key), resolve(a.Value), depth+1)
 	}
 }
 
@@ -312,7 +313,7 @@ type maskedKeys map[string]string // masked key → original key
 // put sets out[k] = v, or out[mask of k] = v if k matches a value rule. With
 // no value rules it is a plain assignment.
 func (m *maskedKeys) put(r *Redactor, out map[string]any, k string, v any) {
-	if !r.values || !r.MatchValue(k) {
+	if !r.rules.HasValueRules() || !r.rules.MatchValue(k) {
 		if *m != nil {
 			delete(*m, k)
 		}
@@ -349,7 +350,7 @@ func (w *walker) push(ptr uintptr) bool {
 
 func (w *walker) pop() { w.n-- }
 
-func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
+func (w *walker) reflect(p redaction.Path, rv reflect.Value, depth int) any {
 	switch rv.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice:
 		if rv.IsNil() {
@@ -371,7 +372,7 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 		var keys maskedKeys
 		for it := rv.MapRange(); it.Next(); {
 			k := mapKey(it.Key())
-			keys.put(w.r, out, k, w.any(w.r.Enter(p, k), it.Value().Interface(), depth+1))
+			keys.put(w.r, out, k, w.any(w.r.rules.Enter(p, k), it.Value().Interface(), depth+1))
 		}
 		return out
 	case reflect.Slice, reflect.Array:
@@ -379,12 +380,12 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 			if rv.Kind() == reflect.Slice {
 				return w.bytes(rv.Bytes()) // a named byte-slice type
 			}
-			if w.r.values && rv.Len() > 0 {
+			if w.r.rules.HasValueRules() && rv.Len() > 0 {
 				// A byte array: encoding/json writes it as a list of
 				// numbers, but the value rules still see its bytes.
 				b := make([]byte, rv.Len())
 				reflect.Copy(reflect.ValueOf(b), rv)
-				if s := string(b); w.r.MatchValue(s) {
+				if s := string(b); w.r.rules.MatchValue(s) {
 					return w.r.Mask(s)
 				}
 			}
@@ -423,13 +424,13 @@ func (w *walker) reflect(p Path, rv reflect.Value, depth int) any {
 // under their json names (see internal/jsonfields), skipping empty
 // `omitempty` fields, nil embedded pointers, and fields promoted from an
 // unexported embedded struct, which reflection may not hand out.
-func (w *walker) fields(p Path, rv reflect.Value, out map[string]any, depth int) {
+func (w *walker) fields(p redaction.Path, rv reflect.Value, out map[string]any, depth int) {
 	for _, f := range jsonfields.Of(rv.Type()) {
 		fv := jsonfields.ByIndex(rv, f.Index)
 		if !fv.IsValid() || !fv.CanInterface() || f.OmitEmpty && jsonfields.IsEmpty(fv) {
 			continue
 		}
-		out[f.Name] = w.any(w.r.EnterField(p, f.Name, f.GoName), fv.Interface(), depth+1)
+		out[f.Name] = w.any(w.r.rules.EnterField(p, f.Name, f.GoName), fv.Interface(), depth+1)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/secaudit/auditkit/internal/jsonenc"
@@ -383,7 +385,7 @@ func (st *state) scopeString(i int) string {
 	if st.produced&(1<<i) != 0 || !st.c.redacts {
 		return s
 	}
-	if st.c.scopePaths[i].Sensitive() || v.Kind() != slog.KindString || st.c.redactor.MatchValue(s) {
+	if st.c.scopePaths[i].Sensitive() || v.Kind() != slog.KindString || st.c.rules.MatchValue(s) {
 		return st.maskValue(v).String()
 	}
 	return s
@@ -510,7 +512,7 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 		if !st.c.hmacNames {
 			return
 		}
-		v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
+		v, masked = slog.StringValue(st.c.rules.Mask(stringOf(v))), true
 	} else if st.c.redacts && !st.noRedact && p.Sensitive() && !isPseudonym(v) {
 		v, masked = st.maskValue(v), true
 	}
@@ -565,7 +567,7 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 			// call per string cost 180 instructions per benchmark record.
 			var ok, hit bool
 			if st.buf, ok, hit = jsonenc.AppendPlain(st.buf, e.head, s, st.c.prescanned); ok {
-				if !hit || !st.c.valueRules || !st.c.redactor.MatchValue(s) {
+				if !hit || !st.c.valueRules || !st.c.rules.MatchValue(s) {
 					st.longest = max(st.longest, len(s))
 					break
 				}
@@ -608,7 +610,7 @@ func isPseudonym(v slog.Value) bool {
 // string, the redaction marker for anything else.
 func (st *state) maskValue(v slog.Value) slog.Value {
 	if v.Kind() == slog.KindString {
-		return slog.StringValue(st.c.redactor.Mask(v.String()))
+		return slog.StringValue(st.c.rules.Mask(v.String()))
 	}
 	return slog.StringValue(redact.Marker)
 }
@@ -657,7 +659,7 @@ func (st *state) appendGroup(key string, attrs []slog.Attr, n *groupNode) {
 
 // replace runs Options.ReplaceAttr on a (whose value is already redacted)
 // and adds what it returns. A panic becomes the placeholder value.
-func (st *state) replace(a slog.Attr, n *groupNode, p redact.Path, masked bool) {
+func (st *state) replace(a slog.Attr, n *groupNode, p redaction.Path, masked bool) {
 	var groups []string
 	if len(n.groups) > 0 {
 		groups = n.groups
@@ -699,7 +701,7 @@ func (st *state) replace(a slog.Attr, n *groupNode, p redact.Path, masked bool) 
 			if !st.c.hmacNames {
 				return
 			}
-			v, masked = slog.StringValue(st.c.redactor.Mask(stringOf(v))), true
+			v, masked = slog.StringValue(st.c.rules.Mask(stringOf(v))), true
 		} else if st.c.redacts && p.Sensitive() && !isPseudonym(v) {
 			v, masked = st.maskValue(v), true
 		}
@@ -738,7 +740,7 @@ func (st *state) setLifted(key string, v slog.Value) {
 	if key != KeyEventType && !st.labelClean(s) {
 		// event_type is checked where it is encoded (appendLabel), after
 		// the copy's pre-scan.
-		s = st.c.redactor.Mask(s)
+		s = st.c.rules.Mask(s)
 	}
 	switch key {
 	case KeyEventType:
@@ -912,7 +914,7 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 			return b
 		}
 	}
-	if st.c.valueRules && st.c.redactor.MatchValue(msg) {
+	if st.c.valueRules && st.c.rules.MatchValue(msg) {
 		st.bodyMasked = true
 		return st.c.appendQuotedMask(b, msg)
 	}
@@ -926,7 +928,7 @@ func (st *state) appendBody(b []byte, msg string) []byte {
 func (c *config) appendCleared(dst, prefix []byte, s string) ([]byte, bool) {
 	n := len(dst)
 	b, ok, hit := jsonenc.AppendPlain(dst, prefix, s, c.prescanned)
-	if !ok || !hit || !c.valueRules || !c.redactor.MatchValue(s) {
+	if !ok || !hit || !c.valueRules || !c.rules.MatchValue(s) {
 		return b, ok
 	}
 	return b[:n], false
@@ -936,7 +938,7 @@ func (c *config) appendCleared(dst, prefix []byte, s string) ([]byte, bool) {
 // quoted: a mask needs no escaping.
 func (c *config) appendQuotedMask(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst = c.redactor.AppendMask(dst, s)
+	dst = c.rules.AppendMask(dst, s)
 	return append(dst, '"')
 }
 
@@ -957,7 +959,7 @@ func (st *state) appendLabel(b []byte, s string) []byte {
 		}
 	}
 	if !st.labelClean(s) {
-		st.lift.eventType = c.redactor.Mask(s) // also for the fallback record
+		st.lift.eventType = c.rules.Mask(s) // also for the fallback record
 		return c.appendQuotedMask(b, s)
 	}
 	return appendCut(b, s, c.limits.MaxStringLen)
@@ -971,7 +973,7 @@ func (st *state) labelClean(s string) bool {
 	switch {
 	case !c.valueRules || c.labels.clean(s):
 		return true
-	case c.redactor.MatchValue(s):
+	case c.rules.MatchValue(s):
 		return false
 	}
 	c.labels.add(s, st.nextMiss())
@@ -1121,8 +1123,8 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 	orig := ""
 	if st.lift.hasEventType {
 		orig = st.lift.eventType
-		if c.valueRules && c.redactor.MatchValue(orig) {
-			orig = c.redactor.Mask(orig) // before assembleTrace checked it
+		if c.valueRules && c.rules.MatchValue(orig) {
+			orig = c.rules.Mask(orig) // before assembleTrace checked it
 		}
 	}
 	var reqID string

@@ -75,7 +75,7 @@ func TestEventTypeAsMessage(t *testing.T) {
 			defer st.free()
 			wantBody := string(st.appendBody(nil, tt.msg))
 			et := tt.eventType
-			if h.c.redactor.MatchValue(et) {
+			if h.c.rules.MatchValue(et) {
 				et = redact.Marker // the value rules apply to event_type too
 			}
 			wantET := string(appendCut(nil, et, h.c.limits.MaxStringLen))

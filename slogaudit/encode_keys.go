@@ -6,8 +6,9 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"github.com/secaudit/auditkit/internal/jsonenc"
-	"github.com/secaudit/auditkit/redact"
 )
 
 // Everything the handler decides about an attribute key depends only on the
@@ -24,7 +25,7 @@ type groupNode struct {
 	prefix    string   // escaped dotted prefix ("" or "a.b.")
 	rawPrefix string   // the same, unescaped
 	groups    []string // the group names, for ReplaceAttr
-	path      redact.Path
+	path      redaction.Path
 	depth     int
 	// inValue is set inside a slog.Group value, where event_type and
 	// otel.scope.* are data: only the record's top level and groups opened
@@ -45,7 +46,7 @@ func (n *groupNode) child(c *config, name string, inValue bool) *groupNode {
 		inValue:   n.inValue || inValue,
 	}
 	if c.redacts {
-		ch.path = c.redactor.Enter(n.path, name)
+		ch.path = c.rules.Enter(n.path, name)
 	}
 	return ch
 }
@@ -70,7 +71,7 @@ type keyEntry struct {
 	// lifted, dropped, a user name or sensitive. Plain keys (nearly all)
 	// take appendAttr's fast path.
 	special bool
-	path    redact.Path
+	path    redaction.Path
 	child   *groupNode  // the key used as a group (nil in st.tmp until needed)
 	used    atomic.Bool // hit since the last replacement sweep
 }
@@ -108,7 +109,7 @@ func (e *keyEntry) fill(c *config, parent *groupNode, key string, dst []byte) {
 	e.body = !c.usernames && isBodyKey(esc)
 	e.scopeBit = scopeKeyBit(esc)
 	if c.redacts {
-		e.path = c.redactor.Enter(parent.path, key)
+		e.path = c.rules.Enter(parent.path, key)
 	}
 	e.special = e.lift != "" || e.schema || e.userName || e.body || c.redacts && e.path.Sensitive()
 }

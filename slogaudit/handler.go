@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"github.com/secaudit/auditkit/internal/jsonenc"
 	"github.com/secaudit/auditkit/redact"
 )
@@ -81,12 +83,14 @@ type config struct {
 	rw      RecordWriter // w, when it implements RecordWriter
 	reserve int          // LineReserver.ReservedBytes, read once
 
-	level      slog.Leveler
-	addSource  bool
-	redactor   *redact.Redactor
-	redacts    bool // redactor.Redacts(), read once
-	valueRules bool // redactor.HasValueRules()
-	// prescanned is redactor.Prescanned(): a string the copy's pre-scan
+	level     slog.Leveler
+	addSource bool
+	// rules are the Redactor's (Options.Redactor), taken once so that the
+	// hot path calls the engine directly.
+	rules      *redaction.Rules
+	redacts    bool // rules.Redacts(), read once
+	valueRules bool // rules.HasValueRules()
+	// prescanned is rules.Prescanned(): a string the copy's pre-scan
 	// rules out (jsonenc.AppendPlain) needs no MatchValue.
 	prescanned bool
 	// direct is set when plain values can be written without the general
@@ -129,7 +133,7 @@ type config struct {
 	root *groupNode // no groups open
 	// scopePaths are the redaction paths of scopeKeys, for the values an
 	// application put in the request scope.
-	scopePaths [len(scopeKeys)]redact.Path
+	scopePaths [len(scopeKeys)]redaction.Path
 	keys       keyCache // decisions about attribute keys, see encode_keys.go
 	// labels are event types the value rules cleared, see labels.go.
 	labels labelCache
@@ -153,7 +157,6 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		w:           w,
 		level:       o.Level,
 		addSource:   o.AddSource,
-		redactor:    o.Redactor,
 		usernames:   o.IncludeUsernames,
 		limits:      o.Limits.withDefaults(),
 		format:      o.Format,
@@ -169,17 +172,19 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	if c.level == nil {
 		c.level = slog.LevelInfo
 	}
-	if c.redactor == nil {
-		c.redactor = redact.Default()
+	red := o.Redactor
+	if red == nil {
+		red = redact.Default()
 	}
-	c.redacts = c.redactor.Redacts()
-	c.valueRules = c.redactor.HasValueRules()
-	c.prescanned = c.redactor.Prescanned()
+	c.rules = redaction.Of(red)
+	c.redacts = c.rules.Redacts()
+	c.valueRules = c.rules.HasValueRules()
+	c.prescanned = c.rules.Prescanned()
 	for i, k := range scopeKeys {
-		c.scopePaths[i] = c.redactor.Enter(redact.Path{}, k)
+		c.scopePaths[i] = c.rules.Enter(redaction.Path{}, k)
 	}
 	c.direct = c.limits.MaxDepth > 1
-	c.hmacNames = c.redactor.HasHMAC()
+	c.hmacNames = c.rules.HasHMAC()
 	if rw, ok := w.(RecordWriter); ok {
 		c.rw = rw
 	}
@@ -244,9 +249,9 @@ func (c *config) encodeResource(o Options) {
 	// Resource values are configuration: not redacted, and not cut by the
 	// limits meant for record data (only bounded, against cycles).
 	rc := &config{
-		root:     &groupNode{},
-		redactor: redact.None(),
-		onError:  c.onError,
+		root:    &groupNode{},
+		rules:   redaction.Of(redact.None()),
+		onError: c.onError,
 		limits: Limits{MaxDepth: maxGroupDepth, MaxMapEntries: math.MaxInt, MaxListLen: math.MaxInt,
 			MaxStringLen: math.MaxInt, MaxAttrs: math.MaxInt, MaxRecordBytes: math.MaxInt},
 	}

@@ -93,7 +93,7 @@ func (st *state) withoutNames(x any, depth int) (any, bool) {
 			case !isUsernameField(k):
 				out[k] = nv
 			case st.c.hmacNames:
-				out[k] = st.c.redactor.Mask(stringOf(slog.AnyValue(v)))
+				out[k] = st.c.rules.Mask(stringOf(slog.AnyValue(v)))
 			default:
 				delete(out, k)
 			}

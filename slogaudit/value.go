@@ -17,6 +17,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/secaudit/auditkit/internal/redaction"
+
 	"github.com/secaudit/auditkit/internal/jsonenc"
 	"github.com/secaudit/auditkit/internal/jsonfields"
 	"github.com/secaudit/auditkit/internal/placeholder"
@@ -62,7 +64,7 @@ func resolve(v slog.Value) (rv slog.Value, err error) {
 // jsonenc. Only the leaf appends know the output format.
 
 // appendValue writes v at nesting depth (top-level attribute values are 1).
-func (st *state) appendValue(v slog.Value, p redact.Path, depth int) {
+func (st *state) appendValue(v slog.Value, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
 		st.buf = appendMarker(st.buf)
 		return
@@ -108,7 +110,7 @@ func (st *state) appendValue(v slog.Value, p redact.Path, depth int) {
 // appendStr writes a string value: masked when a value rule matches, else
 // cut to the current string cap.
 func (st *state) appendStr(s string) {
-	match := st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s)
+	match := st.c.valueRules && !st.noRedact && st.c.rules.MatchValue(s)
 	if len(s) <= st.strCap && !match {
 		// The common case: nothing matched, nothing to cut.
 		st.longest = max(st.longest, len(s))
@@ -149,7 +151,7 @@ func (st *state) appendPseudonym(s string) {
 func (st *state) appendBytes(b []byte) {
 	if st.c.valueRules && !st.noRedact && len(b) > 0 {
 		// The detectors neither keep nor modify the string.
-		if s := unsafe.String(&b[0], len(b)); st.c.redactor.MatchValue(s) {
+		if s := unsafe.String(&b[0], len(b)); st.c.rules.MatchValue(s) {
 			st.buf = st.c.appendQuotedMask(st.buf, s)
 			return
 		}
@@ -167,7 +169,7 @@ func (st *state) appendBytes(b []byte) {
 // appendAny projects an arbitrary Go value. Resolution order: time.Time,
 // time.Duration, error, json.Marshaler, encoding.TextMarshaler, fmt.Stringer,
 // then reflection. Methods are never called on nil pointers.
-func (st *state) appendAny(x any, p redact.Path, depth int) {
+func (st *state) appendAny(x any, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
 		st.buf = appendMarker(st.buf)
 		return
@@ -343,7 +345,7 @@ func placeholderFor(err error) string {
 
 // appendMarshaler decodes the output of MarshalJSON and projects it like any
 // other value, so limits and redaction apply to its contents too.
-func (st *state) appendMarshaler(m json.Marshaler, p redact.Path, depth int) {
+func (st *state) appendMarshaler(m json.Marshaler, p redaction.Path, depth int) {
 	b, err := callBytes("MarshalJSON", m.MarshalJSON)
 	if err != nil {
 		st.c.reportError(err)
@@ -375,9 +377,9 @@ func (st *state) appendMarshaler(m json.Marshaler, p redact.Path, depth int) {
 // written as the closest number, or as a string if it is none.
 func (st *state) appendNumber(n json.Number) {
 	s := string(n)
-	if st.c.valueRules && !st.noRedact && st.c.redactor.MatchValue(s) {
+	if st.c.valueRules && !st.noRedact && st.c.rules.MatchValue(s) {
 		st.buf = append(st.buf, '"')
-		st.buf = st.c.redactor.AppendMask(st.buf, s)
+		st.buf = st.c.rules.AppendMask(st.buf, s)
 		st.buf = append(st.buf, '"')
 		return
 	}
@@ -427,7 +429,7 @@ func (st *state) appendList(n int, elem func(i int)) {
 }
 
 // appendReflect projects a value by its reflect.Kind.
-func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
+func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 	for i := 0; rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface; i++ {
 		if rv.IsNil() {
 			st.buf = append(st.buf, "null"...)
@@ -480,7 +482,7 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 			// the value rules see its bytes, as they see a []byte's.
 			b := make([]byte, rv.Len())
 			reflect.Copy(reflect.ValueOf(b), rv)
-			if s := string(b); len(s) > 0 && st.c.redactor.MatchValue(s) {
+			if s := string(b); len(s) > 0 && st.c.rules.MatchValue(s) {
 				st.buf = st.c.appendQuotedMask(st.buf, s)
 				return
 			}
@@ -515,7 +517,7 @@ func (st *state) appendReflect(rv reflect.Value, p redact.Path, depth int) {
 
 // appendElem writes a list element, map value or struct field. Plain basic
 // values skip the boxing that Interface would cost.
-func (st *state) appendElem(ev reflect.Value, p redact.Path, depth int) {
+func (st *state) appendElem(ev reflect.Value, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
 		st.buf = appendMarker(st.buf)
 		return
@@ -550,7 +552,7 @@ type member struct {
 	key string // raw key, for redaction
 	esc string // escaped and cut key, as written
 	// goName is a struct field's Go name, which redaction judges as well
-	// as its JSON name (redact.Redactor.EnterField).
+	// as its JSON name (redaction.Rules.EnterField).
 	goName string
 	kind   memberKind
 	// masked is set on a map key that a value rule matched: esc is its mask.
@@ -565,13 +567,13 @@ type member struct {
 // become equal once escaped or cut appear once. A map key that a value rule
 // matches is written as its mask, as redact.Value does; of keys that end up
 // equal, one that was not masked wins, then the smallest original key.
-func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int) {
+func (st *state) appendObject(ms []member, sorted bool, p redaction.Path, depth int) {
 	maxKey := st.c.limits.MaxStringLen
 	keyRules := sorted && st.c.valueRules && !st.noRedact
 	for i := range ms {
 		k := ms[i].key
-		if keyRules && st.c.redactor.MatchValue(k) {
-			k, ms[i].masked = st.c.redactor.Mask(k), true
+		if keyRules && st.c.rules.MatchValue(k) {
+			k, ms[i].masked = st.c.rules.Mask(k), true
 		}
 		s, cut := truncRunes(k, maxKey)
 		b := jsonenc.AppendEscaped(nil, s)
@@ -621,7 +623,7 @@ func (st *state) appendObject(ms []member, sorted bool, p redact.Path, depth int
 		st.buf = append(st.buf, '"', ':')
 		mp := p
 		if st.c.redacts && !st.noRedact {
-			if mp = st.c.redactor.EnterField(p, m.key, m.goName); mp.Sensitive() {
+			if mp = st.c.rules.EnterField(p, m.key, m.goName); mp.Sensitive() {
 				st.appendSensitiveMember(m)
 				continue
 			}
@@ -676,7 +678,7 @@ func (st *state) appendSensitiveMember(m member) {
 	}
 	st.buf = append(st.buf, '"')
 	if isString {
-		st.buf = st.c.redactor.AppendMask(st.buf, s)
+		st.buf = st.c.rules.AppendMask(st.buf, s)
 	} else {
 		st.buf = append(st.buf, redact.Marker...)
 	}

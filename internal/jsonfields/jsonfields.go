@@ -19,7 +19,7 @@ type Field struct {
 	Name string
 	// GoName is the Go field name, dotted after the names of the embedded
 	// structs it is promoted from ("Password.Value"). Redaction judges a
-	// field by both names (see redact.Redactor.EnterField): a field Password
+	// field by both names (see redaction.Rules.EnterField): a field Password
 	// tagged json:"p", or one promoted from an embedded type Password, is
 	// still a password.
 	GoName string

@@ -1,4 +1,4 @@
-package redact
+package redaction
 
 import (
 	"encoding/binary"
@@ -29,8 +29,8 @@ func checkScan(t *testing.T, s string) {
 		anyAll = anyAll || got
 		anyDefault = anyDefault || got && d.def
 	}
-	if got := Default().MatchValue(s); got != anyDefault {
-		t.Fatalf("Default().MatchValue(%q) = %v, the default detectors say %v", s, got, anyDefault)
+	if got := defaultRules.MatchValue(s); got != anyDefault {
+		t.Fatalf("defaultRules.MatchValue(%q) = %v, the default detectors say %v", s, got, anyDefault)
 	}
 	if got := allDetectors.MatchValue(s); got != anyAll {
 		t.Fatalf("all detectors: MatchValue(%q) = %v, the detectors say %v", s, got, anyAll)
@@ -39,8 +39,8 @@ func checkScan(t *testing.T, s string) {
 
 var (
 	allDetectors = mustNew(Options{Detectors: DetectorNames()})
-	onlyDetector = func() map[string]*Redactor {
-		m := map[string]*Redactor{}
+	onlyDetector = func() map[string]*Rules {
+		m := map[string]*Rules{}
 		for _, n := range DetectorNames() {
 			m[n] = mustNew(Options{Detectors: []string{n}, ReplaceDefaultDetectors: true})
 		}

@@ -1,4 +1,4 @@
-package redact
+package redaction
 
 import (
 	"math/rand/v2"
@@ -206,7 +206,7 @@ func TestDefaultSensitiveKeys(t *testing.T) {
 		{"author", false},
 		{"code", false},
 	}
-	r := Default()
+	r := defaultRules
 	for _, tt := range tests {
 		if got := r.IsSensitiveKey(tt.key); got != tt.want {
 			t.Errorf("IsSensitiveKey(%q) = %v, want %v", tt.key, got, tt.want)
@@ -232,7 +232,7 @@ func TestEnterPath(t *testing.T) {
 		{[]string{"user", ""}, false},
 		{[]string{"a.b", "c.token"}, true},
 	}
-	r := Default()
+	r := defaultRules
 	for _, tt := range tests {
 		var p Path
 		for _, k := range tt.path {
@@ -249,7 +249,7 @@ func TestEnterPath(t *testing.T) {
 }
 
 func TestPathZeroAndComparable(t *testing.T) {
-	r := Default()
+	r := defaultRules
 	if (Path{}).Sensitive() {
 		t.Fatal("zero Path is sensitive")
 	}
@@ -265,13 +265,13 @@ func TestPathZeroAndComparable(t *testing.T) {
 	if r.Enter(s, "x") != s {
 		t.Error("entering under a sensitive path changed it")
 	}
-	if None().Enter(Path{}, "password").Sensitive() {
-		t.Error("None() made password sensitive")
+	if noneRules.Enter(Path{}, "password").Sensitive() {
+		t.Error("noneRules made password sensitive")
 	}
 }
 
 func TestAllowlist(t *testing.T) {
-	r, err := New(Options{Allowlist: []string{"credit_card_last4", "Token-Expiry"}})
+	r, err := newRules(Options{Allowlist: []string{"credit_card_last4", "Token-Expiry"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,13 +308,13 @@ func TestAllowlist(t *testing.T) {
 		t.Error("an allowlisted key under a sensitive one is not sensitive")
 	}
 	// The default Redactor has no allowlist.
-	if !Default().IsSensitiveKey("credit_card_last4") {
+	if !defaultRules.IsSensitiveKey("credit_card_last4") {
 		t.Error("default redactor: credit_card_last4 not sensitive")
 	}
 }
 
 func TestCustomKeys(t *testing.T) {
-	r, err := New(Options{SensitiveKeys: []string{"iban", "tan", "Internal-Note"}})
+	r, err := newRules(Options{SensitiveKeys: []string{"iban", "tan", "Internal-Note"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestCustomKeys(t *testing.T) {
 			t.Errorf("extended: IsSensitiveKey(%q) = %v, want %v", key, got, want)
 		}
 	}
-	r, err = New(Options{SensitiveKeys: []string{"iban"}, ReplaceDefaults: true})
+	r, err = newRules(Options{SensitiveKeys: []string{"iban"}, ReplaceDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestCustomKeys(t *testing.T) {
 			t.Errorf("replaced: IsSensitiveKey(%q) = %v, want %v", key, got, want)
 		}
 	}
-	r, err = New(Options{ReplaceDefaults: true})
+	r, err = newRules(Options{ReplaceDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestCustomKeys(t *testing.T) {
 	// A copy of the defaults handed back behaves as the defaults: "pass"
 	// stays a whole-segment entry, and a user's "Pass" is the same entry.
 	for _, keys := range [][]string{DefaultSensitiveKeys(), {"Pass"}} {
-		r, err = New(Options{SensitiveKeys: keys, ReplaceDefaults: true})
+		r, err = newRules(Options{SensitiveKeys: keys, ReplaceDefaults: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestDefaultSensitiveKeysList(t *testing.T) {
 			t.Errorf("DefaultSensitiveKeys lacks %q", want)
 		}
 	}
-	r := Default()
+	r := defaultRules
 	for _, k := range keys {
 		if compact(k) != k {
 			t.Errorf("default entry %q is not compacted", k)
@@ -473,7 +473,7 @@ func refSegments(key string) []string {
 }
 
 func TestEnterMatchesReference(t *testing.T) {
-	r := Default()
+	r := defaultRules
 	longs, shorts := refSplit(DefaultSensitiveKeys())
 	// Fragments that combine into near misses and hits.
 	frags := []string{"pass", "word", "Word", "SSN", "ssn", "s", "n", "_", ".", "-", " ", "class",
@@ -508,7 +508,7 @@ func FuzzEnter(f *testing.F) {
 		"PASSWord", "compass", "pass2", "P\u0130N"} {
 		f.Add(s, "group")
 	}
-	r := Default()
+	r := defaultRules
 	longs, shorts := refSplit(DefaultSensitiveKeys())
 	f.Fuzz(func(t *testing.T, key, group string) {
 		p := r.Enter(r.Enter(Path{}, group), key)
