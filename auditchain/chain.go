@@ -104,8 +104,8 @@ type Head struct {
 // appends ,"seq":N,"chain":"<hex>" to every line it is given and writes the
 // line to the underlying writer, and it appends signed checkpoints to a
 // sidecar writer. The exact format is in the package documentation. Only one
-// Chain (one process) may write to a chained file. It is safe for concurrent
-// use.
+// Chain may write to a chained file (OpenChain enforces it with a lock; with
+// NewChain it is the caller's job). It is safe for concurrent use.
 type Chain struct {
 	w, ckpt io.Writer
 	witness io.Writer
@@ -250,8 +250,11 @@ func (c *Chain) start() {
 }
 
 // OpenChain opens path and its sidecar path+".ckpt" as Files and returns a
-// Chain over them. When path already holds a chain (a restart), the new
-// segment links to its last line. Close closes both files.
+// Chain over them. It first takes an exclusive lock on path+".lock" (flock,
+// released by Close or the process's death): a second writer gets an error
+// naming the file and the holder's PID. When path already holds a chain (a
+// restart), the new segment links to its last line and records, without
+// vouching for them, any bytes found after it. Close closes the files.
 func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*Chain, error) {
 	lk, err := lock(path)
 	if err != nil {
