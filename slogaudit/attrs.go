@@ -31,7 +31,7 @@ func (st *state) appendWith(h *Handler) {
 	st.mergeLift(h.withLift)
 	st.attrsCut = st.attrsCut || h.withCut
 	st.longest = max(st.longest, h.withLongest)
-	if len(st.ents) == 0 && st.provided == 0 {
+	if len(st.ents) == 0 && st.reqProvided == 0 {
 		base := int32(len(st.buf))
 		st.buf = append(st.buf, h.with...)
 		st.bloom |= h.withBloom
@@ -45,7 +45,7 @@ func (st *state) appendWith(h *Handler) {
 		return
 	}
 	for _, e := range h.withEnts {
-		if e.scopeKey&st.provided != 0 {
+		if e.reqKey&st.reqProvided != 0 {
 			continue // the request scope's value wins
 		}
 		st.entOff = len(st.buf)
@@ -53,7 +53,7 @@ func (st *state) appendWith(h *Handler) {
 		st.keyStart = st.entOff + 2
 		st.keyEnd = st.entOff + int(e.keyEnd-e.off)
 		st.entHash = e.hash
-		st.entScope = e.scopeKey
+		st.entReqKey = e.reqKey
 		st.entDup = st.findDup()
 		if e.app && (st.entDup < 0 || !st.ents[st.entDup].app) {
 			st.appCount++
@@ -86,7 +86,7 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 		// The fast path: a key that is neither lifted, dropped, a user name
 		// nor sensitive, and no ReplaceAttr. Only a request-scope key can
 		// still yield to the scope's value.
-		if e.scopeBit&st.provided == 0 {
+		if e.reqKey&st.reqProvided == 0 {
 			st.appendPlain(e, v, k)
 		}
 		return
@@ -98,7 +98,7 @@ func (st *state) appendAttr(a slog.Attr, n *groupNode) {
 			}
 			return
 		}
-		if e.schema || e.scopeBit&st.provided != 0 {
+		if e.schema || e.reqKey&st.reqProvided != 0 {
 			return // the handler's schema_version, the request scope's key
 		}
 	}
@@ -186,12 +186,12 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 		st.appendValue(v, e.path, 1)
 	}
 	st.ents = append(st.ents, entry{
-		hash:     e.hash,
-		off:      int32(off),
-		keyEnd:   int32(off + len(e.head) - 2),
-		end:      int32(len(st.buf)),
-		app:      app,
-		scopeKey: e.scopeBit,
+		hash:   e.hash,
+		off:    int32(off),
+		keyEnd: int32(off + len(e.head) - 2),
+		end:    int32(len(st.buf)),
+		app:    app,
+		reqKey: e.reqKey,
 	})
 	st.bloom |= e.bloom
 }
@@ -240,7 +240,7 @@ func (st *state) appendGroup(key string, attrs []slog.Attr, n *groupNode) {
 	}
 	e := st.keyFor(n, key)
 	if st.c.redacts && !st.noRedact && e.path.Sensitive() {
-		if e.scopeBit&st.provided != 0 {
+		if e.reqKey&st.reqProvided != 0 {
 			return // the request scope's value wins, and the key appears once
 		}
 		st.appendAttrKey(e)
@@ -290,7 +290,7 @@ func (st *state) replace(a slog.Attr, n *groupNode, p redaction.Path, masked boo
 	}
 	e := st.keyFor(n, ra.Key)
 	// The library keys stay the library's, whatever ReplaceAttr returns.
-	if e.lift != "" || e.schema || e.scopeBit&st.provided != 0 {
+	if e.lift != "" || e.schema || e.reqKey&st.reqProvided != 0 {
 		return
 	}
 	if ra.Key != a.Key {

@@ -15,17 +15,17 @@ type User struct {
 	Name string
 }
 
-// scopeKey is the unexported context key of the request scope.
-type scopeKey struct{}
+// requestScopeKey is the unexported context key of the request scope.
+type requestScopeKey struct{}
 
-// scope is the request-scoped state carried in a context. attrs is never
+// requestScope is the request-scoped state carried in a context. attrs is never
 // modified after the scope is created, so handlers read it without locking;
 // user is a cell shared by a scope and all its children, so SetUser deep in a
 // request reaches records logged by outer middleware afterwards.
 //
 // A root scope keeps its user cell and a few attributes inline, so creating
 // one per request costs a single allocation.
-type scope struct {
+type requestScope struct {
 	attrs  []slog.Attr
 	user   *userCell
 	cell   userCell
@@ -56,8 +56,8 @@ type userCell struct {
 // redacted. Only values the library computes itself (httpaudit's request id
 // and addresses) and a redact.Pseudonym are written as they are.
 func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
-	s := &scope{}
-	if parent := scopeFrom(ctx); parent != nil {
+	s := &requestScope{}
+	if parent := requestScopeFrom(ctx); parent != nil {
 		s.user = parent.user
 		// Clip so appending never writes into the parent's backing array.
 		s.attrs = append(slices.Clip(parent.attrs), attrs...)
@@ -69,7 +69,7 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 			s.attrs = slices.Clone(attrs)
 		}
 	}
-	return context.WithValue(ctx, scopeKey{}, s)
+	return context.WithValue(ctx, requestScopeKey{}, s)
 }
 
 // SetUser records u as the acting user of the request scope in ctx. It
@@ -77,7 +77,7 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 // ContextWithAttrs; httpaudit creates one for every request). It is safe for
 // concurrent use.
 func SetUser(ctx context.Context, u User) bool {
-	s := scopeFrom(ctx)
+	s := requestScopeFrom(ctx)
 	if s == nil {
 		return false
 	}
@@ -90,7 +90,7 @@ func SetUser(ctx context.Context, u User) bool {
 
 // UserFromContext returns the acting user set with SetUser on the scope in ctx.
 func UserFromContext(ctx context.Context) (User, bool) {
-	s := scopeFrom(ctx)
+	s := requestScopeFrom(ctx)
 	if s == nil {
 		return User{}, false
 	}
@@ -100,11 +100,11 @@ func UserFromContext(ctx context.Context) (User, bool) {
 	return User{}, false
 }
 
-// scopeFrom returns the scope in ctx, or nil. A nil ctx has no scope.
-func scopeFrom(ctx context.Context) *scope {
+// requestScopeFrom returns the scope in ctx, or nil. A nil ctx has no scope.
+func requestScopeFrom(ctx context.Context) *requestScope {
 	if ctx == nil {
 		return nil
 	}
-	s, _ := ctx.Value(scopeKey{}).(*scope)
+	s, _ := ctx.Value(requestScopeKey{}).(*requestScope)
 	return s
 }

@@ -16,7 +16,7 @@ func TestSetUserWithoutScope(t *testing.T) {
 		t.Fatal("UserFromContext found a user without a scope")
 	}
 	//lint:ignore SA1012 a nil ctx must not panic
-	if scopeFrom(nil) != nil {
+	if requestScopeFrom(nil) != nil {
 		t.Fatal("nil ctx has a scope")
 	}
 }
@@ -36,7 +36,7 @@ func TestChildScopeSharesUserAndInheritsAttrs(t *testing.T) {
 		}
 	}
 	keys := func(ctx context.Context) (ks []string) {
-		for _, a := range scopeFrom(ctx).attrs {
+		for _, a := range requestScopeFrom(ctx).attrs {
 			ks = append(ks, a.Key)
 		}
 		return ks

@@ -213,7 +213,7 @@ func TestNoDuplicateKeysProperty(t *testing.T) {
 		ch = ch.WithAttrs([]slog.Attr{slog.String(KeySchemaVersion, "1.0"), slog.String(KeyRequestID, "r")})
 		r2 := slog.NewRecord(recTime, slog.LevelInfo, "msg", 0)
 		r.Attrs(func(a slog.Attr) bool { r2.AddAttrs(a); return true })
-		if s := scopeFrom(ctx); s != nil {
+		if s := requestScopeFrom(ctx); s != nil {
 			r2.AddAttrs(s.attrs...)
 		}
 		_ = ch.Handle(context.Background(), r2)

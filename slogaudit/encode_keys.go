@@ -60,13 +60,13 @@ type keyEntry struct {
 	// head is the start of the key's entry, `,"key":`, with the escaped
 	// dotted key cut to MaxStringLen: one copy writes it.
 	head     []byte
-	hash     uint64 // keyHash of the escaped key
-	bloom    uint64 // bloomBit(hash)
-	lift     string // KeyEventType, KeyScopeName or KeyScopeVersion when lifted
-	schema   bool   // the record's own schema_version: dropped
-	userName bool   // a user.name, at any depth, or a body's user name field
-	body     bool   // request.body: its user name fields follow IncludeUsernames
-	scopeBit uint8  // request-scope key bit (see scopeKeyBit)
+	hash     uint64    // keyHash of the escaped key
+	bloom    uint64    // bloomBit(hash)
+	lift     string    // KeyEventType, KeyScopeName or KeyScopeVersion when lifted
+	schema   bool      // the record's own schema_version: dropped
+	userName bool      // a user.name, at any depth, or a body's user name field
+	body     bool      // request.body: its user name fields follow IncludeUsernames
+	reqKey   reqKeySet // the request key it spells (see requestKeyBit)
 	// special is set when the key needs more than writing its value: it is
 	// lifted, dropped, a user name or sensitive. Plain keys (nearly all)
 	// take appendAttr's fast path.
@@ -107,7 +107,7 @@ func (e *keyEntry) fill(c *config, parent *groupNode, key string, dst []byte) {
 	}
 	e.userName = string(esc) == KeyUserName || isUserNameKey(esc) || isBodyUsernameKey(esc)
 	e.body = !c.usernames && isBodyKey(esc)
-	e.scopeBit = scopeKeyBit(esc)
+	e.reqKey = requestKeyBit(esc)
 	if c.redacts {
 		e.path = c.rules.Enter(parent.path, key)
 	}
@@ -283,7 +283,7 @@ func (st *state) appendAttrKey(e *keyEntry) {
 	st.keyStart = st.entOff + 2
 	st.keyEnd = len(st.buf) - 2
 	st.entHash = e.hash
-	st.entScope = e.scopeBit
+	st.entReqKey = e.reqKey
 }
 
 // appendLibraryKey starts an entry with a key of the library's own, written
@@ -296,5 +296,5 @@ func (st *state) appendLibraryKey(key string) {
 	st.keyEnd = len(st.buf)
 	st.buf = append(st.buf, '"', ':')
 	st.entHash = keyHash(st.buf[st.keyStart:st.keyEnd])
-	st.entScope = 0 // library keys are never request-scope keys
+	st.entReqKey = 0 // library keys are never request-scope keys
 }

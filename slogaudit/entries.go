@@ -12,10 +12,10 @@ import "slices"
 // hash, then bytes, and the earlier span is cut out of buf (rare).
 type entry struct {
 	hash     uint64
-	off, end int32 // span in buf, starting at the comma
-	keyEnd   int32 // index of the key's closing quote
-	app      bool  // counts against MaxAttrs
-	scopeKey uint8 // bit of the request-scope key this entry is named after
+	off, end int32     // span in buf, starting at the comma
+	keyEnd   int32     // index of the key's closing quote
+	app      bool      // counts against MaxAttrs
+	reqKey   reqKeySet // the request key this entry is named after
 }
 
 // keyHash is a cheap fingerprint of an escaped key (length and three bytes):
@@ -76,12 +76,12 @@ func (st *state) findDup() int {
 // commit records the entry just written, replacing its duplicate.
 func (st *state) commit(app bool) {
 	e := entry{
-		hash:     st.entHash,
-		off:      int32(st.entOff),
-		keyEnd:   int32(st.keyEnd),
-		end:      int32(len(st.buf)),
-		app:      app,
-		scopeKey: st.entScope,
+		hash:   st.entHash,
+		off:    int32(st.entOff),
+		keyEnd: int32(st.keyEnd),
+		end:    int32(len(st.buf)),
+		app:    app,
+		reqKey: st.entReqKey,
 	}
 	if st.entDup >= 0 {
 		n := st.ents[st.entDup].end - st.ents[st.entDup].off

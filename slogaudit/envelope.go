@@ -33,13 +33,13 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	b = st.appendBody(b, r.Message)
 	body := b[bodyStart:]
 	switch {
-	case st.lift.hasScopeName:
+	case st.lift.hasInstScopeName:
 		b = append(b, c.resource...)
-		b = appendScope(b, st.cut(st.lift.scopeName), st.cut(st.liftedScopeVersion()))
+		b = appendInstScope(b, st.cut(st.lift.instScopeName), st.cut(st.liftedInstScopeVersion()))
 		b = append(b, `,"`+KeyAttributes+`":{`...)
-	case st.lift.hasScopeVersion:
+	case st.lift.hasInstScopeVersion:
 		b = append(b, c.resource...)
-		b = appendScope(b, c.scope.Name, st.cut(st.lift.scopeVersion))
+		b = appendInstScope(b, c.instScope.Name, st.cut(st.lift.instScopeVersion))
 		b = append(b, `,"`+KeyAttributes+`":{`...)
 	default:
 		b = append(b, c.envelope...)
@@ -60,7 +60,7 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 		b = append(b, ',')
 	}
 	b = append(b, c.schemaEntry...)
-	b = append(b, st.sk...)
+	b = append(b, st.reqBuf...)
 	b = append(b, st.buf...)
 	if st.lift.hasEventType {
 		b = append(b, `},"`+KeyEventName+`":`...)

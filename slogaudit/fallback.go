@@ -46,10 +46,11 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, l
 	return true
 }
 
-// fallbackTier bounds what the fallback record keeps, tier by tier, so it
-// always fits 1024 bytes.
-// schema_version is in every tier: DESIGN promises it on every line.
-var fallbackTiers = [...]struct{ service, scope, schema, id, orig int }{
+// fallbackTiers bound what the fallback record keeps, tier by tier, so it
+// always fits 1024 bytes: service.name, the instrumentation scope's name and
+// version, schema_version (in every tier: every line has one), the request
+// keys marked fallback in requestKeys, and audit.original_event_type.
+var fallbackTiers = [...]struct{ service, instScope, schema, reqKey, orig int }{
 	{256, 128, 64, 64, 128},
 	{64, 0, 32, 32, 32},
 	{0, 0, 16, 0, 0},
@@ -68,9 +69,11 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 			orig = c.rules.Mask(orig) // before assembleTrace checked it
 		}
 	}
-	var reqID string
-	if st.provided&1 != 0 {
-		reqID = st.scopeString(0)
+	var kept [len(requestKeys)]string // request keys the fallback keeps
+	for i, k := range requestKeys {
+		if k.fallback && st.reqProvided.has(i) {
+			kept[i] = st.requestKeyString(i)
+		}
 	}
 	for _, t := range fallbackTiers {
 		b := append(st.line[:0], 0, '{')
@@ -88,23 +91,27 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 			b = appendCut(b, c.fallbackService, t.service)
 			b = append(b, '}')
 		}
-		if t.scope > 0 {
-			name, version := c.scope.Name, c.scope.Version
-			if st.lift.hasScopeName {
-				name, version = st.lift.scopeName, st.liftedScopeVersion()
+		if t.instScope > 0 {
+			name, version := c.instScope.Name, c.instScope.Version
+			if st.lift.hasInstScopeName {
+				name, version = st.lift.instScopeName, st.liftedInstScopeVersion()
 			}
-			name, _ = truncRunes(name, t.scope)
-			version, _ = truncRunes(version, t.scope)
+			name, _ = truncRunes(name, t.instScope)
+			version, _ = truncRunes(version, t.instScope)
 			b = append(b, `,"`+KeyInstrumentationScope+`":`...)
-			b = appendScope(b, name, version)
+			b = appendInstScope(b, name, version)
 		}
 		b = append(b, `,"`+KeyAttributes+`":{"`+KeyEventType+`":"`+EventMalformedRecord+`"`...)
 		b = append(b, `,"`+KeySchemaVersion+`":`...)
 		b = appendCut(b, c.schemaVersionRaw, t.schema)
-		if t.id > 0 {
-			if reqID != "" {
-				b = append(b, `,"`+KeyRequestID+`":`...)
-				b = appendCut(b, reqID, t.id)
+		if t.reqKey > 0 {
+			for i, v := range kept {
+				if v != "" {
+					b = append(b, ',', '"')
+					b = append(b, requestKeys[i].name...)
+					b = append(b, '"', ':')
+					b = appendCut(b, v, t.reqKey)
+				}
 			}
 			if orig != "" {
 				b = append(b, `,"`+KeyOriginalEventType+`":`...)

@@ -72,8 +72,8 @@ type withCall struct {
 
 // lifted holds the reserved attributes that are moved out of attributes.
 type lifted struct {
-	eventType, scopeName, scopeVersion          string
-	hasEventType, hasScopeName, hasScopeVersion bool
+	eventType, instScopeName, instScopeVersion          string
+	hasEventType, hasInstScopeName, hasInstScopeVersion bool
 }
 
 // config is what every clone of a Handler shares. It is immutable after
@@ -109,9 +109,9 @@ type config struct {
 	schemaVersionRaw string
 	schemaEntry      []byte // `"schema_version":"1.0"`
 	// resource is `"resource":{...},"instrumentation_scope":` and
-	// defaultScope the default scope object, both encoded once.
-	resource     []byte
-	defaultScope []byte
+	// defaultInstScope the default scope object, both encoded once.
+	resource         []byte
+	defaultInstScope []byte
 	// envelope is resource, the default scope and the start of attributes:
 	// what follows body in most lines, in one piece.
 	envelope []byte
@@ -120,7 +120,7 @@ type config struct {
 	otlpHead []byte
 	// fallbackService is service.name cut for the fallback record.
 	fallbackService string
-	scope           Scope
+	instScope       Scope
 	// modVersion is this module's version (moduleVersion), given to a
 	// record's own scope under the module path when it names no version.
 	modVersion string
@@ -131,10 +131,10 @@ type config struct {
 	torn bool
 
 	root *groupNode // no groups open
-	// scopePaths are the redaction paths of scopeKeys, for the values an
+	// requestKeyPaths are the redaction paths of requestKeys, for the values an
 	// application put in the request scope.
-	scopePaths [len(scopeKeys)]redaction.Path
-	keys       keyCache // decisions about attribute keys, see encode_keys.go
+	requestKeyPaths [len(requestKeys)]redaction.Path
+	keys            keyCache // decisions about attribute keys, see encode_keys.go
 	// labels are event types the value rules cleared, see labels.go.
 	labels labelCache
 
@@ -163,7 +163,7 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 		replaceAttr: o.ReplaceAttr,
 		onError:     o.OnError,
 		now:         o.Now,
-		scope:       o.Scope,
+		instScope:   o.Scope,
 		stderr:      os.Stderr,
 	}
 	// A cyclic value is cut by MaxDepth; keep that bound within what the
@@ -180,8 +180,8 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.redacts = c.rules.Redacts()
 	c.valueRules = c.rules.HasValueRules()
 	c.prescanned = c.rules.Prescanned()
-	for i, k := range scopeKeys {
-		c.scopePaths[i] = c.rules.Enter(redaction.Path{}, k)
+	for i, k := range requestKeys {
+		c.requestKeyPaths[i] = c.rules.Enter(redaction.Path{}, k.name)
 	}
 	c.direct = c.limits.MaxDepth > 1
 	c.hmacNames = c.rules.HasHMAC()
@@ -198,13 +198,13 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.schemaVersion = string(jsonenc.AppendString(nil, sv))
 	c.schemaVersionRaw = sv
 	c.modVersion = moduleVersion()
-	if c.scope == (Scope{}) {
-		c.scope = Scope{Name: DefaultScopeName, Version: c.modVersion}
+	if c.instScope == (Scope{}) {
+		c.instScope = Scope{Name: DefaultScopeName, Version: c.modVersion}
 	}
-	c.defaultScope = appendScope(nil, c.scope.Name, c.scope.Version)
+	c.defaultInstScope = appendInstScope(nil, c.instScope.Name, c.instScope.Version)
 	c.root = &groupNode{}
 	c.encodeResource(o)
-	c.envelope = append(slices.Clip(c.resource), c.defaultScope...)
+	c.envelope = append(slices.Clip(c.resource), c.defaultInstScope...)
 	c.envelope = append(c.envelope, `,"`+KeyAttributes+`":{`...)
 	c.schemaEntry = append([]byte(`"`+KeySchemaVersion+`":`), c.schemaVersion...)
 	c.otlpHead = otlpHead(c)
@@ -292,8 +292,8 @@ func (c *config) encodeResource(o Options) {
 	}
 }
 
-// appendScope appends the instrumentation_scope object.
-func appendScope(dst []byte, name, version string) []byte {
+// appendInstScope appends the instrumentation_scope object.
+func appendInstScope(dst []byte, name, version string) []byte {
 	dst = append(dst, `{"name":`...)
 	dst = jsonenc.AppendString(dst, name)
 	if version != "" {

@@ -8,25 +8,25 @@ import (
 // Lifted attributes: event_type, otel.scope.name and otel.scope.version move
 // out of attributes into the envelope.
 
-// liftedScopeVersion is the version of the scope a record named with
+// liftedInstScopeVersion is the version of the scope a record named with
 // otel.scope.name: its otel.scope.version, else, for a scope of this module
 // (authaudit, httpaudit, ...), the module's version, which may be empty.
-func (st *state) liftedScopeVersion() string {
-	if !st.lift.hasScopeVersion && strings.HasPrefix(st.lift.scopeName, modulePath+"/") {
+func (st *state) liftedInstScopeVersion() string {
+	if !st.lift.hasInstScopeVersion && strings.HasPrefix(st.lift.instScopeName, modulePath+"/") {
 		return st.c.modVersion
 	}
-	return st.lift.scopeVersion
+	return st.lift.instScopeVersion
 }
 
 func (st *state) mergeLift(l lifted) {
 	if l.hasEventType {
 		st.lift.eventType, st.lift.hasEventType = l.eventType, true
 	}
-	if l.hasScopeName {
-		st.lift.scopeName, st.lift.hasScopeName = l.scopeName, true
+	if l.hasInstScopeName {
+		st.lift.instScopeName, st.lift.hasInstScopeName = l.instScopeName, true
 	}
-	if l.hasScopeVersion {
-		st.lift.scopeVersion, st.lift.hasScopeVersion = l.scopeVersion, true
+	if l.hasInstScopeVersion {
+		st.lift.instScopeVersion, st.lift.hasInstScopeVersion = l.instScopeVersion, true
 	}
 }
 
@@ -49,8 +49,8 @@ func (st *state) setLifted(key string, v slog.Value) {
 	case KeyEventType:
 		st.lift.eventType, st.lift.hasEventType = s, true
 	case KeyScopeName:
-		st.lift.scopeName, st.lift.hasScopeName = s, true
+		st.lift.instScopeName, st.lift.hasInstScopeName = s, true
 	case KeyScopeVersion:
-		st.lift.scopeVersion, st.lift.hasScopeVersion = s, true
+		st.lift.instScopeVersion, st.lift.hasInstScopeVersion = s, true
 	}
 }

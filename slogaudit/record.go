@@ -22,11 +22,11 @@ const minStringCap = 32
 // state is the scratch space of one Handle (or WithAttrs) call. States are
 // pooled, so a record of plain attributes allocates nothing.
 type state struct {
-	c    *config
-	buf  []byte  // attribute entries
-	ents []entry // one per entry in buf
-	line []byte  // the assembled line; line[0] is a spare byte for "\n"
-	sk   []byte  // encoded request-scope keys
+	c      *config
+	buf    []byte  // attribute entries
+	ents   []entry // one per entry in buf
+	line   []byte  // the assembled line; line[0] is a spare byte for "\n"
+	reqBuf []byte  // encoded request-scope keys
 
 	library  bool // attributes set by the library: exempt from MaxAttrs
 	noRedact bool // resource and scope keys: configuration, not data
@@ -41,17 +41,17 @@ type state struct {
 	// time: records written in the same second share them.
 	secs [2]secDigits
 
-	lift     lifted
-	appCount int
-	attrsCut bool
-	provided uint8 // scope keys the request scope provides
+	lift        lifted
+	appCount    int
+	attrsCut    bool
+	reqProvided reqKeySet // request keys the request scope provides
 	// produced marks the provided scope keys whose value the library
 	// computed itself (see isProduced): only those skip redaction.
-	produced uint8
+	reqProduced reqKeySet
 	// bloom has bloomBit set for the key of every entry committed, so
 	// findDup scans the table only when a key may be there already.
-	bloom     uint64
-	scopeVals [len(scopeKeys)]slog.Value
+	bloom   uint64
+	reqVals [len(requestKeys)]slog.Value
 
 	strCap  int // current MaxStringLen for values (halved to fit)
 	longest int // longest string value written, in bytes after cutting
@@ -61,7 +61,7 @@ type state struct {
 	entOff, keyStart, keyEnd int
 	entHash                  uint64
 	entDup                   int
-	entScope                 uint8 // scope-key bit of the entry's key
+	entReqKey                reqKeySet // the request key the entry's key spells
 
 	fallback bool
 	// bodyMasked is set when a value rule masked the message.
@@ -113,13 +113,13 @@ func (st *state) reset() {
 	st.buf = st.buf[:0]
 	st.ents = st.ents[:0]
 	st.bloom = 0
-	st.sk = st.sk[:0]
-	if st.provided != 0 {
-		clear(st.scopeVals[:])
+	st.reqBuf = st.reqBuf[:0]
+	if st.reqProvided != 0 {
+		clear(st.reqVals[:])
 	}
 	st.library, st.noRedact = false, false
 	st.lift = lifted{}
-	st.appCount, st.attrsCut, st.provided, st.produced, st.longest, st.chain = 0, false, 0, 0, 0, 0
+	st.appCount, st.attrsCut, st.reqProvided, st.reqProduced, st.longest, st.chain = 0, false, 0, 0, 0, 0
 	st.replacing = 0
 }
 
@@ -138,10 +138,10 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 	// Both context lookups walk the context chain, and slog's own front
 	// end passes context.Background() when the caller gives no context.
 	var sc trace.SpanContext
-	var scope *scope
+	var rs *requestScope
 	if ctx != background {
 		sc = trace.SpanContextFromContext(ctx)
-		scope = scopeFrom(ctx)
+		rs = requestScopeFrom(ctx)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -153,7 +153,7 @@ func (st *state) encodeRecord(h *Handler, ctx context.Context, r *slog.Record) {
 	// A state from newState is empty (free resets it), so only a second
 	// pass needs a reset.
 	for {
-		st.encodeAttrsIn(h, scope, r)
+		st.encodeAttrsIn(h, rs, r)
 		st.assembleTrace(r, now, &sc)
 		if len(st.line)-1 <= limit {
 			return
@@ -178,15 +178,15 @@ var background = context.Background()
 // precedence order, lowest first: source location, request scope, With
 // attributes, record attributes. A later entry replaces an earlier one with
 // the same key.
-func (st *state) encodeAttrsIn(h *Handler, scope *scope, r *slog.Record) {
+func (st *state) encodeAttrsIn(h *Handler, rs *requestScope, r *slog.Record) {
 	c := h.c
 	if c.addSource && r.PC != 0 {
 		st.library = true
 		st.appendSource(r.PC)
 		st.library = false
 	}
-	if scope != nil {
-		st.appendScope(scope)
+	if rs != nil {
+		st.appendRequestScope(rs)
 	}
 	st.appendWith(h)
 	if r.NumAttrs() > 0 {
@@ -202,7 +202,7 @@ func (st *state) encodeAttrsIn(h *Handler, scope *scope, r *slog.Record) {
 			st.commit(false)
 		}
 	}
-	st.encodeScopeKeys()
+	st.encodeRequestKeys()
 }
 
 // appendSource adds the code location of pc (Options.AddSource).

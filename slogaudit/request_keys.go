@@ -9,48 +9,78 @@ import (
 // The request-scope keys: what the request scope (context.go) provides for
 // them, and how they are written at the top of attributes.
 
-// scopeKeys are written at the top of attributes, in this order, when the
-// request scope provides them.
-var scopeKeys = [...]string{KeyRequestID, KeySessionID, KeyClientAddress, KeyPeerAddress}
+// requestKey is one request-scope key and what the encoder must know about
+// it beyond its position.
+type requestKey struct {
+	name string
+	// fallback: the fallback record keeps the key (cut to the tier's id
+	// bound; see fallbackTiers, whose sizes assume one such key).
+	fallback bool
+}
 
-// scopeKeyBit returns the bit of key in a scope-key set, or 0.
-func scopeKeyBit(key []byte) uint8 {
-	switch string(key) {
-	case KeyRequestID:
-		return 1
-	case KeySessionID:
-		return 2
-	case KeyClientAddress:
-		return 4
-	case KeyPeerAddress:
-		return 8
+// requestKeys is the one table of request-scope keys. They are written at
+// the top of attributes in this order when the request scope provides them,
+// and a key's index i is its bit in every reqKeySet (reqKeyBit) and its slot
+// in state.reqVals and config.requestKeyPaths: nothing else spells a key's
+// position, so the table can be reordered or extended (up to eight keys)
+// without touching the code that uses it. TestRequestKeysTable checks each
+// derived fact against it.
+var requestKeys = [...]requestKey{
+	{name: KeyRequestID, fallback: true},
+	{name: KeySessionID},
+	{name: KeyClientAddress},
+	{name: KeyPeerAddress},
+}
+
+// reqKeySet is a set of request-scope keys: bit i stands for requestKeys[i].
+type reqKeySet uint8
+
+// A reqKeySet has a bit for every request key: this fails to compile past
+// eight keys.
+var _ [8 - len(requestKeys)]struct{}
+
+// reqKeyBit is the set holding only requestKeys[i].
+func reqKeyBit(i int) reqKeySet { return 1 << i }
+
+// has reports whether s holds requestKeys[i].
+func (s reqKeySet) has(i int) bool { return s&reqKeyBit(i) != 0 }
+
+// requestKeyBit returns the set holding the request key that the escaped
+// attribute key esc spells, or 0. It runs when the key cache misses, not per
+// attribute.
+func requestKeyBit(esc []byte) reqKeySet {
+	for i, k := range requestKeys {
+		if string(esc) == k.name {
+			return reqKeyBit(i)
+		}
 	}
 	return 0
 }
 
-func scopeKeyIndex(key string) int {
-	for i, k := range scopeKeys {
-		if key == k {
+// requestKeyIndex returns the index of key in requestKeys, or -1.
+func requestKeyIndex(key string) int {
+	for i, k := range requestKeys {
+		if key == k.name {
 			return i
 		}
 	}
 	return -1
 }
 
-// appendScope adds the request scope of ctx: its attributes (LogValuers are
-// resolved now, per record) and the acting user. Scope keys are kept apart,
-// to be written at the top of attributes.
-func (st *state) appendScope(s *scope) {
+// appendRequestScope adds the request scope of ctx: its attributes
+// (LogValuers are resolved now, per record) and the acting user. Request keys
+// are kept apart, to be written at the top of attributes.
+func (st *state) appendRequestScope(s *requestScope) {
 	st.library = true
-	// The scope keys first: an attribute that spells one ("session" > "id")
+	// The request keys first: an attribute that spells one ("session" > "id")
 	// must yield to it wherever it sits in the scope.
 	for _, a := range s.attrs {
-		if i := scopeKeyIndex(a.Key); i >= 0 {
-			st.setScopeKey(i, a.Value)
+		if i := requestKeyIndex(a.Key); i >= 0 {
+			st.setRequestKey(i, a.Value)
 		}
 	}
 	for _, a := range s.attrs {
-		if scopeKeyIndex(a.Key) < 0 {
+		if requestKeyIndex(a.Key) < 0 {
 			st.appendAttr(a, st.c.root)
 		}
 	}
@@ -65,9 +95,9 @@ func (st *state) appendScope(s *scope) {
 	st.library = false
 }
 
-// setScopeKey records the request scope's value for scopeKeys[i], resolved
-// now (per record), and whether the library produced it.
-func (st *state) setScopeKey(i int, v slog.Value) {
+// setRequestKey records the request scope's value for requestKeys[i],
+// resolved now (per record), and whether the library produced it.
+func (st *state) setRequestKey(i int, v slog.Value) {
 	produced := isProduced(v)
 	v, err := resolve(v)
 	if err != nil {
@@ -77,12 +107,12 @@ func (st *state) setScopeKey(i int, v slog.Value) {
 	if v.Kind() == slog.KindGroup && len(v.Group()) == 0 {
 		return // a LogValuer resolving to an empty group means "omit"
 	}
-	st.scopeVals[i] = v
-	st.provided |= 1 << i
+	st.reqVals[i] = v
+	st.reqProvided |= reqKeyBit(i)
 	if produced || isPseudonym(v) {
-		st.produced |= 1 << i
+		st.reqProduced |= reqKeyBit(i)
 	} else {
-		st.produced &^= 1 << i // a child scope's own value
+		st.reqProduced &^= reqKeyBit(i) // a child scope's own value
 	}
 }
 
@@ -97,44 +127,44 @@ func isProduced(v slog.Value) bool {
 	return false
 }
 
-// encodeScopeKeys encodes the scope keys the request scope provided into
-// st.sk. A value the library produced (see isProduced, and a
+// encodeRequestKeys encodes the request keys the request scope provided into
+// st.reqBuf. A value the library produced (see isProduced, and a
 // redact.Pseudonym) is written as it is; what the application put in the
 // scope passes the key and value rules like any attribute, so a raw
 // session.id is masked.
-func (st *state) encodeScopeKeys() {
-	if st.provided == 0 {
+func (st *state) encodeRequestKeys() {
+	if st.reqProvided == 0 {
 		return
 	}
 	saved, savedNoRedact := st.buf, st.noRedact
-	st.buf = st.sk
-	for i, k := range scopeKeys {
-		if st.provided&(1<<i) == 0 {
+	st.buf = st.reqBuf
+	for i, k := range requestKeys {
+		if !st.reqProvided.has(i) {
 			continue
 		}
 		st.buf = append(st.buf, ',', '"')
-		st.buf = append(st.buf, k...)
+		st.buf = append(st.buf, k.name...)
 		st.buf = append(st.buf, '"', ':')
-		v, p := st.scopeVals[i], st.c.scopePaths[i]
-		st.noRedact = st.produced&(1<<i) != 0 || !st.c.redacts
+		v, p := st.reqVals[i], st.c.requestKeyPaths[i]
+		st.noRedact = st.reqProduced.has(i) || !st.c.redacts
 		if !st.noRedact && p.Sensitive() {
 			st.appendMasked(st.maskValue(v))
 			continue
 		}
 		st.appendValue(v, p, 1)
 	}
-	st.sk, st.buf, st.noRedact = st.buf, saved, savedNoRedact
+	st.reqBuf, st.buf, st.noRedact = st.buf, saved, savedNoRedact
 }
 
-// scopeString is the text of request-scope key i as the fallback record
+// requestKeyString is the text of request-scope key i as the fallback record
 // writes it: redacted unless the library produced it.
-func (st *state) scopeString(i int) string {
-	v := st.scopeVals[i]
+func (st *state) requestKeyString(i int) string {
+	v := st.reqVals[i]
 	s := stringOf(v)
-	if st.produced&(1<<i) != 0 || !st.c.redacts {
+	if st.reqProduced.has(i) || !st.c.redacts {
 		return s
 	}
-	if st.c.scopePaths[i].Sensitive() || v.Kind() != slog.KindString || st.c.rules.MatchValue(s) {
+	if st.c.requestKeyPaths[i].Sensitive() || v.Kind() != slog.KindString || st.c.rules.MatchValue(s) {
 		return st.maskValue(v).String()
 	}
 	return s
