@@ -11,9 +11,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/secaudit/auditkit/auditsink"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -24,14 +27,34 @@ func main() {
 }
 
 // run is main without the process: tests call it with their own writers.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	// Timed checkpoints and delivery errors may report from other goroutines.
+	stderr = &lockedWriter{w: stderr}
 	fs := flag.NewFlagSet("auditkit-demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	serve := fs.Bool("serve", false, "keep serving after the scenario (until interrupted)")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback)")
 	out := fs.String("out", "", "also append the audit lines to this file")
+	var cc chainConfig
+	fs.StringVar(&cc.path, "chain", "", "also write the audit lines, hash-chained with signed checkpoints, to this `file` (auditchain.OpenChain; checkpoints in FILE.ckpt)")
+	fs.StringVar(&cc.keyFile, "key", "", "Ed25519 `private.pem` (PKCS #8) that signs the checkpoints of -chain (default: "+demoKeyName+".pem next to the file, generated on the first run with its "+demoKeyName+".pub.pem)")
+	fs.StringVar(&cc.witnessURL, "witness-url", "", "VictoriaLogs /insert/jsonline `URL` that receives a copy of every checkpoint of -chain (the witness)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "auditkit-demo: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if cc.path == "" && (cc.keyFile != "" || cc.witnessURL != "") {
+		fmt.Fprintln(stderr, "auditkit-demo:", errWitnessNeedsChain)
+		return 2
+	}
+	if cc.witnessURL != "" {
+		if _, err := newVLWitness(cc.witnessURL, ""); err != nil {
+			fmt.Fprintln(stderr, "auditkit-demo:", err)
+			return 2
+		}
 	}
 
 	var sink io.Writer = stdout
@@ -45,11 +68,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sink = io.MultiWriter(stdout, f)
 	}
 
-	logger := slog.New(slogaudit.NewHandler(sink, &slogaudit.Options{
+	opts := &slogaudit.Options{
 		ServiceName:    "auditkit-demo",
 		ServiceVersion: "1.0.0",
 		AddSource:      false,
-	}))
+	}
+	var deliveryErrors atomic.Int64
+	if cc.path != "" {
+		opts.OnError = func(err error) {
+			deliveryErrors.Add(1)
+			fmt.Fprintln(stderr, "auditkit-demo: audit delivery:", err)
+		}
+	}
+	// One configuration for the handler and the chain's own lines.
+	enc := slogaudit.NewEncoder(opts)
+	if cc.path != "" {
+		oc, err := openChain(cc, enc)
+		if err != nil {
+			fmt.Fprintln(stderr, "auditkit-demo:", err)
+			return 1
+		}
+		stopHUP := oc.chain.ReopenOnSignal() // rotation: rename FILE and FILE.ckpt, then SIGHUP
+		defer func() {
+			stopHUP()
+			if err := oc.chain.Close(); err != nil {
+				fmt.Fprintln(stderr, "auditkit-demo: closing the chain:", err)
+				code = 1
+			}
+			if n := deliveryErrors.Load(); n > 0 {
+				fmt.Fprintf(stderr, "auditkit-demo: %d audit delivery error(s)\n", n)
+				code = 1
+			}
+			oc.report(stderr, cc)
+		}()
+		sink = auditsink.NewMulti(sink, oc.chain)
+	}
+	logger := slog.New(enc.NewHandler(sink))
 	// The helpers (authaudit, modelaudit) log through the default logger.
 	prev := slog.Default()
 	slog.SetDefault(logger)
@@ -77,7 +131,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stderr, "auditkit-demo: serving on %s\n", base)
 
-	code := 0
 	if err := runScenario(ctx, base, stderr); err != nil {
 		fmt.Fprintln(stderr, "auditkit-demo: scenario failed:", err)
 		code = 1
@@ -96,4 +149,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
