@@ -247,3 +247,14 @@ func appendTrace(b []byte, sc *trace.SpanContext) []byte {
 	b = append(b, `","`+KeyTraceFlags+`":`...)
 	return strconv.AppendInt(b, int64(sc.TraceFlags()), 10)
 }
+
+// appendInstScope appends the instrumentation_scope object.
+func appendInstScope(dst []byte, name, version string) []byte {
+	dst = append(dst, `{"name":`...)
+	dst = jsonenc.AppendString(dst, name)
+	if version != "" {
+		dst = append(dst, `,"version":`...)
+		dst = jsonenc.AppendString(dst, version)
+	}
+	return append(dst, '}')
+}

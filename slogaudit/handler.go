@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -23,10 +21,6 @@ import (
 // DefaultScopeName is the instrumentation scope name used when Options.Scope
 // is zero and a record does not name its own scope.
 const DefaultScopeName = "github.com/secaudit/auditkit/slogaudit"
-
-// defaultServiceName is resource service.name when Options.ServiceName is
-// empty, as the OpenTelemetry SDKs do.
-const defaultServiceName = "unknown_service"
 
 const defaultSchemaVersion = "1.0"
 
@@ -68,12 +62,6 @@ type Handler struct {
 type withCall struct {
 	attrs []slog.Attr
 	node  *groupNode
-}
-
-// lifted holds the reserved attributes that are moved out of attributes.
-type lifted struct {
-	eventType, instScopeName, instScopeVersion          string
-	hasEventType, hasInstScopeName, hasInstScopeVersion bool
 }
 
 // config is what every clone of a Handler shares. It is immutable after
@@ -209,98 +197,6 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	c.schemaEntry = append([]byte(`"`+KeySchemaVersion+`":`), c.schemaVersion...)
 	c.otlpHead = otlpHead(c)
 	return &Handler{c: c, node: c.root}
-}
-
-// modulePath is this module's path. A scope name under it (the helper
-// packages' otel.scope.name) is versioned with the module's version.
-const modulePath = "github.com/secaudit/auditkit"
-
-// moduleVersion is the version of this module in the running binary's build
-// information, or "" when unknown (tests, development builds).
-var moduleVersion = sync.OnceValue(func() string {
-	const mod = modulePath
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	v := ""
-	if bi.Main.Path == mod {
-		v = bi.Main.Version
-	}
-	for _, d := range bi.Deps {
-		if d.Path == mod {
-			v = d.Version
-		}
-	}
-	if v == "(devel)" {
-		v = ""
-	}
-	return v
-})
-
-// encodeResource encodes the resource once: service.name, service.version,
-// then Options.Resource flattened. Resource values are configuration, so they
-// are neither redacted nor subject to MaxAttrs, but no key appears twice.
-func (c *config) encodeResource(o Options) {
-	name := o.ServiceName
-	if name == "" {
-		name = defaultServiceName
-	}
-	// Resource values are configuration: not redacted, and not cut by the
-	// limits meant for record data (only bounded, against cycles).
-	rc := &config{
-		root:    &groupNode{},
-		rules:   redaction.Of(redact.None()),
-		onError: c.onError,
-		limits: Limits{MaxDepth: maxGroupDepth, MaxMapEntries: math.MaxInt, MaxListLen: math.MaxInt,
-			MaxStringLen: math.MaxInt, MaxAttrs: math.MaxInt, MaxRecordBytes: math.MaxInt},
-	}
-	st := newState(rc)
-	defer st.free()
-	st.noRedact, st.library = true, true
-	st.appendLibraryKey(KeyServiceName)
-	st.startEntry(false)
-	st.buf = jsonenc.AppendString(st.buf, name)
-	st.commit(false)
-	if o.ServiceVersion != "" {
-		st.appendLibraryKey(KeyServiceVersion)
-		st.startEntry(false)
-		st.buf = jsonenc.AppendString(st.buf, o.ServiceVersion)
-		st.commit(false)
-	}
-	for _, a := range o.Resource {
-		k := a.Key
-		if (k == KeyServiceName) || (k == KeyServiceVersion && o.ServiceVersion != "") {
-			// The dedicated fields win over a copy in Resource; an empty
-			// ServiceName still yields to Resource's service.name below.
-			if k == KeyServiceName && o.ServiceName == "" {
-				st.appendAttr(a, rc.root)
-			}
-			continue
-		}
-		st.appendAttr(a, rc.root)
-	}
-	b := append([]byte(nil), `,"`+KeyResource+`":{`...)
-	if len(st.buf) > 0 {
-		b = append(b, st.buf[1:]...) // drop the leading comma
-	}
-	b = append(b, `},"`+KeyInstrumentationScope+`":`...)
-	c.resource = b
-	c.fallbackService = name
-	if len(c.fallbackService) > 256 {
-		c.fallbackService, _ = truncRunes(c.fallbackService, 256)
-	}
-}
-
-// appendInstScope appends the instrumentation_scope object.
-func appendInstScope(dst []byte, name, version string) []byte {
-	dst = append(dst, `{"name":`...)
-	dst = jsonenc.AppendString(dst, name)
-	if version != "" {
-		dst = append(dst, `,"version":`...)
-		dst = jsonenc.AppendString(dst, version)
-	}
-	return append(dst, '}')
 }
 
 // Enabled reports whether records at level l are written (Options.Level).

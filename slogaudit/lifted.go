@@ -54,3 +54,9 @@ func (st *state) setLifted(key string, v slog.Value) {
 		st.lift.instScopeVersion, st.lift.hasInstScopeVersion = s, true
 	}
 }
+
+// lifted holds the reserved attributes that are moved out of attributes.
+type lifted struct {
+	eventType, instScopeName, instScopeVersion          string
+	hasEventType, hasInstScopeName, hasInstScopeVersion bool
+}
