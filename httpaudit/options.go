@@ -38,7 +38,7 @@ type Options struct {
 	// Only a canonical path is ignored: one with no escaping beyond the
 	// default (URL.RawPath empty) that path.Clean leaves unchanged but for a
 	// trailing slash. Any other request is audited. This departs from
-	// matching the cleaned path (DESIGN.md) on purpose: the router sees the
+	// matching the cleaned path on purpose: the router sees the
 	// raw path, so /admin/../healthz or /admin/%2E%2E/healthz reaches an
 	// /admin/* handler in chi while its cleaned form, /healthz, would have
 	// switched the audit off.
@@ -117,7 +117,7 @@ type Options struct {
 	// matches is kept under its own spelling: {"username":"victim",
 	// "Username":"attacker"} is logged with both, since an application that
 	// decodes into a struct reads "attacker" (the last match wins). Exact,
-	// case-sensitive matching (DESIGN.md) would log "victim" alone, the
+	// case-sensitive matching would log "victim" alone, the
 	// value the application ignored. Key-based redaction applies to such a
 	// key when either its own name or the listed field's is sensitive.
 	BodyFields []string

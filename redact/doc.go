@@ -165,7 +165,7 @@
 // a space, a JWT contains "eyJ", an AWS key id starts with 'A', ...) and runs
 // a detector only where its prefix may start, so a clean value costs about a
 // nanosecond per eight bytes and a value shorter than six bytes nothing at
-// all (BenchmarkMatchValueClean).
+// all (BenchmarkMatchValueClean in internal/redaction).
 //
 // Deciding whether a key is sensitive costs no regular expression and no
 // allocation: the substring entries are compiled into an Aho–Corasick

@@ -156,8 +156,8 @@ func TestValuePatterns(t *testing.T) {
 	if off := mustNew(Options{ReplaceDefaultDetectors: true}); off.rules.HasValueRules() || off.rules.MatchValue("Bearer abcdefghijkl") {
 		t.Error("ReplaceDefaultDetectors with no Detectors still has value rules")
 	}
-	// The HMAC key has no minimum length (the test vector uses the
-	// six-byte "salt-1"); the documentation advises 16 random bytes or more.
+	// The HMAC key has no minimum length (a six-byte key such as "salt-1" is
+	// accepted); the documentation advises 16 random bytes or more.
 	if _, err := New(Options{HMACKey: []byte("k")}); err != nil {
 		t.Errorf("New with a one-byte HMAC key: %v", err)
 	}

@@ -22,7 +22,7 @@ func wantAllocs(t *testing.T, n float64, f func()) {
 	}
 }
 
-// TestHandleAllocs pins the budget: Handle allocates nothing for a
+// TestHandleAllocs pins the allocation budget: Handle allocates nothing for a
 // record of 8 plain attributes (one group), with redaction off and with the
 // default redactor, also through With attributes, a group and a request
 // scope.

@@ -12,7 +12,9 @@
 //
 // # The line
 //
-// Each record is one JSON object on one line, with the keys in this order:
+// This section and the next five are the one specification of the output
+// format; the README and the code refer to them. Each record is one JSON
+// object on one line, with the keys in this order:
 //
 //	{"timestamp":1712345678000000000,"observed_timestamp":1712345678000001000,
 //	 "severity_text":"WARN","severity_number":13,"body":"http.response",
@@ -171,10 +173,11 @@
 // largest first, and counted in audit.dropped_attributes. If it still does
 // not fit, the record is replaced by a fallback record: event_type and body
 // audit.logging.malformed_record at ERROR, with the timestamps, the service
-// name, the scope, the trace ids, schema_version, request_id and
-// audit.original_event_type, and none of the record's data; smaller tiers
-// cut or leave out all of these but event_type and schema_version when even
-// that does not fit. The fallback always fits in 1024 bytes. A line is never
+// name (cut to 256 runes), the scope (cut to 128), the trace ids,
+// schema_version, request_id and audit.original_event_type, and none of the
+// record's data; smaller tiers (hostile configuration values, or a writer
+// that reserves most of the line) cut or leave out all of these but
+// event_type and schema_version when even that does not fit. The fallback always fits in 1024 bytes. A line is never
 // cut or split.
 //
 // # Redaction
@@ -208,6 +211,6 @@
 // minute); a panicking writer is recovered and reported the same way. A
 // cancelled context does not stop a record from being written.
 //
-// Handle allocates nothing for records of plain attributes: see
-// handler_bench_test.go for the comparison with [slog.JSONHandler].
+// Handle allocates nothing for records of plain attributes (BenchmarkHandle
+// compares it with [slog.JSONHandler]).
 package slogaudit

@@ -227,7 +227,7 @@ func TestNoDuplicateKeysProperty(t *testing.T) {
 	t.Logf("control: %d of %d records have a duplicate key in slog.JSONHandler", controlDups, runs)
 }
 
-// The cases the issue reported, spelled out.
+// The duplicate-key cases found in review, spelled out.
 func TestNoDuplicateKeysReported(t *testing.T) {
 	scope := ContextWithAttrs(context.Background(), slog.Any(KeySessionID, redact.Pseudonym("5e55")))
 	for _, format := range []Format{FormatJSONL, FormatOTLPJSON} {

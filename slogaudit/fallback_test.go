@@ -20,8 +20,8 @@ type reservingWriter struct {
 
 func (w *reservingWriter) ReservedBytes() int { return w.reserve }
 
-// TestFallbackLastTierKeepsSchemaVersion: DESIGN promises schema_version on
-// every line, the smallest fallback record included.
+// TestFallbackLastTierKeepsSchemaVersion: every line carries schema_version,
+// the smallest fallback record included.
 func TestFallbackLastTierKeepsSchemaVersion(t *testing.T) {
 	w := &reservingWriter{reserve: 720}
 	h := NewHandler(w, &Options{

@@ -253,15 +253,8 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 
 // Handle writes r as one JSON line with exactly one Write (or WriteRecord)
 // call, made while holding the mutex shared by h and every handler derived
-// from it.
-//
-// The line holds, in order: timestamp (Record.Time in Unix nanoseconds,
-// omitted when zero), observed_timestamp, severity_text, severity_number,
-// body, resource, instrumentation_scope, attributes, event_name (when the
-// record has an event_type), and trace_id, span_id and trace_flags (when ctx
-// carries a valid OpenTelemetry span context). Times inside attributes are
-// RFC 3339 strings in UTC, durations are integer nanoseconds and errors are
-// their text.
+// from it. The line is specified in the package documentation ("The line"
+// and the sections after it).
 //
 // Handle returns only the writer's error (which it also passes to
 // Options.OnError). Values that fail to encode are written as placeholder

@@ -10,7 +10,7 @@ import (
 	"github.com/secaudit/auditkit/redact"
 )
 
-// benchRecord is the benchmark record: an audit event of 8 plain
+// benchRecord is the benchmark record of the README's performance table: an audit event of 8 plain
 // attributes, one of them a group.
 func benchRecord() slog.Record {
 	r := slog.NewRecord(time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC), slog.LevelWarn, "http.response", 0)

@@ -9,7 +9,7 @@ import (
 	"github.com/secaudit/auditkit/redact"
 )
 
-// BenchmarkHandleFormat measures Handle for the benchmark record in
+// BenchmarkHandleFormat measures Handle for the benchmark record in
 // both formats, side by side (same record, options and writer), so the cost
 // of the OTLP/JSON transcoding is the difference between the two.
 func BenchmarkHandleFormat(b *testing.B) {

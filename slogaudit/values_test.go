@@ -59,7 +59,7 @@ func (n nestedValuer) LogValue() slog.Value {
 }
 
 // TestNestedLogValuerResolved: a LogValuer inside a map, slice or struct is
-// resolved like a top-level one (DESIGN: LogValuers resolved), and its
+// resolved like a top-level one (LogValuers are resolved at any depth), and its
 // result is redacted by key like any group.
 func TestNestedLogValuerResolved(t *testing.T) {
 	var buf lineBuffer
