@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,10 +69,19 @@ func TestCrashKeepsFileVerifiable(t *testing.T) {
 	}
 	t.Logf("child wrote %d lines (torn tail: %v), %d checkpoints", rep.Lines, torn, rep.Checkpoints)
 
+	// After a restart, the lines after the last checkpoint before the crash
+	// stay unproven for good (issue 12); once reviewed they can be accepted.
+	uncovered := hasKind(rep.Incomplete, Unclosed) && strings.Contains(rep.Incomplete[len(rep.Incomplete)-1].Msg, "not covered")
 	writeChain(t, path, 5, signed())
 	rep = verifyT(t, pub, path)
-	if !rep.Complete() || rep.Segments != 2 || !hasNote(rep, Unclosed) {
-		t.Fatalf("after restart: %+v %v", rep, rep.Tampered)
+	if !rep.OK() || rep.Segments != 2 || rep.Complete() == (uncovered || torn) {
+		t.Fatalf("after restart (uncovered %v, torn %v): %+v %v", uncovered, torn, rep, rep.Tampered)
+	}
+	if !rep.Complete() {
+		rep = verifyT(t, &VerifyOptions{PublicKey: testPubKey, Accept: []Range{crashRange(t, rep)}}, path)
+	}
+	if !rep.Complete() || !hasNote(rep, Unclosed) {
+		t.Fatalf("after restart, crash range accepted: %+v %v", rep, rep.Incomplete)
 	}
 }
 

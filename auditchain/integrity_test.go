@@ -86,24 +86,36 @@ func TestVerifyRejectsUnchainedInsertions(t *testing.T) {
 	}
 }
 
-// A fragment that a crash left at the end of a file is committed to by the
-// header of the segment the restart writes; after a rotation, by the next
-// file's header.
-func TestFragmentsAtTheEndAreBoundLater(t *testing.T) {
+// A fragment that a crash left at the end of a file is not vouched for by
+// the header of the segment the restart writes (issue 12: it only records
+// how many bytes it found); the crash range stays unproven. After a
+// rotation, the final checkpoint names the writer's own fragment (tail).
+func TestFragmentsAtTheEnd(t *testing.T) {
+	pub := &VerifyOptions{PublicKey: testPubKey}
 	t.Run("restart", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "audit.log")
-		writeChain(t, path, 3, nil)
+		writeChain(t, path, 3, signed())
+		dropFinal(t, path) // a crash: no final checkpoint
 		data, _ := os.ReadFile(path)
 		torn := append(bytes.Clone(data), `{"event_type":"test","i":3,"ms`...)
 		os.WriteFile(path, torn, 0o600)
-		writeChain(t, path, 2, nil)
-		if rep := verifyT(t, nil, path); !rep.Complete() || rep.Segments != 2 || !hasNote(rep, Torn) {
-			t.Fatalf("%+v %v", rep, rep.Tampered)
+		writeChain(t, path, 2, signed())
+		rep := verifyT(t, pub, path)
+		if !rep.OK() || rep.Complete() || rep.Segments != 2 || len(rep.Incomplete) != 1 || rep.Incomplete[0].Line != 2 {
+			t.Fatalf("crash with a torn line: %+v %v", rep, rep.Incomplete)
 		}
+		r := crashRange(t, rep)
+		if r.From != 1 || r.To != 4 { // lines 1-3 and the torn line 4
+			t.Errorf("crash range %v", r)
+		}
+		if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, Accept: []Range{r}}, path); !rep.Complete() || !hasNote(rep, Torn) || !hasNote(rep, Unclosed) {
+			t.Errorf("accepted: %+v", rep)
+		}
+		// The header records the number of bytes: one more is an insertion.
 		all, _ := os.ReadFile(path)
-		os.WriteFile(path, bytes.Replace(all, []byte(`"i":3,"ms`), []byte(`"i":7,"ms`), 1), 0o600)
-		if rep := verifyT(t, nil, path); rep.OK() || rep.Tampered.Line != 5 {
-			t.Fatalf("edited crash fragment: %v", rep.Tampered)
+		os.WriteFile(path, bytes.Replace(all, []byte(`"i":3,"ms`), []byte(`"i":3,"msg`), 1), 0o600)
+		if rep := verifyT(t, pub, path); rep.OK() || rep.Tampered.Line != 6 || !strings.Contains(rep.Tampered.Msg, "found 31") {
+			t.Fatalf("lengthened crash fragment: %v", rep.Tampered)
 		}
 	})
 	t.Run("rotation", func(t *testing.T) {
@@ -113,30 +125,67 @@ func TestFragmentsAtTheEndAreBoundLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ck, err := auditsink.OpenFile(path+".ckpt", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		d := &sinktest.FullDisk{Free: 1 << 20}
 		w := &fileOnDisk{f, d}
-		c, _ := NewChain(w, nil, nil)
+		c, _ := NewChain(w, ck, &ChainOptions{SigningKey: testSignKey})
 		c.Write([]byte(`{"i":1}` + "\n"))
 		d.Free = 5
 		c.Write([]byte(`{"i":2}` + "\n")) // the old file ends in a fragment
 		d.AddSpace(1 << 20)
 		os.Rename(path, path+".1")
+		os.Rename(path+".ckpt", path+".1.ckpt")
 		if err := c.Reopen(); err != nil {
 			t.Fatal(err)
 		}
 		c.Write([]byte(`{"i":3}` + "\n"))
 		c.Close()
 		f.Close()
-		rep := verifyT(t, nil, path+".1", path)
+		ck.Close()
+		rep := verifyT(t, pub, path+".1", path)
 		if !rep.Complete() || rep.Segments != 2 || !hasNote(rep, Torn) {
 			t.Fatalf("%+v %v %v", rep, rep.Tampered, rep.Incomplete)
 		}
 		old, _ := os.ReadFile(path + ".1")
 		os.WriteFile(path+".1", append(old[:len(old)-1], 'X'), 0o600)
-		if rep := verifyT(t, nil, path+".1", path); rep.OK() || rep.Tampered.File != path+".1" {
+		if rep := verifyT(t, pub, path+".1", path); rep.OK() || rep.Tampered.File != path+".1" || !strings.Contains(rep.Tampered.Msg, "after the final checkpoint") {
 			t.Fatalf("edited fragment at the end of a rotated file: %v", rep.Tampered)
 		}
 	})
+}
+
+// dropFinal removes the final checkpoint from path's sidecar, as a crash
+// would have left it.
+func dropFinal(t *testing.T, path string) {
+	t.Helper()
+	ck, err := os.ReadFile(path + ".ckpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := splitKeep(ck)
+	if !bytes.Contains(ls[len(ls)-1], []byte(`"final":true`)) {
+		t.Fatalf("no final checkpoint at the end of %s", ck)
+	}
+	os.WriteFile(path+".ckpt", bytes.Join(ls[:len(ls)-1], nil), 0o600)
+}
+
+// crashRange returns the range of the report's one crash range finding.
+func crashRange(t *testing.T, rep *Report) Range {
+	t.Helper()
+	for _, f := range rep.Incomplete {
+		if _, after, ok := strings.Cut(f.Msg, "-accept "); ok {
+			r, err := ParseRange(after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+	}
+	t.Fatalf("no crash range in %v", rep.Incomplete)
+	return Range{}
 }
 
 // fileOnDisk is a File that runs out of space when d does: what reaches
