@@ -185,7 +185,8 @@ var ErrHMACKeyRequired = errors.New("auditchain: chain is hmac-sha256: an HMAC k
 // Verify checks chained files (a rotated series in any order: it is put in
 // chain order by the headers' links; FILE.ckpt names are skipped with a
 // note) against the checkpoints of their FILE.ckpt sidecars and the
-// witnesses. The error is for options and I/O problems (a trail file that
+// witnesses; FILE.lock names, which a glob picks up too, are skipped as
+// well. The error is for options and I/O problems (a trail file that
 // cannot be read); tampering is reported in Report.Tampered, what cannot be
 // proven in Report.Incomplete.
 func Verify(files []string, opts *VerifyOptions) (*Report, error) {
@@ -199,8 +200,9 @@ func Verify(files []string, opts *VerifyOptions) (*Report, error) {
 	rep := &Report{}
 	var trail []string
 	for _, f := range files {
-		if strings.HasSuffix(f, ".ckpt") {
-			rep.Notes = append(rep.Notes, Finding{File: f, Kind: Unchecked, Msg: "checkpoint file given as a trail file: skipped (it is read next to its trail file)"})
+		if strings.HasSuffix(f, ".ckpt") || strings.HasSuffix(f, ".lock") {
+			// What a shell glob over the log directory picks up.
+			rep.Notes = append(rep.Notes, Finding{File: f, Kind: Unchecked, Msg: "checkpoint or lock file given as a trail file: skipped (checkpoints are read next to their trail file)"})
 			continue
 		}
 		trail = append(trail, f)
