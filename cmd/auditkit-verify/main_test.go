@@ -91,7 +91,10 @@ func TestRun(t *testing.T) {
 	}
 	// Cut exactly at a checkpoint (the header's), the final checkpoint gone.
 	cut := variant("cut.log", lines[0], cks[0])
+	// Bytes after the final checkpoint are tampering (issue 12); after a
+	// crash (no final checkpoint) a torn tail is unproven.
 	torn := variant("torn.log", string(data)+`{"event_type":"auth.lo`, string(ck))
+	crashTorn := variant("crashtorn.log", string(data)+`{"event_type":"auth.lo`, cks[0])
 	noCkpt := variant("nockpt.log", string(data), "-")
 	inserted := variant("inserted.log", strings.Join(lines[:3], "")+`{"event_type":"auth.login.success"}`+"\n"+strings.Join(lines[3:], ""), string(ck))
 	series := rotatedSeries(t, dir)
@@ -106,11 +109,12 @@ func TestRun(t *testing.T) {
 		{"quiet ok", []string{"-q", "-key", pub, "-hmac-key-file", hk, path}, exitOK, ""},
 		{"modified", []string{"-key", pub, "-hmac-key-file", hk, tampered}, exitTampered, "tampered.log:5: modified"},
 		{"wrong hmac key", []string{"-key", pub, "-hmac-key-file", pub, path}, exitTampered, "audit.log:1: modified"},
-		{"no hmac key", []string{"-key", pub, path}, exitUsage, "HMAC key is required"},
+		{"no hmac key", []string{"-key", pub, path}, exitTampered, "HMAC key is required"},
 		{"unsigned", []string{"-unsigned", "-hmac-key-file", hk, path}, exitOK, "checkpoints not checked"},
 		{"cut at a checkpoint", []string{"-key", pub, "-hmac-key-file", hk, cut}, exitUnproven, "cut.log:1: unclosed: segment"},
 		{"quiet cut", []string{"-q", "-key", pub, "-hmac-key-file", hk, cut}, exitUnproven, "not closed cleanly (crash or cut)"},
-		{"torn tail", []string{"-key", pub, "-hmac-key-file", hk, torn}, exitUnproven, "torn.log:7: torn"},
+		{"bytes after the final checkpoint", []string{"-key", pub, "-hmac-key-file", hk, torn}, exitTampered, "torn.log:7: modified: bytes after the final checkpoint"},
+		{"torn tail after a crash", []string{"-key", pub, "-hmac-key-file", hk, crashTorn}, exitUnproven, "crashtorn.log:7: torn"},
 		{"quiet torn tail", []string{"-q", "-unsigned", "-hmac-key-file", hk, torn}, exitUnproven, "UNPROVEN"},
 		{"sidecar missing", []string{"-key", pub, "-hmac-key-file", hk, noCkpt}, exitTampered, "missing-checkpoint"},
 		{"record inserted", []string{"-key", pub, "-hmac-key-file", hk, inserted}, exitTampered, "inserted.log:4: modified"},
@@ -122,7 +126,7 @@ func TestRun(t *testing.T) {
 		{"both key flags", []string{"-unsigned", "-key", pub, path}, exitUsage, "exactly one of -key or -unsigned"},
 		{"no files", []string{"-key", pub}, exitUsage, "usage:"},
 		{"bad key file", []string{"-key", hk, path}, exitUsage, "no PEM PUBLIC KEY"},
-		{"missing file", []string{"-key", pub, "-hmac-key-file", hk, filepath.Join(dir, "nope.log")}, exitUsage, "no such file"},
+		{"missing file", []string{"-key", pub, "-hmac-key-file", hk, filepath.Join(dir, "nope.log")}, exitTampered, "no such file"},
 		{"unknown flag", []string{"-frobnicate", path}, exitUsage, "flag provided but not defined"},
 		{"genkey exists", []string{"-genkey", filepath.Join(dir, "ckpt")}, exitUsage, "file exists"},
 	} {
