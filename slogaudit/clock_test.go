@@ -28,3 +28,20 @@ func TestWallClock(t *testing.T) {
 		t.Error("base not replaced")
 	}
 }
+
+// BenchmarkClock compares the handler's clock with time.Now.
+func BenchmarkClock(b *testing.B) {
+	b.Run("time.Now", func(b *testing.B) {
+		for b.Loop() {
+			sinkNano = time.Now().UnixNano()
+		}
+	})
+	b.Run("wallClock", func(b *testing.B) {
+		var c wallClock
+		for b.Loop() {
+			sinkNano = c.nowNano()
+		}
+	})
+}
+
+var sinkNano int64

@@ -16,7 +16,9 @@ import (
 // library key, whether it is sensitive. Applications log with a small set of
 // constant keys, so those decisions are made once and kept in a fixed-size
 // cache per handler tree. The cache cannot grow with input: keys that miss
-// (say, built at run time) take the same path without it.
+// (say, built at run time) take the same path without it. Without the cache
+// the benchmark record costs 20 795 instructions instead of 6 992 (valgrind,
+// BenchmarkHandle/slogaudit/redact.Default).
 
 // groupNode is a group context: the groups a handler has open (WithGroup)
 // plus slog.Group keys nested below them. Nodes are immutable; their
