@@ -20,8 +20,6 @@ func wantAllocs(t *testing.T, n float64, f func()) {
 	}
 }
 
-var sinkBool bool
-
 type nopHandler struct{}
 
 func (nopHandler) Enabled(context.Context, slog.Level) bool  { return true }
