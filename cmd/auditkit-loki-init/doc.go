@@ -12,8 +12,9 @@
 //	-app-label NAME                service name the queries select; the app's
 //	                               slogaudit Options.ServiceName (default auditkit)
 //	-environment NAME              static environment label (default demo)
-//	-audit-log-path FILE           JSONL file to ship, absolute or relative to DIR
-//	                               (default ../logs/audit.jsonl)
+//	-audit-log-path FILE           JSONL file to ship, absolute or relative to DIR,
+//	                               in a directory of its own: the stacks mount
+//	                               that directory (default ../logs/audit.jsonl)
 //	-grafana-admin-user USER       Grafana admin user (default admin)
 //	-grafana-admin-password PASS   Grafana admin password (default: 16 random
 //	                               bytes, URL-safe base64, printed once)
@@ -34,7 +35,7 @@
 //
 //	docker-compose.yml                          loki, alloy, grafana (and alloy-docker in profile "docker");
 //	                                            every port bound to 127.0.0.1, images pinned
-//	alloy/config.alloy                          tails the audit file, pushes to Loki
+//	alloy/config.alloy                          tails the audit file in the mounted log directory, pushes to Loki
 //	alloy/config.stdout.alloy                   ships container stdout instead (needs the Docker socket)
 //	loki/local-config.yml                       single-process Loki, TSDB schema v13
 //	loki/queries.md                             LogQL recipes
@@ -46,7 +47,21 @@
 //	victorialogs/docker-compose.yml             VictoriaLogs and Vector, on 127.0.0.1
 //	victorialogs/vector.yaml                    tails the audit file into /insert/jsonline
 //	victorialogs/queries.md                     LogsQL for the same panels
-//	README.md
+//	README.md                                   set-up, verification, rotation (rename + SIGHUP)
+//
+// Both stacks mount the audit log's directory read-only at /var/log/auditkit,
+// not the file, and read the file in it by its exact name (its glob
+// metacharacters escaped for Alloy's and Vector's pattern syntaxes), never a
+// wider glob that would also ship a chained file's FILE.ckpt and FILE.lock.
+// So rotation by rename works: the application renames the file (logrotate)
+// and reopens it on SIGHUP (auditsink File.ReopenOnSignal, auditchain
+// Chain.ReopenOnSignal), and the agents see the new file; a mount of the file
+// would keep showing the renamed one. The generated README gives a logrotate
+// configuration that also renames a chained file's FILE.ckpt, and says that
+// copytruncate is unsupported for chained files: the writer notices the
+// truncation, and the trail then verifies as not provable (auditkit-verify
+// exit 3). A log path whose directory would be DIR itself is refused (DIR
+// holds docker-compose.yml with the Grafana password).
 //
 // Alloy promotes only four low-cardinality labels: service_name (from
 // resource["service.name"]), environment (static), severity (severity_text)

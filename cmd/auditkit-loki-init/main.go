@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer, random io.Reader) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.appLabel, "app-label", "auditkit", "service name the queries select: the `name` the app passes as slogaudit Options.ServiceName")
 	fs.StringVar(&cfg.environment, "environment", "demo", "static environment label added to every line")
-	fs.StringVar(&cfg.auditLogPath, "audit-log-path", "../logs/audit.jsonl", "JSONL audit `file` to ship, absolute or relative to DIR")
+	fs.StringVar(&cfg.auditLogPath, "audit-log-path", "../logs/audit.jsonl", "JSONL audit `file` to ship, absolute or relative to DIR; the stacks mount its directory")
 	fs.StringVar(&cfg.grafanaUser, "grafana-admin-user", "admin", "Grafana admin `user`")
 	fs.StringVar(&cfg.grafanaPassword, "grafana-admin-password", "", "Grafana admin `password` (default: 16 random bytes, URL-safe base64, printed once)")
 	fs.StringVar(&cfg.dashboardTitle, "dashboard-title", "Auditkit Security Audit", "Grafana dashboard `title`")
@@ -134,7 +134,7 @@ func (c *config) check() error {
 	if c.dir == "" {
 		return errors.New("DIR must not be empty")
 	}
-	return nil
+	return checkLogPath(c.auditLogPath)
 }
 
 // newPassword returns 16 random bytes as unpadded URL-safe base64 (22
@@ -153,6 +153,9 @@ func newPassword(random io.Reader) (string, error) {
 func fromSubdir(p string) string {
 	if filepath.IsAbs(p) || path.IsAbs(p) || strings.HasPrefix(p, "~") {
 		return p
+	}
+	if p == "." {
+		return ".."
 	}
 	return "../" + p
 }

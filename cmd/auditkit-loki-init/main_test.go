@@ -45,6 +45,8 @@ func TestUsageErrors(t *testing.T) {
 		{"empty app label", []string{"-app-label", "", dir}, exitUsage, "-app-label must not be empty"},
 		{"empty environment", []string{"-environment=", dir}, exitUsage, "-environment must not be empty"},
 		{"empty log path", []string{"-audit-log-path=", dir}, exitUsage, "-audit-log-path must not be empty"},
+		{"log path names no file", []string{"-audit-log-path=logs/", dir}, exitUsage, "must name a file"},
+		{"log directory is DIR", []string{"-audit-log-path=audit.jsonl", dir}, exitUsage, "a directory of its own"},
 		{"empty user", []string{"-grafana-admin-user=", dir}, exitUsage, "-grafana-admin-user must not be empty"},
 		{"empty title", []string{"-dashboard-title=", dir}, exitUsage, "-dashboard-title must not be empty"},
 		{"empty DIR", []string{""}, exitUsage, "DIR must not be empty"},

@@ -41,21 +41,26 @@ type file struct {
 // templateData is what the templates see. User values are plain strings: a
 // template must pass each through the quoting function of its format.
 type templateData struct {
-	AppLabel           string
-	Environment        string
-	AuditLogPath       string
-	AuditLogPathFromVL string
-	GrafanaUser        string
-	GrafanaPassword    string
-	ContainerRegexp    string
-	Images             any
-	LokiQueries        []query
-	LogsQLQueries      []query
-	OneUser            string
-	OneRequest         string
-	ErrorEvents        string
-	LogsQLErrors       string
-	VerifyCurlArg      string
+	AppLabel          string
+	Environment       string
+	AuditLogPath      string
+	AuditLogDir       string // the directory the stacks mount at logMount
+	AuditLogDirFromVL string
+	AuditLogName      string
+	LogMount          string
+	AlloyLogGlob      string // logMount/name as a local.file_match pattern
+	VectorLogGlob     string // logMount/name as a Vector include pattern
+	GrafanaUser       string
+	GrafanaPassword   string
+	ContainerRegexp   string
+	Images            any
+	LokiQueries       []query
+	LogsQLQueries     []query
+	OneUser           string
+	OneRequest        string
+	ErrorEvents       string
+	LogsQLErrors      string
+	VerifyCurlArg     string
 }
 
 var funcs = template.FuncMap{
@@ -63,18 +68,27 @@ var funcs = template.FuncMap{
 	"compose": composeQuote,
 	"alloy":   alloyQuote,
 	"gostr":   strconv.Quote,
+	// Vector interpolates $VAR and ${VAR} in its configuration as Compose
+	// does, with "$$" for a literal '$'.
+	"vector": composeQuote,
 }
 
 // render returns every file of the stack, sorted by path.
 func render(c *config) ([]file, error) {
 	app := logqlQuote(c.appLabel)
+	logDir, logName := splitLogPath(c.auditLogPath)
 	d := templateData{
-		AppLabel:           c.appLabel,
-		Environment:        c.environment,
-		AuditLogPath:       c.auditLogPath,
-		AuditLogPathFromVL: fromSubdir(c.auditLogPath),
-		GrafanaUser:        c.grafanaUser,
-		GrafanaPassword:    c.grafanaPassword,
+		AppLabel:          c.appLabel,
+		Environment:       c.environment,
+		AuditLogPath:      c.auditLogPath,
+		AuditLogDir:       logDir,
+		AuditLogDirFromVL: fromSubdir(logDir),
+		AuditLogName:      logName,
+		LogMount:          logMount,
+		AlloyLogGlob:      logMount + "/" + alloyGlob(logName),
+		VectorLogGlob:     logMount + "/" + vectorGlob(logName),
+		GrafanaUser:       c.grafanaUser,
+		GrafanaPassword:   c.grafanaPassword,
 		// Docker reports container names with a leading slash.
 		ContainerRegexp: "/" + regexp.QuoteMeta(c.appLabel) + ".*",
 		Images:          images,

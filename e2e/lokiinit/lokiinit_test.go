@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,7 +214,102 @@ func fromSubdir(p string) string {
 	if filepath.IsAbs(p) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "~") {
 		return p
 	}
+	if p == "." {
+		return ".."
+	}
 	return "../" + p
+}
+
+// logMount is where both stacks mount the audit log's directory.
+const logMount = "/var/log/auditkit"
+
+// splitLogPath is the audit log's directory and file name, as the command
+// splits -audit-log-path (no cleaning).
+func splitLogPath(p string) (dir, name string) {
+	i := strings.LastIndexByte(p, '/')
+	switch {
+	case i < 0:
+		return ".", p
+	case i == 0:
+		return "/", p[1:]
+	}
+	return p[:i], p[i+1:]
+}
+
+// usableLogPath reports whether the command accepts p as -audit-log-path:
+// it must name a file in a directory other than DIR itself.
+func usableLogPath(p string) bool {
+	dir, name := splitLogPath(p)
+	if name == "" || name == "." || name == ".." {
+		return false
+	}
+	return strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, "~") || path.Clean(dir) != "."
+}
+
+// globCrateMatch reports whether name matches pattern in the syntax of the
+// Rust glob crate, which Vector's file source uses: '?' is one character,
+// '*' any run, "[...]" a class ("[!...]" negated, a ']' right after the
+// opening bracket belongs to the class, a-z ranges); there is no escape
+// character and '{' is literal.
+func globCrateMatch(pattern, name string) bool {
+	p, n := []rune(pattern), []rune(name)
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		for i < len(p) {
+			switch p[i] {
+			case '*':
+				for k := j; k <= len(n); k++ {
+					if match(i+1, k) {
+						return true
+					}
+				}
+				return false
+			case '?':
+				if j == len(n) {
+					return false
+				}
+				i, j = i+1, j+1
+			case '[':
+				end := i + 2
+				if end < len(p) && p[i+1] == '!' {
+					end++
+				}
+				for end < len(p) && p[end] != ']' {
+					end++
+				}
+				if end >= len(p) {
+					return false // the crate refuses the pattern
+				}
+				if j == len(n) {
+					return false
+				}
+				class, negate := p[i+1:end], false
+				if class[0] == '!' && len(class) > 1 {
+					class, negate = class[1:], true
+				}
+				in := false
+				for k := 0; k < len(class); k++ {
+					if k+2 < len(class) && class[k+1] == '-' {
+						in = in || (class[k] <= n[j] && n[j] <= class[k+2])
+						k += 2
+						continue
+					}
+					in = in || class[k] == n[j]
+				}
+				if in == negate {
+					return false
+				}
+				i, j = end+1, j+1
+			default:
+				if j == len(n) || p[i] != n[j] {
+					return false
+				}
+				i, j = i+1, j+1
+			}
+		}
+		return j == len(n)
+	}
+	return match(0, 0)
 }
 
 // checkRoundTrip asserts that every value given on the command line comes
@@ -229,11 +325,40 @@ func checkRoundTrip(t testing.TB, v values, docs map[string]map[string]any) {
 	}
 	eq("GF_SECURITY_ADMIN_USER", composeValue(str(t, compose, "services", "grafana", "environment", "GF_SECURITY_ADMIN_USER")), v.user)
 	eq("GF_SECURITY_ADMIN_PASSWORD", composeValue(str(t, compose, "services", "grafana", "environment", "GF_SECURITY_ADMIN_PASSWORD")), v.pass)
-	eq("alloy audit log mount", composeValue(bindSource(t, compose, "alloy", "/var/log/auditkit/audit.jsonl")), v.path)
+	dir, name := splitLogPath(v.path)
+	eq("alloy audit log directory mount", composeValue(bindSource(t, compose, "alloy", logMount)), dir)
 
 	vl := docs["victorialogs/docker-compose.yml"]
 	eq("AUDITKIT_ENVIRONMENT", composeValue(str(t, vl, "services", "vector", "environment", "AUDITKIT_ENVIRONMENT")), v.env)
-	eq("vector audit log mount", composeValue(bindSource(t, vl, "vector", "/var/log/auditkit/audit.jsonl")), fromSubdir(v.path))
+	eq("vector audit log directory mount", composeValue(bindSource(t, vl, "vector", logMount)), fromSubdir(dir))
+
+	// Vector reads the file, and only the file, inside the mounted directory
+	// (its configuration interpolates "$" as Compose does).
+	include := composeValue(str(t, docs["victorialogs/vector.yaml"], "sources", "audit_file", "include", 0))
+	if !globCrateMatch(include, logMount+"/"+name) {
+		t.Errorf("vector include %q does not match the audit file %q in %s", include, name, logMount)
+	}
+	for _, other := range []string{name + ".ckpt", name + ".lock", name + "-20260101", "x" + name} {
+		if globCrateMatch(include, logMount+"/"+other) {
+			t.Errorf("vector include %q also matches %q", include, other)
+		}
+	}
+}
+
+func TestGlobCrateMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"a*c", "abbc", true}, {"a*c", "ab", false}, {"a?c", "abc", true}, {"a?c", "ac", false},
+		{"[*]", "*", true}, {"[*]", "x", false}, {"[[]", "[", true}, {"[]]", "]", true},
+		{"[!a]", "b", true}, {"[!a]", "a", false}, {"[a-c]", "b", true}, {"{a}", "{a}", true},
+		{`a\b`, `a\b`, true}, {"x]", "x]", true},
+	} {
+		if got := globCrateMatch(c.pattern, c.name); got != c.want {
+			t.Errorf("globCrateMatch(%q, %q) = %v, want %v", c.pattern, c.name, got, c.want)
+		}
+	}
 }
 
 func TestDefaultsParseAndRoundTrip(t *testing.T) {
@@ -245,7 +370,10 @@ func TestHostileValuesRoundTrip(t *testing.T) {
 	n := len(hostile)
 	for i := range hostile {
 		// Each flag gets a different hostile value, so a mix-up shows.
-		v := values{hostile[i], hostile[(i+1)%n], hostile[(i+2)%n], hostile[(i+3)%n], hostile[(i+4)%n], hostile[(i+5)%n]}
+		// The log path: a hostile directory (the bind source) and a hostile
+		// file name (the agents' glob patterns).
+		logPath := hostile[(i+2)%n] + "/" + hostile[(i+6)%n]
+		v := values{hostile[i], hostile[(i+1)%n], logPath, hostile[(i+3)%n], hostile[(i+4)%n], hostile[(i+5)%n]}
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			checkRoundTrip(t, v, generate(t, v))
 		})
@@ -263,7 +391,10 @@ func FuzzValuesRoundTrip(f *testing.F) {
 				t.Skip()
 			}
 		}
-		v := values{app: a, env: b, path: c, user: b, pass: a, title: c}
+		v := values{app: a, env: b, path: c + "/" + a, user: b, pass: a, title: c}
+		if !usableLogPath(v.path) {
+			t.Skip() // refused with exit code 2 (tested in the command's package)
+		}
 		checkRoundTrip(t, v, generate(t, v))
 	})
 }
@@ -363,8 +494,8 @@ func TestFilesAgree(t *testing.T) {
 	}
 
 	vector := docs["victorialogs/vector.yaml"]
-	if got := str(t, vector, "sources", "audit_file", "include", 0); got != "/var/log/auditkit/audit.jsonl" {
-		t.Errorf("vector reads %q, not the mounted audit log", got)
+	if got := str(t, vector, "sources", "audit_file", "include", 0); got != logMount+"/audit.jsonl" {
+		t.Errorf("vector reads %q, not the audit log in the mounted directory", got)
 	}
 	sink := get(t, vector, "sinks", "victorialogs")
 	u, err := url.Parse(str(t, sink, "uri"))
