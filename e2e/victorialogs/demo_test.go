@@ -1,14 +1,10 @@
 package victorialogs
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,37 +14,18 @@ import (
 // demoService is the service.name cmd/auditkit-demo gives its handler.
 const demoService = "auditkit-demo"
 
-// runDemo builds cmd/auditkit-demo from the root module (whose go.mod holds
-// its dependencies), runs its scripted scenario once and returns the audit
-// lines it printed on stdout.
+// runDemo builds cmd/auditkit-demo, runs its scripted scenario once and
+// returns the audit lines it printed on stdout.
 func runDemo(t *testing.T) []byte {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
+	code, stdout, stderr := runBin(t, buildCmd(t, "./cmd/auditkit-demo"))
+	if code != 0 {
+		t.Fatalf("auditkit-demo: exit %d\nstderr:\n%s", code, stderr)
 	}
-	if mod, err := os.ReadFile(filepath.Join(root, "go.mod")); err != nil ||
-		!bytes.HasPrefix(mod, []byte("module github.com/secaudit/auditkit\n")) {
-		t.Fatalf("%s is not the auditkit module root (go.mod: %v)", root, err)
+	if len(stdout) == 0 || !strings.HasSuffix(stdout, "\n") {
+		t.Fatalf("auditkit-demo printed %d bytes, want newline-terminated JSON lines", len(stdout))
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	bin := filepath.Join(t.TempDir(), "auditkit-demo")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/auditkit-demo")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/auditkit-demo: %v\n%s", err, out)
-	}
-	var stdout, stderr bytes.Buffer
-	demo := exec.CommandContext(ctx, bin)
-	demo.Stdout, demo.Stderr = &stdout, &stderr
-	if err := demo.Run(); err != nil {
-		t.Fatalf("auditkit-demo: %v\nstderr:\n%s", err, stderr.Bytes())
-	}
-	if stdout.Len() == 0 || !bytes.HasSuffix(stdout.Bytes(), []byte("\n")) {
-		t.Fatalf("auditkit-demo printed %d bytes, want newline-terminated JSON lines", stdout.Len())
-	}
-	return stdout.Bytes()
+	return []byte(stdout)
 }
 
 // TestDemoStoredAsWritten ships the demo's audit stream to VictoriaLogs the

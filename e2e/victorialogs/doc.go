@@ -10,6 +10,12 @@
 // row's _time, that counts per event type and in total are exact with no
 // duplicates, and that the server's loss counters did not move.
 //
+// The witness round trip: cmd/auditkit-demo -chain -witness-url posts every
+// checkpoint of a chained trail to VictoriaLogs; the checkpoints are exported
+// with a LogsQL query into a file, and auditchain.Verify and auditkit-verify
+// -witness prove the trail against it, then see a cut at a clean boundary
+// (a second run truncated away) that the trail alone cannot show.
+//
 // Without $VLOGS_URL the tests skip (run `make e2e`); with E2E_REQUIRE=1, as
 // run.sh sets it, they fail instead.
 package victorialogs

@@ -108,6 +108,17 @@ type Row map[string]string
 // Query runs a LogsQL query through /select/logsql/query and returns every
 // row it answers.
 func (c *Client) Query(ctx context.Context, logsql string) ([]Row, error) {
+	body, err := c.Export(ctx, logsql)
+	if err != nil {
+		return nil, err
+	}
+	return decodeRows(bytes.NewReader(body))
+}
+
+// Export runs a LogsQL query through /select/logsql/query and returns the
+// answer as the server sent it: one JSON object a row, one row a line, every
+// field a string (what `curl .../select/logsql/query -d query=...` saves).
+func (c *Client) Export(ctx context.Context, logsql string) ([]byte, error) {
 	form := url.Values{"query": {logsql}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/select/logsql/query",
 		strings.NewReader(form.Encode()))
@@ -124,7 +135,11 @@ func (c *Client) Query(ctx context.Context, logsql string) ([]Row, error) {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return nil, fmt.Errorf("query %q: %s: %s", logsql, resp.Status, bytes.TrimSpace(msg))
 	}
-	return decodeRows(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("query %q: %w", logsql, err)
+	}
+	return body, nil
 }
 
 // decodeRows reads the JSON-lines answer of /select/logsql/query.
