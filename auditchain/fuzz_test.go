@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,12 +76,14 @@ func FuzzChainRoundTrip(f *testing.F) {
 }
 
 // fuzzTrail is a signed, closed trail with a fragment of a failed write in
-// its middle (which the chain covers) and its sidecar.
+// its middle (which the chain covers), a failed write just before a
+// rotation in place (which the final checkpoint names as its tail, and the
+// next header counts in found_bytes), a second segment, and its sidecar.
 func fuzzTrail(f *testing.F) (good, ckpt []byte) {
 	d := &sinktest.FullDisk{Free: 1 << 20}
 	var ck bytes.Buffer
 	c, err := NewChain(d, &ck, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: 2,
-		Rand: bytes.NewReader(testSegmentRand), Encoder: encoderAt(func() time.Time { return testTime })})
+		Rand: bytes.NewReader(append(bytes.Clone(testSegmentRand), bytes.Repeat([]byte{0x10}, 16)...)), Encoder: encoderAt(func() time.Time { return testTime })})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -90,7 +93,17 @@ func fuzzTrail(f *testing.F) (good, ckpt []byte) {
 	d.AddSpace(1 << 20)
 	c.Write([]byte(`{"a":3}` + "\n"))
 	c.Write([]byte(`{"a":4}` + "\n"))
+	d.Free = 9
+	c.Write([]byte(`{"a":5,"msg":"lost too"}` + "\n")) // fails just before the segment ends
+	d.AddSpace(1 << 20)
+	if err := c.Reopen(); err != nil {
+		f.Fatal(err)
+	}
+	c.Write([]byte(`{"a":6}` + "\n"))
 	c.Close()
+	if !bytes.Contains(ck.Bytes(), []byte(`"tail":"`)) || !strings.Contains(d.String(), KeyChainFoundBytes) {
+		f.Fatalf("trail without tail or found_bytes:\n%s\n%s", d.String(), ck.String())
+	}
 	return []byte(d.String()), ck.Bytes()
 }
 
@@ -114,7 +127,10 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte{}, len(good), byte(0))                   // nothing appended
 	f.Add([]byte("{\"forged\":1}\n"), len(good), byte(0)) // a record appended
 	f.Add([]byte("{\"forged\":"), bytes.Index(good, []byte(`{"a":3`)), byte(0))
-	f.Add([]byte{}, bytes.Index(good, []byte(`{"a":4`)), byte(255)) // the tail cut
+	f.Add([]byte{}, bytes.Index(good, []byte(`{"a":4`)), byte(255))     // the tail cut
+	f.Add([]byte("x"), bytes.Index(good, []byte(`{"a":5`))+2, byte(1))  // the named fragment edited
+	f.Add([]byte{}, bytes.Index(good, []byte(`{"a":5`)), byte(9))       // the named fragment removed
+	f.Add([]byte("{\"x"), bytes.Index(good, []byte(`{"a":6`)), byte(0)) // a fragment inserted after the restart
 	f.Fuzz(func(t *testing.T, data []byte, at int, b byte) {
 		i := ((at % (len(good) + 1)) + len(good) + 1) % (len(good) + 1)
 		j := min(len(good), i+int(b))

@@ -37,5 +37,10 @@ const (
 	KeyChainTruncatedAtSeq = "audit.chain.truncated_at_seq"
 )
 
+// KeyChainCheckpoint is the field of a JSON witness line (a log database
+// export) that may hold a checkpoint line, as an alternative to "_msg", for
+// pipelines that ship the witness as an attribute rather than the message.
+const KeyChainCheckpoint = "audit.chain.checkpoint"
+
 // ScopeName is the instrumentation scope of the segment header.
 const ScopeName = "github.com/secaudit/auditkit/auditchain"

@@ -7,14 +7,11 @@ import (
 	"os"
 )
 
-// Fields of a JSON line that can carry a witnessed checkpoint line: "_msg"
-// is the message field of VictoriaLogs (and what a LogsQL export holds),
-// KeyChainCheckpoint the attribute for pipelines that keep it apart.
+// witnessMsgField is the field of a JSON witness line that carries the
+// checkpoint line: the message field of VictoriaLogs, which a LogsQL export
+// holds (KeyChainCheckpoint is the alternative for pipelines that keep the
+// line in an attribute).
 const witnessMsgField = "_msg"
-
-// KeyChainCheckpoint is the field of a JSON witness line (a log database
-// export) that may hold a checkpoint line, as an alternative to "_msg".
-const KeyChainCheckpoint = "audit.chain.checkpoint"
 
 // witnessLine returns the checkpoint line that a witness line holds: the
 // line itself, or the string in its "_msg" or audit.chain.checkpoint field.
