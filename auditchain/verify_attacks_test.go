@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // trail is a test trail: the files to verify, oldest first, and a witness.
@@ -375,6 +377,35 @@ func TestParseRange(t *testing.T) {
 	for _, bad := range []string{"", seg, seg + ":3", seg + ":9-3", strings.ToUpper(seg) + ":1-2", "x:1-2", seg + ":a-2"} {
 		if _, err := ParseRange(bad); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// After a copytruncate, the copy and the truncated file verify together, in
+// either order, as not provable: the lines written between the copy and the
+// truncation are lost, and the truncated file starts without its header.
+func TestVerifyCopytruncateWithCopy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	enc := slogaudit.NewEncoder(&slogaudit.Options{OnError: func(error) {}})
+	c, err := OpenChain(path, nil, &ChainOptions{SigningKey: testSignKey, CheckpointInterval: -1, CheckpointEvery: 3, Encoder: enc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		c.Write([]byte(`{"a":1}` + "\n"))
+	}
+	copyFile(t, path, path+".1")
+	copyFile(t, path+".ckpt", path+".1.ckpt")
+	c.Write([]byte(`{"a":6}` + "\n")) // lost: after the copy, before the truncation
+	os.Truncate(path, 0)
+	c.Write([]byte(`{"a":7}` + "\n"))
+	c.Checkpoint()
+	c.Write([]byte(`{"a":8}` + "\n"))
+	c.Close()
+	for _, files := range [][]string{{path}, {path + ".1", path}, {path, path + ".1"}} {
+		rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, AllowPartialSeries: true, Accept: []Range{{strings.Repeat("0", 32), 0, 9}}}, files...)
+		if !rep.OK() || len(rep.Incomplete) != 1 || !strings.Contains(rep.Incomplete[0].Msg, "truncated under the writer") {
+			t.Errorf("%v: %v %v", files, rep.Tampered, rep.Incomplete)
 		}
 	}
 }
