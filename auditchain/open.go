@@ -72,8 +72,8 @@ func OpenChain(path string, fopts *auditsink.FileOptions, opts *ChainOptions) (*
 	// records how many bytes it found; it never vouches for them.
 	c.torn = torn
 	c.found = len(tail)
-	if torn {
-		c.found++ // the newline the header line starts with
+	if torn && len(tail) > 0 {
+		c.found++ // the newline the header line starts with ends the fragment
 	}
 	c.owned = []io.Closer{f}
 	if ck != nil {

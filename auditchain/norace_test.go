@@ -1,5 +1,0 @@
-//go:build !race
-
-package auditchain
-
-const raceEnabled = false
