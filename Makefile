@@ -42,7 +42,7 @@ bench:
 FUZZ_TARGETS := \
 	./internal/jsonenc:FuzzAppendString ./internal/jsonenc:FuzzScanNumber \
 	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak ./slogaudit:FuzzNoDuplicateKeys \
-	./redact:FuzzRedact ./redact:FuzzEnter ./modelaudit:FuzzDiff \
+	./redact:FuzzRedact ./internal/redaction:FuzzEnter ./internal/redaction:FuzzMatchValue ./modelaudit:FuzzDiff \
 	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay ./httpaudit:FuzzQueryNoLeak \
 	./auditsink:FuzzChainRoundTrip ./auditsink:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
 
