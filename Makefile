@@ -44,7 +44,7 @@ FUZZ_TARGETS := \
 	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak ./slogaudit:FuzzNoDuplicateKeys \
 	./redact:FuzzRedact ./internal/redaction:FuzzEnter ./internal/redaction:FuzzMatchValue ./modelaudit:FuzzDiff \
 	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay ./httpaudit:FuzzQueryNoLeak \
-	./auditsink:FuzzChainRoundTrip ./auditsink:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
+	./auditchain:FuzzChainRoundTrip ./auditchain:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
