@@ -43,3 +43,8 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// encoder returns the default encoder with onError.
+func encoder(onError func(error)) *slogaudit.Encoder {
+	return slogaudit.NewEncoder(&slogaudit.Options{OnError: onError})
+}

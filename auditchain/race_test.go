@@ -1,0 +1,5 @@
+//go:build race
+
+package auditchain
+
+const raceEnabled = true
