@@ -160,21 +160,22 @@
 //
 // # Speed
 //
-// The default detectors share one pass over each string: it
-// looks for the few bytes that every match must contain ("Bearer " ends in
-// a space, a JWT contains "eyJ", an AWS key id starts with 'A', ...) and runs
-// a detector only where its prefix may start, so a clean value costs about a
-// nanosecond per eight bytes and a value shorter than six bytes nothing at
-// all (BenchmarkMatchValueClean in internal/redaction).
+// The default detectors share one pass over each string: it looks for the
+// few bytes that every match must contain ("Bearer " ends in a space, a JWT
+// contains "eyJ", an AWS key id starts with 'A', ...) and runs a detector
+// only where its prefix may start, so a clean value costs about a nanosecond
+// per eight bytes and a value shorter than six bytes nothing at all.
 //
 // Deciding whether a key is sensitive costs no regular expression and no
 // allocation: the substring entries are compiled into an Aho–Corasick
 // automaton over a-z0-9 whose state is carried from group to key, so a
 // handler enters each group name once; whole-segment entries are compared as
 // packed integers at segment ends. There is no cache, so attacker-chosen keys
-// cannot grow memory. A typical key costs tens of nanoseconds
-// (BenchmarkEnter); with no value rules, a value costs one comparison, and map keys are not scanned. HMAC pseudonyms reuse pooled HMAC
-// states and append hex straight into the caller's buffer.
+// cannot grow memory. A typical key costs tens of nanoseconds; with no value
+// rules, a value costs one comparison, and map keys are not scanned. HMAC
+// pseudonyms reuse pooled HMAC states and append hex straight into the
+// caller's buffer. (The benchmarks live with the engine, in the module's
+// internal/redaction.)
 //
 // # Limits
 //
