@@ -40,7 +40,8 @@ const (
 // A method that panics or fails gives a fixed placeholder ("[PANIC]",
 // "[ERROR]", "[INVALID JSON]"), never the panic's or the error's text. A
 // struct field is sensitive when its JSON name or its Go name is (a field
-// Password tagged json:"p" is still a password; see the one struct-field rule of the package documentation).
+// Password tagged json:"p" is still a password; see Keys in the package
+// documentation).
 // Strings that match a value rule are masked; other scalars are returned as
 // their basic type. A []byte (or a named byte-slice type) is returned as a
 // plain []byte copy, which JSON handlers write as base64; the value rules

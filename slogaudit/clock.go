@@ -7,8 +7,9 @@ import (
 
 // wallClock reads the wall clock at the cost of the monotonic clock
 // (BenchmarkClock: 36 to 46 ns against 58 to 69 ns for time.Now on a
-// two-vCPU VM; valgrind cannot count the vDSO's cost, so wall time decides): it keeps one (wall, monotonic) pair
-// and re-reads the wall clock once a second, so a stepped clock is followed
+// two-vCPU VM; valgrind cannot count the vDSO's cost, so wall time
+// decides): it keeps one (wall, monotonic) pair and re-reads the wall clock
+// once a second, so a stepped clock is followed
 // within a second and the drift in between is the clock's slew rate
 // (microseconds per second at most).
 type wallClock struct {

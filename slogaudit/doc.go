@@ -177,8 +177,8 @@
 // schema_version, request_id and audit.original_event_type, and none of the
 // record's data; smaller tiers (hostile configuration values, or a writer
 // that reserves most of the line) cut or leave out all of these but
-// event_type and schema_version when even that does not fit. The fallback always fits in 1024 bytes. A line is never
-// cut or split.
+// event_type and schema_version when even that does not fit. The fallback
+// always fits in 1024 bytes. A line is never cut or split.
 //
 // # Redaction
 //
