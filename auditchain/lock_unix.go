@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 )
@@ -16,6 +17,10 @@ import (
 // the error a second writer gets. The kernel drops the lock when the process
 // dies, so a crash never leaves the file locked.
 func lock(path string) (*os.File, error) {
+	// Through a symlink it is the same file, and the same lock.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	name := path + ".lock"
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {

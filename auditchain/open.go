@@ -102,9 +102,10 @@ func lastCheckpointSegment(name string) string {
 	return cp.Segment
 }
 
-// tailWindow is how much of an existing file OpenChain reads to find the
-// last chained line.
-const tailWindow = 1 << 20
+// tailWindows are how much of an existing file OpenChain reads to find the
+// last chained line: 1 MiB holds the last lines of any honest file, and
+// 64 MiB more lets a restart get past a flood of appended junk.
+var tailWindows = [...]int64{1 << 20, 64 << 20}
 
 // readTail finds the head of the chain at the end of path, whether the file
 // ends without a newline, and the bytes after the last chained line and its
@@ -126,7 +127,21 @@ func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 	if size == 0 {
 		return nil, false, nil, nil
 	}
-	off := max(0, size-tailWindow)
+	for _, w := range tailWindows {
+		prev, torn, tail, err = tailIn(f, size, w)
+		if prev != nil || err != nil || w >= size {
+			break
+		}
+	}
+	if prev == nil && err == nil {
+		err = fmt.Errorf("auditchain: %s is not empty and has no chained line in its last %d bytes", path, min(size, tailWindows[len(tailWindows)-1]))
+	}
+	return prev, torn, tail, err
+}
+
+// tailIn is readTail over the last window bytes of f.
+func tailIn(f *os.File, size, window int64) (prev *Head, torn bool, tail []byte, err error) {
+	off := max(0, size-window)
 	buf := make([]byte, size-off)
 	if _, err := f.ReadAt(buf, off); err != nil {
 		return nil, false, nil, fmt.Errorf("auditchain: %w", err)
@@ -153,7 +168,7 @@ func readTail(path string) (prev *Head, torn bool, tail []byte, err error) {
 		last = &p
 	}
 	if last == nil {
-		return nil, false, nil, fmt.Errorf("auditchain: %s is not empty and has no chained line in its last %d bytes", path, tailWindow)
+		return nil, false, nil, nil
 	}
 	return &Head{Segment: seg, Seq: last.seq, Chain: hex.EncodeToString(last.chain[:])}, torn, bytes.Clone(buf[end:]), nil
 }

@@ -12,7 +12,9 @@ import (
 // Reopen ends the current segment with a checkpoint, reopens the underlying
 // writers when they have a Reopen method (a File after rotation), and starts
 // a new segment whose header links to the old head. Rotate by renaming FILE
-// to NAME and FILE.ckpt to NAME.ckpt, then calling Reopen.
+// to NAME and FILE.ckpt to NAME.ckpt, then calling Reopen. When the file
+// cannot be reopened, the new segment starts in the old file (the old one
+// is final either way) and the error is returned.
 func (c *Chain) Reopen() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -25,35 +27,44 @@ func (c *Chain) Reopen() error {
 		before, _ = c.file.Stat()
 	}
 	type reopener interface{ Reopen() error }
+	var rerr error
 	if r, ok := c.w.(reopener); ok {
-		if err := r.Reopen(); err != nil {
-			return errors.Join(cerr, err) // keep the old segment going
-		}
+		rerr = r.Reopen()
 	}
-	if r, ok := c.ckpt.(reopener); ok && c.ckpt != nil {
+	if r, ok := c.ckpt.(reopener); ok && rerr == nil {
+		// Checkpoints follow the lines: only into a new sidecar when the
+		// lines went to a new file.
 		cerr = errors.Join(cerr, r.Reopen())
 	}
-	if c.started {
+	moved := rerr == nil && c.newFile(before)
+	switch {
+	case !c.started && !moved:
+		// The header of the segment being replaced never reached the file
+		// whole: its fragments are the writer's own, and the next header
+		// commits to them; found still counts what came before them.
+	case !c.started:
+		c.frag, c.torn, c.found = c.frag[:0], false, 0
+	default:
 		c.prev = &Head{Segment: c.seg, Seq: c.seq, Chain: hex.EncodeToString(c.head[:])}
-	}
-	// The old segment's fragments stay behind its final checkpoint, which
-	// names them (tail). Only when the same file goes on (nothing renamed
-	// it) do they precede the new header, which then counts them.
-	c.found = 0
-	if c.newFile(before) {
-		c.torn = false
-	} else if len(c.frag) > 0 || c.torn {
-		c.found = len(c.frag)
-		if c.torn {
-			c.found++
+		// The old segment's fragments stay behind its final checkpoint,
+		// which names them (tail). Only when the same file goes on do they
+		// precede the new header, which then counts them.
+		c.found = 0
+		if moved {
+			c.torn = false
+		} else if len(c.frag) > 0 {
+			c.found = len(c.frag)
+			if c.torn {
+				c.found++
+			}
 		}
+		c.frag = c.frag[:0]
 	}
-	c.frag = c.frag[:0]
 	if err := c.newSegment(); err != nil {
-		return errors.Join(cerr, err)
+		return errors.Join(cerr, rerr, err)
 	}
 	c.size = c.fileSize()
-	return errors.Join(cerr, c.writeHeader())
+	return errors.Join(cerr, rerr, c.writeHeader())
 }
 
 // newFile reports whether Reopen moved the writer to another file: for a
