@@ -62,7 +62,9 @@
 //     header never commits to bytes before it.
 //   - Rotation is rename, then [Chain.Reopen] (or SIGHUP with
 //     [Chain.ReopenOnSignal]): the old segment ends with a final checkpoint
-//     and the new file starts with a header linked to it. copytruncate is not
+//     and the new file starts with a header linked to it. A file renamed
+//     while no writer runs cannot be linked: the next OpenChain starts an
+//     unlinked chain, a separate trail. copytruncate is not
 //     supported: a file that shrank under the writer is noticed at the next
 //     checkpoint (the Encoder's OnError hears of it), the segment is not
 //     signed further, and a new one starts whose header records
