@@ -188,23 +188,24 @@ func (v *verifier) headerLine(at lineRef, raw []byte, p parsedLine) error {
 			v.incomplete(f)
 		}
 	}
-	g := genesis(v.h, hd.segment)
-	switch {
-	case v.check(g, nil, p):
-		if v.have || len(v.pending) > 0 {
-			v.endSegment(&hd, at)
-		}
-	case len(v.frag) > 0 && v.check(g, v.frag, p):
-		// A header written after a failed attempt at it commits to the
-		// fragment, as every other line does.
-		v.notePending("fragment of a failed write, covered by the chain")
-	default:
+	k, off, ok := v.headerSplit(genesis(v.h, hd.segment), p)
+	if !ok {
 		bad(Modified, "chain value does not match (header modified or wrong key)")
 		return nil
+	}
+	// The header commits to the fragments of its own failed attempts (the
+	// pending lines from k on); the lines before them end the segment
+	// before, which is judged as if the header had no such fragments.
+	own := append([]lineRef(nil), v.pending[k:]...)
+	v.pending, v.frag = v.pending[:k], v.frag[:off]
+	if v.have || k > 0 {
+		v.endSegment(&hd, at)
 	}
 	if v.rep.Tampered != nil {
 		return nil
 	}
+	v.pending = own
+	v.notePending("fragment of a failed write of this segment header, covered by its chain")
 	if hd.truncated {
 		v.incomplete(v.truncationFinding(at, &hd, lost))
 	}
@@ -214,6 +215,24 @@ func (v *verifier) headerLine(at lineRef, raw []byte, p parsedLine) error {
 	v.uncov = nil
 	v.commit(at, p)
 	return nil
+}
+
+// headerSplit finds the pending lines that a header's chain commits to: a
+// suffix of them (the fragments of the writer's own failed attempts at the
+// header), possibly empty. It returns the index k of the first such line and
+// the offset in v.frag where it starts.
+func (v *verifier) headerSplit(g [sha256.Size]byte, p parsedLine) (k, off int, ok bool) {
+	k, off = len(v.pending), len(v.frag)
+	for {
+		if v.check(g, v.frag[off:], p) {
+			return k, off, true
+		}
+		if k == 0 {
+			return 0, 0, false
+		}
+		k--
+		off = bytes.LastIndexByte(v.frag[:off-1], '\n') + 1
+	}
 }
 
 // truncationFinding describes a file truncated under the writer.
