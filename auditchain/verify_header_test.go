@@ -126,3 +126,40 @@ func TestVerifyHeaderAfterFailedAttempt(t *testing.T) {
 		}
 	})
 }
+
+// The HMAC chain key proves chained lines, never unchained bytes: fragments
+// after a crashed segment's last line stay unproven with it, and the range
+// printed names only seqs that exist.
+func TestVerifyHMACDoesNotProveFragments(t *testing.T) {
+	key := []byte("chain key")
+	opts := ChainOptions{SigningKey: testSignKey, CheckpointEvery: 5, HMACKey: key}
+	for _, tt := range []struct {
+		name  string
+		lines int // lines before the crash; the checkpoint at 5 covers up to 5
+		want  Range
+	}{
+		{"uncovered lines and fragments", 7, Range{From: 6, To: 7}},
+		{"fragments only", 5, Range{From: 5, To: 5}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.log")
+			run(t, path, tt.lines, opts)
+			dropFinal(t, path)
+			f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+			f.WriteString(`{"event_type":"iam.role.granted","user.id":"mallory"` + "\n" + `{"event_type":"iam.role.gr` + "\n")
+			f.Close()
+			run(t, path, 2, opts)
+			rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, HMACKey: key}, path)
+			if !rep.OK() || rep.Complete() {
+				t.Fatalf("fragments proven by the HMAC key: %v %v %v", rep.Tampered, rep.Incomplete, rep.Notes)
+			}
+			r := crashRange(t, rep)
+			if r.From != tt.want.From || r.To != tt.want.To {
+				t.Fatalf("range %v, want %d-%d: %v", r, tt.want.From, tt.want.To, rep.Incomplete)
+			}
+			if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, HMACKey: key, Accept: []Range{r}}, path); !rep.Complete() {
+				t.Fatalf("accepted %v: %v", r, rep.Incomplete)
+			}
+		})
+	}
+}

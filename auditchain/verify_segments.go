@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // useKey sets up the chain hash for a segment header: SHA-256, or
@@ -151,50 +152,70 @@ func (v *verifier) foundMismatch(next *header, at lineRef, n int) {
 }
 
 // crashRange reports the lines of a crashed segment after its last signed
-// checkpoint (and a torn line after them): Incomplete for good, unless the
-// HMAC chain proves them or they were reviewed and accepted.
+// checkpoint, and the unchained bytes after its last line (torn): Incomplete
+// for good, unless they were reviewed and accepted. The HMAC chain key
+// proves chained lines only: unchained bytes stay unproven with it.
+//
+// The range SEGMENT:FROM-TO names seqs that exist; unchained bytes after the
+// last line are accepted with a range that reaches the segment's last seq.
 func (v *verifier) crashRange(torn bool) {
 	cov, ok := v.covered(v.seg)
 	if !ok {
 		return // finish reports a segment without checkpoints
 	}
 	last := v.last[v.seg]
-	r := Range{Segment: v.seg, From: cov + 1, To: last.seq}
-	if torn {
-		r.To++ // the failed write of the next line
-	}
-	if r.From > r.To {
+	lines := cov < last.seq
+	if !lines && !torn {
 		v.note(Finding{File: last.file, Line: last.line, Kind: Unclosed,
 			Msg: fmt.Sprintf("segment %s ended without a final checkpoint (crash); a signed checkpoint covers all of its lines", v.seg)})
 		return
 	}
-	from, to := last, last
-	if v.uncov != nil {
-		from = *v.uncov
+	r := Range{Segment: v.seg, From: cov + 1, To: last.seq}
+	if !lines {
+		r.From = last.seq
+	}
+	var what string
+	f := Finding{File: last.file, Line: last.line, Kind: Unclosed}
+	if lines {
+		from := last
+		if v.uncov != nil {
+			from = *v.uncov
+		}
+		f.File, f.Line = from.file, from.line
+		what = fmt.Sprintf("lines %s (%s) after its last signed checkpoint", r, span(from, last))
 	}
 	if torn {
-		to = v.pending[len(v.pending)-1]
-		if v.uncov == nil {
-			from = v.pending[0]
+		first, end := v.pending[0], v.pending[len(v.pending)-1]
+		if !lines {
+			f.File, f.Line = first.file, first.line
+		} else {
+			what += " and"
 		}
+		what = strings.TrimPrefix(fmt.Sprintf("%s %d unchained byte(s) after seq %d (%s: a torn line, or bytes someone wrote)", what, len(v.frag), last.seq, span(first, end)), " ")
 	}
-	where := fmt.Sprintf("%s:%d-%d", from.file, from.line, to.line)
-	if from.file != to.file {
-		where = fmt.Sprintf("%s:%d-%s:%d", from.file, from.line, to.file, to.line)
-	}
-	f := Finding{File: from.file, Line: from.line, Kind: Unclosed}
 	switch {
-	case !v.plain:
-		f.Msg = fmt.Sprintf("segment %s crashed: lines %s (%s) after its last signed checkpoint are proven by the HMAC chain key", v.seg, r, where)
+	case !v.plain && !torn:
+		f.Msg = fmt.Sprintf("segment %s crashed: %s are proven by the HMAC chain key", v.seg, what)
 		v.note(f)
 	case v.accepted(r):
-		f.Msg = fmt.Sprintf("accepted crash range %s (%s): not proven, reviewed", r, where)
+		f.Msg = fmt.Sprintf("accepted crash range %s: %s, not proven, reviewed", r, what)
 		v.note(f)
 	default:
-		f.Msg = fmt.Sprintf("segment %s crashed: lines %s (%s) after its last signed checkpoint cannot be proven, for good (a later segment records them, it never vouches for them); once reviewed, -accept %s",
-			v.seg, r, where, r)
+		f.Msg = fmt.Sprintf("segment %s crashed: %s cannot be proven, for good (a later segment records them, it never vouches for them", v.seg, what)
+		if torn {
+			f.Msg += "; no key proves unchained bytes"
+		}
+		f.Msg += fmt.Sprintf("); once reviewed, -accept %s", r)
 		v.incomplete(f)
 	}
+}
+
+// span formats a range of lines, file:from-to.
+func span(from, to lineRef) string {
+	if from.file != to.file {
+		return fmt.Sprintf("%s:%d-%s:%d", from.file, from.line, to.file, to.line)
+	}
+	return fmt.Sprintf("%s:%d-%d", from.file, from.line, to.line)
 }
 
 func (v *verifier) accepted(r Range) bool {
