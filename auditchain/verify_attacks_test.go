@@ -338,7 +338,8 @@ func TestVerifyWitnessExport(t *testing.T) {
 }
 
 // -max-age: the newest checkpoint (sidecar or witness) must be younger; a
-// live last segment is then a note while fresh.
+// live last segment whose newest checkpoint covers its last line is then
+// proven while fresh, but lines after that checkpoint stay unproven.
 func TestVerifyMaxAge(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	c, err := OpenChain(path, nil, &ChainOptions{SigningKey: testSignKey, CheckpointEvery: 2, Encoder: encoderAt(func() time.Time { return testTime })})
@@ -350,23 +351,41 @@ func TestVerifyMaxAge(t *testing.T) {
 		c.Write([]byte(`{"i":1}` + "\n")) // checkpoint at 2; line 3 not yet covered
 	}
 	at := func(d time.Duration) func() time.Time { return func() time.Time { return testTime.Add(d) } }
-	for _, tt := range []struct {
-		age   time.Duration
-		stale bool
-		inc   bool
-	}{
-		{0, false, true}, // no -max-age: a live trail is not closed
-		{time.Hour, false, false},
-		{time.Minute, true, true},
-	} {
-		rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, MaxAge: tt.age, Now: at(30 * time.Minute)}, path)
-		if !rep.OK() || (rep.Stale != nil) != tt.stale || rep.Complete() == tt.inc || !rep.LastCheckpoint.Equal(testTime) {
-			t.Errorf("max-age %v: stale %v, incomplete %v, last %v", tt.age, rep.Stale, rep.Incomplete, rep.LastCheckpoint)
-		}
-		if tt.stale && !strings.Contains(rep.Stale.Msg, "30m0s old") {
-			t.Errorf("stale: %v", rep.Stale)
+	check := func(covered bool) {
+		for _, tt := range []struct {
+			age   time.Duration
+			stale bool
+			inc   bool
+		}{
+			{0, false, true}, // no -max-age: a live trail is not closed
+			{time.Hour, false, !covered},
+			{time.Minute, true, true},
+		} {
+			rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, MaxAge: tt.age, Now: at(30 * time.Minute)}, path)
+			if !rep.OK() || (rep.Stale != nil) != tt.stale || rep.Complete() == tt.inc || !rep.LastCheckpoint.Equal(testTime) {
+				t.Errorf("covered %v, max-age %v: stale %v, incomplete %v, last %v", covered, tt.age, rep.Stale, rep.Incomplete, rep.LastCheckpoint)
+			}
+			if tt.stale && !strings.Contains(rep.Stale.Msg, "30m0s old") {
+				t.Errorf("stale: %v", rep.Stale)
+			}
+			if !covered && tt.age == time.Hour && (len(rep.Incomplete) != 1 || !strings.Contains(rep.Incomplete[0].Msg, ":3-3")) {
+				t.Errorf("fresh, line 3 uncovered: %v", rep.Incomplete)
+			}
 		}
 	}
+	check(false)
+	// Bytes after the newest checkpoint are not excused either.
+	data, _ := os.ReadFile(path)
+	torn := filepath.Join(t.TempDir(), "torn.log")
+	os.WriteFile(torn, append(bytes.Clone(data), `{"i":4,"us`...), 0o600)
+	copyFile(t, path+".ckpt", torn+".ckpt")
+	if rep := verifyT(t, &VerifyOptions{PublicKey: testPubKey, MaxAge: time.Hour, Now: at(time.Minute)}, torn); rep.Complete() {
+		t.Errorf("fresh, torn end: %+v", rep)
+	}
+	if err := c.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	check(true)
 }
 
 func TestParseRange(t *testing.T) {

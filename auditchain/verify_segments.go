@@ -229,13 +229,15 @@ func (v *verifier) accepted(r Range) bool {
 
 // endTrail judges the end of the last segment: bytes after its final
 // checkpoint are tampering; without one (a crash, a cut, or a writer still
-// running), its end is not proven, unless MaxAge shows the writer is live.
+// running), its end is not proven. MaxAge, when the newest checkpoint is
+// fresh, excuses only the missing final checkpoint of a live writer: lines
+// or bytes after the newest checkpoint stay unproven.
 func (v *verifier) endTrail() {
 	if v.rep.Tampered != nil {
 		return
 	}
 	if !v.have {
-		v.tornEnd(false)
+		v.tornEnd()
 		return
 	}
 	if fin := v.final[v.seg]; fin != nil {
@@ -246,7 +248,7 @@ func (v *verifier) endTrail() {
 		v.notePending("fragment of a failed write, named by the final checkpoint")
 		return
 	}
-	v.tornEnd(v.fresh)
+	v.tornEnd()
 	if v.opts.PublicKey == nil {
 		return
 	}
@@ -257,12 +259,20 @@ func (v *verifier) endTrail() {
 	last := v.last[v.seg]
 	f := Finding{File: last.file, Line: last.line, Kind: Unclosed}
 	if last.seq > cov {
-		f.Msg = fmt.Sprintf("the last %d line(s) of segment %s are not covered by a signed checkpoint (crash, or lines cut and others appended)", last.seq-cov, v.seg)
-	} else {
-		f.Msg = fmt.Sprintf("segment %s was not closed cleanly (crash or cut): no final checkpoint", v.seg)
+		from := last
+		if v.uncov != nil {
+			from = *v.uncov
+		}
+		r := Range{Segment: v.seg, From: cov + 1, To: last.seq}
+		f.File, f.Line = from.file, from.line
+		f.Msg = fmt.Sprintf("the last %d line(s) of segment %s, %s (%s), are not covered by a signed checkpoint (crash, lines cut and others appended, or a live writer that has not signed them yet)",
+			last.seq-cov, v.seg, r, span(from, last))
+		v.incomplete(f)
+		return
 	}
+	f.Msg = fmt.Sprintf("segment %s was not closed cleanly (crash or cut): no final checkpoint", v.seg)
 	if v.fresh {
-		f.Msg += "; the writer is live (newest checkpoint within -max-age)"
+		f.Msg = fmt.Sprintf("segment %s has no final checkpoint, but the writer is live: its newest checkpoint, within -max-age, covers its last line", v.seg)
 		v.note(f)
 		return
 	}
@@ -270,20 +280,16 @@ func (v *verifier) endTrail() {
 }
 
 // tornEnd reports the unchained bytes at the very end, which nothing
-// commits to.
-func (v *verifier) tornEnd(live bool) {
+// commits to, even in a live trail.
+func (v *verifier) tornEnd() {
 	if len(v.pending) == 0 {
 		return
 	}
-	if live {
-		v.notePending("fragment at the end of a live trail, not yet covered")
-		return
-	}
 	for _, p := range v.pending {
-		v.incomplete(Finding{File: p.file, Line: p.line, Kind: Torn, Msg: "torn line at the end, not covered by the chain (crash or failed write)"})
+		v.incomplete(Finding{File: p.file, Line: p.line, Kind: Torn, Msg: "torn line at the end, not covered by the chain (crash, failed write, or a write in progress)"})
 	}
 	if !v.lastTerm && len(v.pending) == 1 {
-		v.rep.Incomplete[len(v.rep.Incomplete)-1].Msg = "torn final line, not covered by the chain (crash during a write)"
+		v.rep.Incomplete[len(v.rep.Incomplete)-1].Msg = "torn final line, not covered by the chain (crash during a write, or a write in progress)"
 	}
 	v.pending, v.frag = nil, nil
 }
