@@ -12,7 +12,15 @@
 // in chain order by the links in their segment headers, and FILE.ckpt (and
 // FILE.lock) names that a shell glob picks up are skipped with a note. Each
 // FILE's signed checkpoints are read from FILE.ckpt; with -key a missing or
-// empty FILE.ckpt is tampering. Flags come before the files.
+// empty FILE.ckpt is tampering. Flags come before the files; put -- before
+// a shell glob, so that a file named like a flag ("-key=evil.pem") stays a
+// file name:
+//
+//	auditkit-verify -key pub.pem -- audit.jsonl*
+//
+// Every flag but -witness and -accept may be given once: a second -key,
+// -hmac-key-file, -max-age (or any other) is refused with exit 2, naming
+// the flag.
 //
 // It prints OK, or the first line that was modified, deleted, inserted,
 // reordered, or cut, or what cannot be proven, and always the time of the
@@ -22,7 +30,8 @@
 // Exit status (when several apply, the first in the order 1, 3, 4):
 //
 //	0  proven: every line verifies, up to a final checkpoint (or, with
-//	   -max-age, a fresh checkpoint of a writer that is still running)
+//	   -max-age, a fresh checkpoint that covers the last line of a writer
+//	   that is still running)
 //	1  does not verify under the given keys: a line modified, deleted,
 //	   inserted or reordered; bytes after a final checkpoint; lines or a
 //	   whole segment that a checkpoint or a witness names are missing; a
@@ -32,10 +41,12 @@
 //	   be read
 //	2  the command line only: unknown flags, no files, an unreadable or
 //	   unparsable key file, a malformed -accept
-//	3  not provable, nothing tampered: a torn or uncovered end, no final
-//	   checkpoint (the writer crashed, or the tail was cut exactly at a
-//	   checkpoint), the lines of a crashed segment after its last checkpoint
-//	   (for good, even after a restart; an HMAC key proves them, and
+//	3  not provable, nothing tampered: a torn or uncovered end (with
+//	   -max-age as well: lines or bytes after the newest checkpoint of a
+//	   live trail), no final checkpoint (the writer crashed, or the tail was
+//	   cut exactly at a checkpoint), the lines and unchained bytes of a
+//	   crashed segment after its last checkpoint (for good, even after a
+//	   restart; an HMAC key proves the lines but never unchained bytes, and
 //	   -accept SEGMENT:FROM-TO takes a reviewed range), a series whose
 //	   oldest files are missing (unless -allow-partial-series), a file
 //	   truncated under the writer (copytruncate; whatever the flags)
@@ -60,10 +71,14 @@
 // checkpoint lines, or JSON lines with the line in "_msg" (a VictoriaLogs
 // export) or "audit.chain.checkpoint". Every validly signed witnessed
 // checkpoint must be in the trail, unless it is older than the trail
-// (rotated away); others are ignored with a note. -max-age D fails (exit 4)
-// when the newest checkpoint is older than D: for a running writer that
-// signs heartbeats (auditchain.ChainOptions.HeartbeatInterval), a periodic
-// check then notices a cut end.
+// (rotated away); others are ignored with a note. Give one witness stream
+// per trail: a checkpoint of another trail signed with the same key cannot
+// be told from one of a cut segment, so filter a shared export by its file
+// field first. -max-age D fails (exit 4) when the newest checkpoint is
+// older than D: for a running writer that signs heartbeats
+// (auditchain.ChainOptions.HeartbeatInterval), a periodic check then
+// notices a cut end. A fresh checkpoint excuses only the missing final
+// checkpoint of a live trail: lines after it stay unproven (exit 3).
 //
 // -genkey NAME writes a new Ed25519 key pair: NAME.pem (PKCS #8 private key,
 // mode 0600, for auditchain.ChainOptions.SigningKey) and NAME.pub.pem (PKIX

@@ -38,17 +38,23 @@ const usageText = `usage: auditkit-verify -key pub.pem [-hmac-key-file F] [-witn
        auditkit-verify -unsigned [-hmac-key-file F] [flags] FILE...
        auditkit-verify -genkey NAME
 FILE... is a chained file or a rotated series, in any order (FILE.ckpt names
-are skipped). Each FILE's checkpoints are read from FILE.ckpt.
+are skipped). Each FILE's checkpoints are read from FILE.ckpt. Put -- before
+a glob, so that a file named like a flag stays a file name:
+  auditkit-verify -key pub.pem -- audit.jsonl*
+A flag other than -witness and -accept given twice is refused (exit 2).
 exit status:
-  0  proven: every line, up to a final checkpoint (or a fresh one with -max-age)
+  0  proven: every line, up to a final checkpoint, or, with -max-age, a
+     fresh checkpoint that covers the last line of a live trail
   1  does not verify under the given keys: modified, deleted, inserted,
      reordered, cut, bytes after a final checkpoint, re-signed or wrong key
      ("signed by key fingerprint A, you gave B"), HMAC chain without
      -hmac-key-file, unreadable trail or witness file
   2  the command line only: flags, no files, unreadable key file
-  3  not provable: torn or uncovered end, not closed, lines of a crashed
-     segment after its last checkpoint (until -accept), oldest files of a
-     series missing, file truncated under the writer (copytruncate)
+  3  not provable: torn or uncovered end (with -max-age too: lines or
+     bytes after the newest checkpoint), not closed, lines and unchained
+     bytes of a crashed segment after its last checkpoint (until -accept;
+     an HMAC key proves the lines only), oldest files of a series missing,
+     file truncated under the writer (copytruncate)
   4  stale: the newest checkpoint is older than -max-age
 guarantees: -key detects any edit, deletion, insertion, reordering or cut up
   to the last checkpoint. A cut at a final checkpoint (a whole segment or the
@@ -56,6 +62,8 @@ guarantees: -key detects any edit, deletion, insertion, reordering or cut up
   live writer signing heartbeats; without either it verifies, and only the
   printed time of the last checkpoint shows how old the trail's end is.
   -hmac-key-file protects every line from whoever lacks the key.
+  -witness: one witness stream per trail (filter a shared export by file):
+  a checkpoint of another trail signed with the same key reads as a cut.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -71,6 +79,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&witness, "witness", "`FILE` with copies of the checkpoints (checkpoint lines, or JSON lines with the line in \"_msg\"); repeatable; needs -key")
 	fs.Var(&accept, "accept", "reviewed crash range `SEGMENT:FROM-TO` to accept (printed by an exit 3); repeatable")
 	quiet := fs.Bool("q", false, "print only problems (never hides them)")
+	onlyOnce(fs, "witness", "accept")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
@@ -194,6 +203,46 @@ func lastCheckpoint(rep *auditchain.Report, signed bool) string {
 	t := rep.LastCheckpoint
 	return fmt.Sprintf("last checkpoint: %s (%s ago)", t.UTC().Format(time.RFC3339), now().Sub(t).Round(time.Second))
 }
+
+// onlyOnce makes every flag of fs but the repeatable ones refuse to be
+// given twice: a file named "-key=evil.pem" that a shell glob expands
+// between the flags must not override the key given before it (which the
+// flag package otherwise does: the last one wins).
+func onlyOnce(fs *flag.FlagSet, repeatable ...string) {
+	fs.VisitAll(func(f *flag.Flag) {
+		for _, r := range repeatable {
+			if f.Name == r {
+				return
+			}
+		}
+		o := &onceValue{Value: f.Value, name: f.Name}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			f.Value = onceBool{o}
+		} else {
+			f.Value = o
+		}
+	})
+}
+
+// onceValue is a flag value that can be set only once.
+type onceValue struct {
+	flag.Value
+	name string
+	set  bool
+}
+
+func (o *onceValue) Set(s string) error {
+	if o.set {
+		return fmt.Errorf("-%s given twice (a file name starting with '-' in a glob? put -- before the files)", o.name)
+	}
+	o.set = true
+	return o.Value.Set(s)
+}
+
+// onceBool is a onceValue for a boolean flag, which takes no argument.
+type onceBool struct{ *onceValue }
+
+func (onceBool) IsBoolFlag() bool { return true }
 
 // onlyCheckpoints reports whether every argument is a FILE.ckpt name.
 func onlyCheckpoints(files []string) bool {
