@@ -107,13 +107,20 @@
 // trail does not contain is a cut. What cannot be proven without being
 // tampering is [Report.Incomplete] (exit 3): the lines after the last
 // checkpoint of a crashed segment (named SEGMENT:FROM-TO, unless the HMAC key
-// proves them or [VerifyOptions.Accept] acknowledges them), a last segment
+// proves them or [VerifyOptions.Accept] acknowledges them; unchained bytes
+// there, a torn line or anything appended, no key proves), a last segment
 // without a final checkpoint, a file truncated under the writer, and a first
 // segment that continues a file not given (unless
 // [VerifyOptions.AllowPartialSeries]). [Report.LastCheckpoint] is when the
 // newest checkpoint was signed; with [VerifyOptions.MaxAge] an older one is
-// stale (exit 4), and a live trail with a fresh checkpoint is proven up to
-// it.
+// stale (exit 4), and a live trail whose fresh newest checkpoint covers its
+// last line is proven (exit 0); lines or bytes after that checkpoint stay
+// unproven (exit 3). A witness holds the checkpoints of one trail: one
+// signed with the same key by another trail reads as a cut segment, so
+// filter a shared stream or export by its file field. The verifier opens
+// only regular files (a FIFO, a device or a directory as a trail file, a
+// FILE.ckpt or a witness does not verify) and refuses lines longer than
+// [MaxLineSize].
 //
 // # What verification proves
 //

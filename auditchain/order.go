@@ -2,8 +2,8 @@ package auditchain
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -38,7 +38,7 @@ func (s *fileScan) lastSegment() string {
 // scanFile reads name once for its headers and its last chained line.
 func scanFile(name string) (fileScan, error) {
 	s := fileScan{name: name}
-	f, err := os.Open(name)
+	f, err := openRegular(name)
 	if err != nil {
 		return s, fmt.Errorf("auditchain: %w", err)
 	}
@@ -58,7 +58,8 @@ func scanFile(name string) (fileScan, error) {
 		s.lastSeq, s.lastHead, s.hasLine = p.seq, hex.EncodeToString(p.chain[:]), true
 		return true
 	})
-	if err != nil {
+	var long *lineTooLongError
+	if err != nil && !errors.As(err, &long) { // readFile reports a long line
 		return s, fmt.Errorf("auditchain: %s: %w", name, err)
 	}
 	return s, nil

@@ -1,40 +1,15 @@
 package auditchain
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"strconv"
 )
-
-// readLines calls fn for each line of r (without its newline); terminated
-// is false for a final piece with no newline.
-func readLines(r io.Reader, fn func(n int, line []byte, terminated bool) bool) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for n := 1; ; n++ {
-		l, err := br.ReadBytes('\n')
-		if len(l) > 0 {
-			term := l[len(l)-1] == '\n'
-			if term {
-				l = l[:len(l)-1]
-			}
-			if !fn(n, l, term) {
-				return nil
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
 
 // parseCheckpoint parses one checkpoint line (without its newline) in the
 // only form Chain writes: AppendJSON of the value, hex in lower case of the
@@ -57,6 +32,92 @@ func parseCheckpoint(l []byte) (Checkpoint, error) {
 	return cp, nil
 }
 
+// tornCheckpoint reports whether a checkpoint line that does not parse is
+// what a failed write leaves (the writer's file adds the newline a short
+// write lacked): the start of a checkpoint line in canonical form, NUL
+// bytes, or a final piece without its newline. Anything else, and a whole
+// JSON value that is not a valid checkpoint, was put there by someone else.
+// (A torn line hides no more than a deleted one: later checkpoints cover
+// what it would have.)
+func tornCheckpoint(l []byte, term bool) bool {
+	if json.Valid(l) {
+		return false
+	}
+	if !term || len(bytes.Trim(l, "\x00")) == 0 {
+		return true
+	}
+	for _, final := range []bool{false, true} {
+		for _, tail := range []bool{false, true} {
+			if prefixOf(l, checkpointForm(final, tail)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkpointForm is the canonical checkpoint line as tokens: literals, and
+// "h" n (n lower-case hex digits) or "d" (a decimal integer).
+func checkpointForm(final, tail bool) []string {
+	f := []string{`{"segment":"`, "h32", `","seq":`, "d", `,"head":"`, "h64", `","time":`, "d"}
+	if final {
+		f = append(f, `,"final":true`)
+	}
+	if tail {
+		f = append(f, `,"tail":"`, "h64", `"`)
+	}
+	return append(f, `,"sig":"`, "h128", `"}`)
+}
+
+// prefixOf reports whether l is a strict prefix of a line of the form.
+func prefixOf(l []byte, form []string) bool {
+	for _, tok := range form {
+		switch {
+		case tok == "d":
+			i := 0
+			if i < len(l) && l[i] == '-' {
+				i++
+			}
+			start := i
+			for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+				i++
+			}
+			if i-start > 1 && l[start] == '0' {
+				return false // a leading zero: not how JSON writes it
+			}
+			if i == len(l) {
+				return true
+			}
+			if i == start {
+				return false
+			}
+			l = l[i:]
+		case tok[0] == 'h':
+			n, _ := strconv.Atoi(tok[1:])
+			i := 0
+			for i < len(l) && i < n && isLowerHex(string(l[i]), 1) {
+				i++
+			}
+			if i == len(l) {
+				return true
+			}
+			if i < n {
+				return false
+			}
+			l = l[i:]
+		default:
+			if len(l) <= len(tok) {
+				return tok[:len(l)] == string(l)
+			}
+			if string(l[:len(tok)]) != tok {
+				return false
+			}
+			l = l[len(tok):]
+		}
+	}
+	return false
+}
+
 // verifySig reports whether cp's signature verifies under the public key.
 func (v *verifier) verifySig(cp *Checkpoint) bool {
 	sig, err := hex.DecodeString(cp.Sig)
@@ -75,7 +136,7 @@ func (v *verifier) wrongKeyHint(seg string) string {
 
 func (v *verifier) readCheckpoints(file string) error {
 	name := file + ".ckpt"
-	f, err := os.Open(name)
+	f, err := openRegular(name)
 	if errors.Is(err, os.ErrNotExist) {
 		// Chain writes a checkpoint with every segment header: a signed
 		// chain without its sidecar lost the proof that it was not rewritten.
@@ -91,9 +152,9 @@ func (v *verifier) readCheckpoints(file string) error {
 		at := Finding{File: name, Line: n, Kind: BadCheckpoint}
 		cp, err := parseCheckpoint(l)
 		if err != nil {
-			if !term { // a checkpoint torn by a crash
-				v.note(Finding{File: name, Line: n, Kind: Torn, Msg: "torn final checkpoint line ignored"})
-				return false
+			if tornCheckpoint(l, term) {
+				v.note(Finding{File: name, Line: n, Kind: Torn, Msg: "torn checkpoint line ignored (a failed write: a crash or a full disk)"})
+				return true
 			}
 			at.Msg = "malformed checkpoint: " + err.Error()
 			v.fail(at)
@@ -114,6 +175,11 @@ func (v *verifier) readCheckpoints(file string) error {
 		found++
 		return true
 	})
+	var long *lineTooLongError
+	if errors.As(err, &long) {
+		v.fail(Finding{File: name, Line: long.line, Kind: BadCheckpoint, Msg: long.Error()})
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("auditchain: %s: %w", name, err)
 	}

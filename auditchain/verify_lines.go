@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
 	"strconv"
 )
 
@@ -14,7 +14,7 @@ import (
 // chained line, which commits to their bytes, or until the end of their
 // segment, where a final checkpoint's tail can name them.
 func (v *verifier) readFile(s fileScan, lastFile bool) error {
-	f, err := os.Open(s.name)
+	f, err := openRegular(s.name)
 	if err != nil {
 		return fmt.Errorf("auditchain: %w", err)
 	}
@@ -63,6 +63,11 @@ func (v *verifier) readFile(s fileScan, lastFile bool) error {
 		usage = v.line(at, l, p)
 		return usage == nil && v.rep.Tampered == nil
 	})
+	var long *lineTooLongError
+	if errors.As(err, &long) {
+		v.fail(Finding{File: s.name, Line: long.line, Kind: Modified, Msg: long.Error()})
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("auditchain: %s: %w", s.name, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 )
 
 // witnessMsgField is the field of a JSON witness line that carries the
@@ -38,7 +37,7 @@ func witnessLine(l []byte) ([]byte, bool) {
 // (a shared log pipeline) must not be able to make a trail fail, or pass.
 // The others are counted in a note.
 func (v *verifier) readWitness(name string) error {
-	f, err := os.Open(name)
+	f, err := openRegular(name)
 	if err != nil {
 		return fmt.Errorf("auditchain: witness: %w", err)
 	}
