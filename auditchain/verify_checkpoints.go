@@ -272,7 +272,7 @@ func (v *verifier) finish() {
 			ignored++ // older than the trail: rotated away
 		default:
 			v.fail(Finding{File: ck.file, Line: ck.line, Kind: Truncated,
-				Msg: fmt.Sprintf("witnessed checkpoint of segment %s (seq %d) is newer than the start of the trail, which lacks that segment: a segment or file was cut", ck.cp.Segment, ck.cp.Seq)})
+				Msg: fmt.Sprintf("witnessed checkpoint of segment %s (seq %d) is newer than the start of the trail, which lacks that segment: a segment or file was cut (or the witness holds another trail signed with the same key: give one witness stream per trail, filtered by its file field)", ck.cp.Segment, ck.cp.Seq)})
 			return
 		}
 	}

@@ -71,3 +71,23 @@ func TestVerifyLineTooLong(t *testing.T) {
 		t.Fatalf("long checkpoint line: %v", rep.Tampered)
 	}
 }
+
+// A witness holds the checkpoints of one trail. A checkpoint of another
+// trail signed with the same key cannot be told from one of a segment cut
+// from this trail (neither names a file), so it fails the trail, and the
+// finding says how to give one witness stream per trail.
+func TestVerifySharedWitness(t *testing.T) {
+	dir := t.TempDir()
+	w := openWitness(t, dir)
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	run(t, a, 3, ChainOptions{SigningKey: testSignKey})
+	run(t, b, 3, ChainOptions{SigningKey: testSignKey, Witness: w})
+	opts := &VerifyOptions{PublicKey: testPubKey, Witness: []string{w.Name()}}
+	if rep := verifyT(t, opts, b); !rep.Complete() {
+		t.Fatalf("own witness: %v", rep.Tampered)
+	}
+	rep := verifyT(t, opts, a)
+	if rep.OK() || rep.Tampered.Kind != Truncated || !strings.Contains(rep.Tampered.Msg, "one witness stream per trail") {
+		t.Fatalf("another trail's witness: %v", rep.Tampered)
+	}
+}
