@@ -42,6 +42,11 @@ const chainReserve = len(`,"seq":`) + 20 + len(`,"chain":""`) + 2*sha256.Size
 // of a chained file must be one record); Chain writes nothing for it.
 var ErrNotObject = errors.New("auditchain: chained line must be a JSON object on one line ending in }\\n")
 
+// ErrTooLong is returned for a line that would exceed MaxLineSize once
+// chained (the verifier reads no longer line); Chain writes nothing for it.
+// The handler's Limits.MaxRecordBytes keeps records far below it.
+var ErrTooLong = errors.New("auditchain: chained line would exceed MaxLineSize")
+
 // ChainOptions configure a Chain. A zero ChainOptions gives a SHA-256 chain
 // with no signed checkpoints.
 type ChainOptions struct {
@@ -321,6 +326,9 @@ func (c *Chain) WriteRecord(_ slog.Level, _ bool, line []byte) error {
 	body, ok := objectBody(line)
 	if !ok {
 		return ErrNotObject
+	}
+	if len(body)+chainReserve+1 > MaxLineSize {
+		return ErrTooLong
 	}
 	if !c.started {
 		if err := c.writeHeader(); err != nil {

@@ -112,3 +112,18 @@ func TestOpenChainAfterAppendedFlood(t *testing.T) {
 		t.Fatal("bytes after a final checkpoint verified")
 	}
 }
+
+// A line the verifier would not read (over MaxLineSize once chained) is
+// refused, not written as a line that later verifies as tampering.
+func TestChainRefusesOverlongLine(t *testing.T) {
+	var out bytes.Buffer
+	c, _ := NewChain(&out, nil, nil)
+	n := out.Len()
+	long := append(append([]byte(`{"a":"`), bytes.Repeat([]byte{'x'}, MaxLineSize)...), "\"}\n"...)
+	if _, err := c.Write(long); !errors.Is(err, ErrTooLong) || out.Len() != n {
+		t.Fatalf("err %v, wrote %d bytes", err, out.Len()-n)
+	}
+	if _, err := c.Write([]byte(`{"a":1}` + "\n")); err != nil {
+		t.Fatal(err)
+	}
+}
