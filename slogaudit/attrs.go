@@ -50,7 +50,7 @@ func (st *state) appendWith(h *Handler) {
 		}
 		st.entOff = len(st.buf)
 		st.buf = append(st.buf, h.with[e.off:e.end]...)
-		st.keyStart = st.entOff + 2
+		st.keyStart = st.entOff + len(st.c.keyOpen)
 		st.keyEnd = st.entOff + int(e.keyEnd-e.off)
 		st.entHash = e.hash
 		st.entReqKey = e.reqKey
@@ -58,7 +58,7 @@ func (st *state) appendWith(h *Handler) {
 		if e.app && (st.entDup < 0 || !st.ents[st.entDup].app) {
 			st.appCount++
 		}
-		st.commit(e.app)
+		st.commitEntry(e.app)
 	}
 }
 
@@ -164,31 +164,42 @@ func (st *state) appendPlain(e *keyEntry, v slog.Value, k slog.Kind) {
 			// detectors need to look at it (see internal/prescan).
 			// appendCleared, written out: it is not inlined, and the
 			// call per string cost 180 instructions per benchmark record.
+			// In OTLP, headStr also opens the stringValue.
 			var ok, hit bool
-			if st.buf, ok, hit = jsonenc.AppendPlain(st.buf, e.head, s, st.c.prescanned); ok {
+			if st.buf, ok, hit = jsonenc.AppendPlain(st.buf, e.headStr, s, st.c.prescanned); ok {
 				if !hit || !st.c.valueRules || !st.c.rules.MatchValue(s) {
 					st.longest = max(st.longest, len(s))
-					break
+				} else {
+					// A value rule matched: write the mask, not the string.
+					st.buf = st.c.appendQuotedMask(append(st.buf[:off], e.headStr...), s)
 				}
-				// A value rule matched: write the mask, not the string.
-				st.buf = st.c.appendQuotedMask(append(st.buf[:off], e.head...), s)
+				if st.otlp {
+					st.buf = append(st.buf, '}')
+				}
 				break
 			}
 		}
 		st.buf = append(st.buf, e.head...)
 		st.appendStr(s)
-	case k == slog.KindInt64:
+	case k == slog.KindInt64 && !st.otlp:
 		st.buf = jsonenc.AppendInt(append(st.buf, e.head...), v.Int64())
-	case k == slog.KindDuration:
+	case k == slog.KindDuration && !st.otlp:
 		st.buf = jsonenc.AppendInt(append(st.buf, e.head...), int64(v.Duration()))
+	case k == slog.KindInt64:
+		st.appendIntVal(v.Int64(), e.head)
+	case k == slog.KindDuration:
+		st.appendIntVal(int64(v.Duration()), e.head)
 	default:
 		st.buf = append(st.buf, e.head...)
 		st.appendValue(v, e.path, 1)
 	}
+	if st.otlp {
+		st.buf = append(st.buf, '}') // the KeyValue
+	}
 	st.ents = append(st.ents, entry{
 		hash:   e.hash,
 		off:    int32(off),
-		keyEnd: int32(off + len(e.head) - 2),
+		keyEnd: int32(off) + e.keyEnd,
 		end:    int32(len(st.buf)),
 		app:    app,
 		reqKey: e.reqKey,
@@ -217,9 +228,15 @@ func (st *state) maskValue(v slog.Value) slog.Value {
 // appendMasked writes a value produced by maskValue. Masks never need
 // escaping, and appending avoids building the mask string.
 func (st *state) appendMasked(v slog.Value) {
+	if st.otlp {
+		st.buf = append(st.buf, otlpString...)
+	}
 	st.buf = append(st.buf, '"')
 	st.buf = append(st.buf, v.String()...)
 	st.buf = append(st.buf, '"')
+	if st.otlp {
+		st.buf = append(st.buf, '}')
+	}
 }
 
 // appendGroup flattens a group into dotted keys. An empty group is dropped
@@ -245,7 +262,7 @@ func (st *state) appendGroup(key string, attrs []slog.Attr, n *groupNode) {
 		}
 		st.appendAttrKey(e)
 		if st.startEntry(!st.library) {
-			st.buf = append(st.buf, `"`+redact.Marker+`"`...)
+			st.appendRedactedVal()
 			st.commit(!st.library)
 		}
 		return

@@ -85,9 +85,9 @@
 //
 // MaxRecordBytes bounds the OTLP line, which is one and a half to two times
 // as long as the default line for the same record, so records are shrunk (or
-// replaced by the fallback record) sooner. The format costs a single extra pass over
-// the finished line and allocates nothing either (see
-// BenchmarkHandleFormat).
+// replaced by the fallback record) sooner. The line is written in the same
+// single pass over the record as the default line, and allocates nothing
+// either (see BenchmarkHandleFormat).
 //
 // # Attributes
 //

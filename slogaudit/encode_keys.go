@@ -59,9 +59,14 @@ type keyEntry struct {
 	key    string
 	w0, w1 uint64 // keyWords(key)
 
-	// head is the start of the key's entry, `,"key":`, with the escaped
-	// dotted key cut to MaxStringLen: one copy writes it.
+	// head is the start of the key's entry, `,"key":` (OTLP:
+	// `,{"key":"key","value":`), with the escaped dotted key cut to
+	// MaxStringLen: one copy writes it. headStr is head followed, in OTLP,
+	// by the start of a string value (the fast path's strings).
 	head     []byte
+	headStr  []byte
+	keyAt    int32 // the escaped key is head[keyAt:keyEnd]
+	keyEnd   int32
 	hash     uint64    // keyHash of the escaped key
 	bloom    uint64    // bloomBit(hash)
 	lift     string    // KeyEventType, KeyScopeName or KeyScopeVersion when lifted
@@ -78,17 +83,22 @@ type keyEntry struct {
 	used    atomic.Bool // hit since the last replacement sweep
 }
 
-// esc is the escaped dotted key.
-func (e *keyEntry) esc() []byte { return e.head[2 : len(e.head)-2] }
-
 // fill computes e for key under parent, writing its head into dst.
 func (e *keyEntry) fill(c *config, parent *groupNode, key string, dst []byte) {
 	*e = keyEntry{parent: parent, key: key, path: parent.path}
 	e.w0, e.w1 = keyWords(key)
-	dst = append(dst, ',', '"')
+	dst = append(dst, c.keyOpen...)
+	start := len(dst)
 	dst = appendFullKey(dst, parent, key, c.limits.MaxStringLen)
-	e.head = append(dst, '"', ':')
-	esc := e.esc()
+	end := len(dst)
+	dst = append(dst, c.keyClose...)
+	n := len(dst)
+	if c.otlp {
+		dst = append(dst, otlpString...)
+	}
+	e.head, e.headStr = dst[:n:n], dst
+	e.keyAt, e.keyEnd = int32(start), int32(end) // dst starts empty
+	esc := dst[start:end]
 	e.hash = keyHash(esc)
 	e.bloom = bloomBit(e.hash)
 	if !parent.inValue {
@@ -237,7 +247,7 @@ func (st *state) keyMiss(n *groupNode, key string, i uint) *keyEntry {
 		return e
 	}
 	st.tmp.fill(st.c, n, key, st.tmpKey[:0])
-	st.tmpKey = st.tmp.head[:0]
+	st.tmpKey = st.tmp.headStr[:0]
 	return &st.tmp
 }
 
@@ -282,8 +292,8 @@ func (st *state) childOf(e *keyEntry) *groupNode {
 func (st *state) appendAttrKey(e *keyEntry) {
 	st.entOff = len(st.buf)
 	st.buf = append(st.buf, e.head...)
-	st.keyStart = st.entOff + 2
-	st.keyEnd = len(st.buf) - 2
+	st.keyStart = st.entOff + int(e.keyAt)
+	st.keyEnd = st.entOff + int(e.keyEnd)
 	st.entHash = e.hash
 	st.entReqKey = e.reqKey
 }
@@ -292,11 +302,11 @@ func (st *state) appendAttrKey(e *keyEntry) {
 // as it is (no groups, never cut).
 func (st *state) appendLibraryKey(key string) {
 	st.entOff = len(st.buf)
-	st.buf = append(st.buf, ',', '"')
+	st.buf = append(st.buf, st.c.keyOpen...)
 	st.keyStart = len(st.buf)
 	st.buf = append(st.buf, key...)
 	st.keyEnd = len(st.buf)
-	st.buf = append(st.buf, '"', ':')
+	st.buf = append(st.buf, st.c.keyClose...)
 	st.entHash = keyHash(st.buf[st.keyStart:st.keyEnd])
 	st.entReqKey = 0 // library keys are never request-scope keys
 }

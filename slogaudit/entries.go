@@ -64,17 +64,27 @@ func (st *state) findDup() int {
 		return -1
 	}
 	key := st.buf[st.keyStart:st.keyEnd]
+	at := int32(len(st.c.keyOpen))
 	for i := range st.ents {
 		e := &st.ents[i]
-		if e.hash == st.entHash && string(st.buf[e.off+2:e.keyEnd]) == string(key) {
+		if e.hash == st.entHash && string(st.buf[e.off+at:e.keyEnd]) == string(key) {
 			return i
 		}
 	}
 	return -1
 }
 
-// commit records the entry just written, replacing its duplicate.
+// commit closes the entry just written (OTLP: its KeyValue) and records
+// it, replacing its duplicate.
 func (st *state) commit(app bool) {
+	if st.otlp {
+		st.buf = append(st.buf, '}')
+	}
+	st.commitEntry(app)
+}
+
+// commitEntry records the complete entry just written.
+func (st *state) commitEntry(app bool) {
 	e := entry{
 		hash:   st.entHash,
 		off:    int32(st.entOff),

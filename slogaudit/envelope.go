@@ -17,6 +17,10 @@ import (
 // assembleTrace writes the whole line for the attributes in st.buf and the
 // span context sc.
 func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext) {
+	if st.otlp {
+		st.assembleOTLP(r, now, sc)
+		return
+	}
 	c := st.c
 	// The spare byte (see write), then the envelope up to body.
 	var b []byte
@@ -74,7 +78,6 @@ func (st *state) assembleTrace(r *slog.Record, now int64, sc *trace.SpanContext)
 	}
 	b = append(b, '}', '\n')
 	st.line = b
-	st.finishLine()
 }
 
 // cut limits a lifted string to MaxStringLen runes (without the marker: it

@@ -31,14 +31,15 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, l
 			if i < 0 {
 				return false
 			}
-			over -= st.entryBytes(st.ents[i])
+			// The entry's bytes are its bytes in the line, in either format.
+			over -= int(st.ents[i].end - st.ents[i].off)
 			st.del(i)
 			st.appCount--
 			dropped++
 		}
 		st.appendLibraryKey(KeyDroppedAttributes)
 		if st.startEntry(false) {
-			st.buf = strconv.AppendInt(st.buf, int64(dropped), 10)
+			st.appendIntVal(int64(dropped), nil)
 			st.commit(false)
 		}
 		st.assembleTrace(r, now, sc)
@@ -50,11 +51,14 @@ func (st *state) dropLargest(r *slog.Record, now int64, sc *trace.SpanContext, l
 // always fits 1024 bytes: service.name, the instrumentation scope's name and
 // version, schema_version (in every tier: every line has one), the request
 // keys marked fallback in requestKeys, and audit.original_event_type.
-var fallbackTiers = [...]struct{ service, instScope, schema, reqKey, orig int }{
+var fallbackTiers = [...]fallbackTier{
 	{256, 128, 64, 64, 128},
 	{64, 0, 32, 32, 32},
 	{0, 0, 16, 0, 0},
 }
+
+// fallbackTier is what one tier of the fallback record keeps, in runes.
+type fallbackTier struct{ service, instScope, schema, reqKey, orig int }
 
 // appendFallback replaces the line with the fallback record: the envelope
 // without any of the record's data.
@@ -75,7 +79,20 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 			kept[i] = st.requestKeyString(i)
 		}
 	}
+	name, version := c.instScope.Name, c.instScope.Version
+	if st.lift.hasInstScopeName {
+		name, version = st.lift.instScopeName, st.liftedInstScopeVersion()
+	}
 	for _, t := range fallbackTiers {
+		name, _ := truncRunes(name, t.instScope)
+		version, _ := truncRunes(version, t.instScope)
+		if st.otlp {
+			st.line = st.fallbackOTLP(r, now, sc, t, name, version, orig, &kept)
+			if len(st.line)-1 <= limit {
+				return
+			}
+			continue
+		}
 		b := append(st.line[:0], 0, '{')
 		if !r.Time.IsZero() {
 			b = append(b, `"`+KeyTimestamp+`":`...)
@@ -92,12 +109,6 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 			b = append(b, '}')
 		}
 		if t.instScope > 0 {
-			name, version := c.instScope.Name, c.instScope.Version
-			if st.lift.hasInstScopeName {
-				name, version = st.lift.instScopeName, st.liftedInstScopeVersion()
-			}
-			name, _ = truncRunes(name, t.instScope)
-			version, _ = truncRunes(version, t.instScope)
 			b = append(b, `,"`+KeyInstrumentationScope+`":`...)
 			b = appendInstScope(b, name, version)
 		}
@@ -124,7 +135,6 @@ func (st *state) appendFallback(r *slog.Record, now int64, sc *trace.SpanContext
 		}
 		b = append(b, '}', '\n')
 		st.line = b
-		st.finishLine()
 		if len(st.line)-1 <= limit {
 			return
 		}

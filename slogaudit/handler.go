@@ -103,9 +103,15 @@ type config struct {
 	// envelope is resource, the default scope and the start of attributes:
 	// what follows body in most lines, in one piece.
 	envelope []byte
-	// otlpHead is the OTLP/JSON line up to the scope object for a record
-	// that carries resource (see transcodeWith); nil in the JSONL format.
-	otlpHead []byte
+	// otlp is set in the OTLP/JSON format (otlp_envelope.go): an entry's
+	// key is written between keyOpen and keyClose (`,"` and `":` in the
+	// default format).
+	otlp              bool
+	keyOpen, keyClose string
+	// otlpHead is the OTLP/JSON line up to the scope object, otlpEnvelope
+	// the same with the default scope and the start of the log record, and
+	// otlpSchemaEntry the schema_version KeyValue; nil in the JSONL format.
+	otlpHead, otlpEnvelope, otlpSchemaEntry []byte
 	// fallbackService is service.name cut for the fallback record.
 	fallbackService string
 	instScope       Scope
@@ -191,11 +197,11 @@ func NewHandler(w io.Writer, opts *Options) *Handler {
 	}
 	c.defaultInstScope = appendInstScope(nil, c.instScope.Name, c.instScope.Version)
 	c.root = &groupNode{}
+	c.setFormat(c.format)
 	c.encodeResource(o)
 	c.envelope = append(slices.Clip(c.resource), c.defaultInstScope...)
 	c.envelope = append(c.envelope, `,"`+KeyAttributes+`":{`...)
 	c.schemaEntry = append([]byte(`"`+KeySchemaVersion+`":`), c.schemaVersion...)
-	c.otlpHead = otlpHead(c)
 	return &Handler{c: c, node: c.root}
 }
 

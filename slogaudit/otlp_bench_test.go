@@ -11,7 +11,7 @@ import (
 
 // BenchmarkHandleFormat measures Handle for the benchmark record in
 // both formats, side by side (same record, options and writer), so the cost
-// of the OTLP/JSON transcoding is the difference between the two.
+// of the OTLP/JSON format is the difference between the two.
 func BenchmarkHandleFormat(b *testing.B) {
 	ctx := context.Background()
 	for _, rd := range []struct {
@@ -35,29 +35,5 @@ func BenchmarkHandleFormat(b *testing.B) {
 				})
 			})
 		}
-	}
-}
-
-// BenchmarkTranscode measures the transcoder alone on the benchmark record's
-// JSON lines line: as the handler runs it (the resource known, transcoded
-// once) and for a line of unknown origin.
-func BenchmarkTranscode(b *testing.B) {
-	var lb lineBuffer
-	r := benchRecord()
-	_ = NewHandler(&lb, nil).Handle(context.Background(), r)
-	line := append([]byte{0}, lb.String()...)
-	c := NewHandler(io.Discard, &Options{Format: FormatOTLPJSON}).c
-	for _, bc := range []struct {
-		name string
-		c    *config
-	}{{"handler", c}, {"unknown", nil}} {
-		b.Run(bc.name, func(b *testing.B) {
-			out := make([]byte, 0, 4096)
-			b.SetBytes(int64(len(line)))
-			b.ReportAllocs()
-			for b.Loop() {
-				out, _ = transcodeWith(out[:0], line, bc.c)
-			}
-		})
 	}
 }

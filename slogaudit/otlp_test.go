@@ -450,8 +450,8 @@ func TestOTLPFallbackFits(t *testing.T) {
 	assert.Equal(t, EventMalformedRecord, *attr(lr, KeyEventType).StringValue)
 }
 
-// TestTranscodeRejects feeds the transcoder lines the encoder never writes:
-// it must report them, never panic or write half a line.
+// TestTranscodeRejects feeds the reference converter lines the encoder never
+// writes: it must report them, never panic or write half a line.
 func TestTranscodeRejects(t *testing.T) {
 	for _, in := range []string{
 		``, `{`, `}`, `[]`, `{"a"}`, `{"a":}`, `{"attributes":{"k":tru}}`, `{"attributes":{"k":"v}}`,
@@ -464,17 +464,6 @@ func TestTranscodeRejects(t *testing.T) {
 		out, ok := transcodeJSONL(in)
 		assert.False(t, ok, "%q gave %q", in, out)
 	}
-	// The replacement line when the transcoder fails inside a Handle.
-	var errs []error
-	c := NewHandler(io.Discard, otlpOpts(Options{OnError: func(err error) { errs = append(errs, err) }})).c
-	st := newState(c)
-	defer st.free()
-	st.line = append(st.line[:0], "\x00{\"attributes\":{\"k\":tru}}\n"...)
-	st.finishLine()
-	assert.Equal(t, "\x00"+otlpBroken, string(st.line))
-	assert.True(t, st.fallback)
-	assert.Equal(t, []error{errOTLP}, errs)
-	decodeOTLP(t, strings.TrimSuffix(otlpBroken, "\n"))
 }
 
 // TestTranscodeAccepts covers shapes the envelope allows that the handler
@@ -513,83 +502,5 @@ func TestOTLPAllocs(t *testing.T) {
 		wantAllocs(t, 0, func() { _ = h.Handle(context.Background(), r) })
 		hw := h.WithAttrs([]slog.Attr{slog.String("service.tier", "gold"), slog.Any("m", map[string]int{"a": 1})}).WithGroup("app")
 		wantAllocs(t, 0, func() { _ = hw.Handle(scoped, r) })
-	}
-}
-
-// TestOTLPEntryBytes checks entryBytes against the transcoder: an entry
-// adds exactly that many bytes to the finished line, in both formats.
-func TestOTLPEntryBytes(t *testing.T) {
-	entries := []string{`,"s":"a\"b"`, `,"i":1`, `,"f":2.0`, `,"m":{"a":[1,null,"x",{}]}`, `,"b":true`, `,"n":null`, `,"l":[]`}
-	base := `{"attributes":{"schema_version":"1.0"`
-	without, ok := transcodeJSONL(base + `}}`)
-	require.True(t, ok)
-	for _, f := range []Format{FormatJSONL, FormatOTLPJSON} {
-		c := NewHandler(io.Discard, &Options{Format: f}).c
-		for _, e := range entries {
-			st := &state{c: c, buf: []byte(e)}
-			got := st.entryBytes(entry{off: 0, end: int32(len(e))})
-			want := len(e)
-			if f == FormatOTLPJSON {
-				with, ok := transcodeJSONL(base + e + `}}`)
-				require.True(t, ok)
-				want = len(with) - len(without)
-			}
-			assert.Equal(t, want, got, "format %d, entry %s", f, e)
-		}
-	}
-}
-
-// TestTranscodeFastPath: a line that carries its handler's resource takes
-// the fast path (resource and scope copied, fields expected in the encoder's
-// order) and gives byte for byte what the field-by-field reading gives, for
-// every shape the encoder writes: with and without a record time, the
-// handler's scope or the record's own, trace context, every value kind, the
-// fallback record.
-func TestTranscodeFastPath(t *testing.T) {
-	optss := map[string]Options{
-		"default": {},
-		"resource": {ServiceName: "svc\"\\", ServiceVersion: "1", SchemaVersion: "2",
-			Resource: []slog.Attr{slog.Group("k8s", slog.String("pod", "p-1"), slog.Int("n", 2), slog.Float64("f", 1.5))},
-			Scope:    Scope{Name: "my/scope", Version: "v1"}},
-		"scope without version": {Scope: Scope{Name: "s"}},
-		"small":                 {Limits: Limits{MaxRecordBytes: 1024}},
-	}
-	recs := map[string]slog.Record{
-		"bench":   benchRecord(),
-		"no time": slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0),
-		"lifted scope": record(slog.LevelWarn, "m", slog.String(KeyScopeName, "their/scope"),
-			slog.String(KeyScopeVersion, "v2"), slog.String(KeyEventType, "e")),
-		"lifted version": record(slog.LevelWarn, "m", slog.String(KeyScopeVersion, "v3")),
-		"every kind": record(LevelCritical, "k\u2028\"", slog.Int64("i", -1), slog.Uint64("u", math.MaxUint64),
-			slog.Float64("f", 2), slog.Float64("nan", math.NaN()), slog.Bool("b", true), slog.Any("nil", nil),
-			slog.Any("m", map[string]any{"x": []any{1, "y\\\"", nil, 2.5, map[string]any{}, []any{}}}),
-			slog.String("esc\"key\\", "v\\"), slog.String("", "")),
-		"huge": record(slog.LevelInfo, "m", slog.String(KeyEventType, strings.Repeat("e", 3000))),
-	}
-	for oname, o := range optss {
-		c := NewHandler(io.Discard, &Options{Format: FormatOTLPJSON, Resource: o.Resource, ServiceName: o.ServiceName,
-			ServiceVersion: o.ServiceVersion, SchemaVersion: o.SchemaVersion, Scope: o.Scope, Limits: o.Limits}).c
-		require.NotNil(t, c.otlpHead)
-		for rname, r := range recs {
-			for cname, ctx := range map[string]context.Context{"bg": context.Background(), "span": otlpReqCtx()} {
-				t.Run(oname+"/"+rname+"/"+cname, func(t *testing.T) {
-					var jb lineBuffer
-					jline := handleOne(t, NewHandler(&jb, withClock(&o)), &jb, ctx, r)
-					line := []byte("\x00" + jline + "\n")
-					want, ok := transcode(nil, line)
-					require.True(t, ok)
-					got, ok := transcodeWith(nil, line, c)
-					require.True(t, ok)
-					assert.Equal(t, string(want), string(got))
-					// The fallback record keeps the resource only when
-					// nothing in it had to be cut.
-					fast := transcoder{in: line, i: 1}
-					if !strings.Contains(jline, `"body":"`+EventMalformedRecord+`"`) {
-						assert.True(t, fast.fast(c), "fast path taken")
-					}
-					decodeOTLP(t, strings.TrimSuffix(string(got[1:]), "\n"))
-				})
-			}
-		}
 	}
 }

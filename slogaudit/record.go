@@ -23,6 +23,7 @@ const minStringCap = 32
 // pooled, so a record of plain attributes allocates nothing.
 type state struct {
 	c      *config
+	otlp   bool    // c.otlp: values are written as OTLP AnyValues
 	buf    []byte  // attribute entries
 	ents   []entry // one per entry in buf
 	line   []byte  // the assembled line; line[0] is a spare byte for "\n"
@@ -90,6 +91,7 @@ var statePool = sync.Pool{New: func() any {
 func newState(c *config) *state {
 	st := statePool.Get().(*state)
 	st.c = c
+	st.otlp = c.otlp
 	st.strCap = c.limits.MaxStringLen
 	return st
 }
@@ -201,7 +203,7 @@ func (st *state) encodeAttrsIn(h *Handler, rs *requestScope, r *slog.Record) {
 	if st.attrsCut {
 		st.appendLibraryKey("_truncated")
 		if st.startEntry(false) {
-			st.buf = append(st.buf, `"`+TruncatedMarker+`"`...)
+			st.appendMarkerVal()
 			st.commit(false)
 		}
 	}

@@ -142,16 +142,19 @@ func (st *state) encodeRequestKeys() {
 		if !st.reqProvided.has(i) {
 			continue
 		}
-		st.buf = append(st.buf, ',', '"')
+		st.buf = append(st.buf, st.c.keyOpen...)
 		st.buf = append(st.buf, k.name...)
-		st.buf = append(st.buf, '"', ':')
+		st.buf = append(st.buf, st.c.keyClose...)
 		v, p := st.reqVals[i], st.c.requestKeyPaths[i]
 		st.noRedact = st.reqProduced.has(i) || !st.c.redacts
 		if !st.noRedact && p.Sensitive() {
 			st.appendMasked(st.maskValue(v))
-			continue
+		} else {
+			st.appendValue(v, p, 1)
 		}
-		st.appendValue(v, p, 1)
+		if st.otlp {
+			st.buf = append(st.buf, '}')
+		}
 	}
 	st.reqBuf, st.buf, st.noRedact = st.buf, saved, savedNoRedact
 }

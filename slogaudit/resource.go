@@ -5,7 +5,6 @@ import (
 	"runtime/debug"
 	"sync"
 
-	"github.com/secaudit/auditkit/internal/jsonenc"
 	"github.com/secaudit/auditkit/internal/redaction"
 	"github.com/secaudit/auditkit/redact"
 )
@@ -49,9 +48,26 @@ var moduleVersion = sync.OnceValue(func() string {
 // then Options.Resource flattened. Resource values are configuration, so they
 // are neither redacted nor subject to MaxAttrs, but no key appears twice.
 func (c *config) encodeResource(o Options) {
+	b := append([]byte(nil), `,"`+KeyResource+`":{`...)
+	if es := c.resourceEntries(o, FormatJSONL); len(es) > 0 {
+		b = append(b, es[1:]...) // drop the leading comma
+	}
+	b = append(b, `},"`+KeyInstrumentationScope+`":`...)
+	c.resource = b
+	if c.otlp {
+		c.initOTLP(c.resourceEntries(o, FormatOTLPJSON))
+	}
+}
+
+// resourceEntries returns the resource's attribute entries in format f.
+func (c *config) resourceEntries(o Options, f Format) []byte {
 	name := o.ServiceName
 	if name == "" {
 		name = defaultServiceName
+	}
+	c.fallbackService = name
+	if len(c.fallbackService) > 256 {
+		c.fallbackService, _ = truncRunes(c.fallbackService, 256)
 	}
 	// Resource values are configuration: not redacted, and not cut by the
 	// limits meant for record data (only bounded, against cycles).
@@ -62,17 +78,18 @@ func (c *config) encodeResource(o Options) {
 		limits: Limits{MaxDepth: maxGroupDepth, MaxMapEntries: math.MaxInt, MaxListLen: math.MaxInt,
 			MaxStringLen: math.MaxInt, MaxAttrs: math.MaxInt, MaxRecordBytes: math.MaxInt},
 	}
+	rc.setFormat(f)
 	st := newState(rc)
 	defer st.free()
 	st.noRedact, st.library = true, true
 	st.appendLibraryKey(KeyServiceName)
 	st.startEntry(false)
-	st.buf = jsonenc.AppendString(st.buf, name)
+	st.appendStr(name)
 	st.commit(false)
 	if o.ServiceVersion != "" {
 		st.appendLibraryKey(KeyServiceVersion)
 		st.startEntry(false)
-		st.buf = jsonenc.AppendString(st.buf, o.ServiceVersion)
+		st.appendStr(o.ServiceVersion)
 		st.commit(false)
 	}
 	for _, a := range o.Resource {
@@ -87,14 +104,5 @@ func (c *config) encodeResource(o Options) {
 		}
 		st.appendAttr(a, rc.root)
 	}
-	b := append([]byte(nil), `,"`+KeyResource+`":{`...)
-	if len(st.buf) > 0 {
-		b = append(b, st.buf[1:]...) // drop the leading comma
-	}
-	b = append(b, `},"`+KeyInstrumentationScope+`":`...)
-	c.resource = b
-	c.fallbackService = name
-	if len(c.fallbackService) > 256 {
-		c.fallbackService, _ = truncRunes(c.fallbackService, 256)
-	}
+	return append([]byte(nil), st.buf...)
 }

@@ -1,17 +1,13 @@
 package slogaudit
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"reflect"
-	"strconv"
 	"time"
 	"unsafe"
 
@@ -63,24 +59,24 @@ func resolve(v slog.Value) (rv slog.Value, err error) {
 // appendValue writes v at nesting depth (top-level attribute values are 1).
 func (st *state) appendValue(v slog.Value, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
-		st.buf = appendMarker(st.buf)
+		st.appendMarkerVal()
 		return
 	}
 	switch v.Kind() {
 	case slog.KindString:
 		st.appendStr(v.String())
 	case slog.KindInt64:
-		st.buf = jsonenc.AppendInt(st.buf, v.Int64())
+		st.appendIntVal(v.Int64(), nil)
 	case slog.KindUint64:
-		st.buf = jsonenc.AppendUint(st.buf, v.Uint64())
+		st.appendUintVal(v.Uint64())
 	case slog.KindFloat64:
 		st.appendFloat(v.Float64(), 64)
 	case slog.KindBool:
-		st.buf = jsonenc.AppendBool(st.buf, v.Bool())
+		st.appendBoolVal(v.Bool())
 	case slog.KindDuration:
-		st.buf = jsonenc.AppendInt(st.buf, int64(v.Duration()))
+		st.appendIntVal(int64(v.Duration()), nil)
 	case slog.KindTime:
-		st.buf = jsonenc.AppendTime(st.buf, v.Time())
+		st.appendTimeVal(v.Time())
 	case slog.KindGroup:
 		g := v.Group()
 		ms := make([]member, 0, len(g))
@@ -107,6 +103,17 @@ func (st *state) appendValue(v slog.Value, p redaction.Path, depth int) {
 // appendStr writes a string value: masked when a value rule matches, else
 // cut to the current string cap.
 func (st *state) appendStr(s string) {
+	if st.otlp {
+		st.buf = append(st.buf, otlpString...)
+		st.appendStrJSON(s)
+		st.buf = append(st.buf, '}')
+		return
+	}
+	st.appendStrJSON(s)
+}
+
+// appendStrJSON is appendStr's JSON string.
+func (st *state) appendStrJSON(s string) {
 	match := st.c.valueRules && !st.noRedact && st.c.rules.MatchValue(s)
 	if len(s) <= st.strCap && !match {
 		// The common case: nothing matched, nothing to cut.
@@ -132,6 +139,10 @@ func (st *state) appendStr(s string) {
 // by its type's promise, so value rules do not look at it. It is cut to the
 // string cap like any string.
 func (st *state) appendPseudonym(s string) {
+	if st.otlp {
+		st.buf = append(st.buf, otlpString...)
+		defer st.closeVal()
+	}
 	s, cut := truncRunes(s, st.strCap)
 	st.longest = max(st.longest, len(s))
 	st.buf = append(st.buf, '"')
@@ -146,6 +157,10 @@ func (st *state) appendPseudonym(s string) {
 // rules see the raw bytes (a token in a []byte is still a token); a match
 // writes the mask of the bytes as a string, as redact.Value does.
 func (st *state) appendBytes(b []byte) {
+	if st.otlp {
+		st.buf = append(st.buf, otlpString...)
+		defer st.closeVal()
+	}
 	if st.c.valueRules && !st.noRedact && len(b) > 0 {
 		// The detectors neither keep nor modify the string.
 		if s := unsafe.String(&b[0], len(b)); st.c.rules.MatchValue(s) {
@@ -168,24 +183,24 @@ func (st *state) appendBytes(b []byte) {
 // then reflection. Methods are never called on nil pointers.
 func (st *state) appendAny(x any, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
-		st.buf = appendMarker(st.buf)
+		st.appendMarkerVal()
 		return
 	}
 	switch x := x.(type) {
 	case nil:
-		st.buf = append(st.buf, "null"...)
+		st.appendNullVal()
 		return
 	case string:
 		st.appendStr(x)
 		return
 	case bool:
-		st.buf = jsonenc.AppendBool(st.buf, x)
+		st.appendBoolVal(x)
 		return
 	case int:
-		st.buf = jsonenc.AppendInt(st.buf, int64(x))
+		st.appendIntVal(int64(x), nil)
 		return
 	case int64:
-		st.buf = jsonenc.AppendInt(st.buf, x)
+		st.appendIntVal(x, nil)
 		return
 	case float64:
 		st.appendFloat(x, 64)
@@ -205,24 +220,24 @@ func (st *state) appendAny(x any, p redaction.Path, depth int) {
 		st.appendUserinfo(x)
 		return
 	case time.Time:
-		st.buf = jsonenc.AppendTime(st.buf, x)
+		st.appendTimeVal(x)
 		return
 	case time.Duration:
-		st.buf = jsonenc.AppendInt(st.buf, int64(x))
+		st.appendIntVal(int64(x), nil)
 		return
 	case slog.Value:
 		st.appendValue(x, p, depth)
 		return
 	case []byte:
 		if x == nil {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 		} else {
 			st.appendBytes(x)
 		}
 		return
 	case map[string]any:
 		if x == nil {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 		ms := make([]member, 0, len(x))
@@ -233,7 +248,7 @@ func (st *state) appendAny(x any, p redaction.Path, depth int) {
 		return
 	case []any:
 		if x == nil {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 		st.appendList(len(x), func(i int) { st.appendAny(x[i], p, depth+1) })
@@ -243,7 +258,7 @@ func (st *state) appendAny(x any, p redaction.Path, depth int) {
 	switch rv.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
 		if rv.IsNil() {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 	}
@@ -286,9 +301,9 @@ func (st *state) appendAny(x any, p redaction.Path, depth int) {
 func (st *state) appendUserinfo(u *url.Userinfo) {
 	switch _, hasPassword := u.Password(); {
 	case u == nil:
-		st.buf = append(st.buf, "null"...)
+		st.appendNullVal()
 	case hasPassword && st.c.redacts && !st.noRedact:
-		st.buf = append(st.buf, `"`+redact.Marker+`"`...)
+		st.appendRedactedVal()
 	case hasPassword:
 		st.appendStr(u.String())
 	default:
@@ -338,70 +353,4 @@ func placeholderFor(err error) string {
 		return placeholderError
 	}
 	return placeholderPanic
-}
-
-// appendMarshaler decodes the output of MarshalJSON and projects it like any
-// other value, so limits and redaction apply to its contents too.
-func (st *state) appendMarshaler(m json.Marshaler, p redaction.Path, depth int) {
-	b, err := callBytes("MarshalJSON", m.MarshalJSON)
-	if err != nil {
-		st.c.reportError(err)
-		st.appendStr(placeholderFor(err))
-		return
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		st.c.reportError(errInvalidJSON)
-		st.appendStr(placeholderInvalidJSON)
-		return
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		st.c.reportError(errInvalidJSON)
-		st.appendStr(placeholderInvalidJSON)
-		return
-	}
-	st.appendAny(v, p, depth)
-}
-
-// appendNumber writes a json.Number (from MarshalJSON output, or decoded
-// with UseNumber by the application) as its own text when that is a valid
-// JSON number, so neither 12.50 nor 12345678901234567890 is rounded through
-// float64; a decimal beyond the float64 range is the string of ±Inf, as a
-// float64 would be. Value rules see the text, as in redact.Value (a card
-// number sent as a JSON number). Anything that is not a JSON number is
-// written as the closest number, or as a string if it is none.
-func (st *state) appendNumber(n json.Number) {
-	s := string(n)
-	if st.c.valueRules && !st.noRedact && st.c.rules.MatchValue(s) {
-		st.buf = append(st.buf, '"')
-		st.buf = st.c.rules.AppendMask(st.buf, s)
-		st.buf = append(st.buf, '"')
-		return
-	}
-	if integer, ok := jsonenc.ScanNumber(s); ok {
-		if integer {
-			st.buf = append(st.buf, s...)
-			return
-		}
-		if _, err := strconv.ParseFloat(s, 64); err == nil {
-			st.buf = append(st.buf, s...)
-			return
-		}
-	}
-	if i, err := n.Int64(); err == nil {
-		st.buf = jsonenc.AppendInt(st.buf, i)
-		return
-	}
-	if u, err := strconv.ParseUint(string(n), 10, 64); err == nil {
-		st.buf = jsonenc.AppendUint(st.buf, u)
-		return
-	}
-	f, err := strconv.ParseFloat(s, 64) // out of range: ±Inf
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		st.appendStr(s)
-		return
-	}
-	st.appendFloat(f, 64)
 }

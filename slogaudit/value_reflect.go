@@ -20,6 +20,13 @@ import (
 
 // appendList writes n elements (at most MaxListLen, then the marker).
 func (st *state) appendList(n int, elem func(i int)) {
+	if st.otlp {
+		if n == 0 {
+			st.buf = append(st.buf, `{"arrayValue":{}}`...)
+			return
+		}
+		st.buf = append(st.buf, `{"arrayValue":{"values":`...)
+	}
 	st.buf = append(st.buf, '[')
 	keep := min(n, st.c.limits.MaxListLen)
 	for i := range keep {
@@ -32,20 +39,23 @@ func (st *state) appendList(n int, elem func(i int)) {
 		if keep > 0 {
 			st.buf = append(st.buf, ',')
 		}
-		st.buf = appendMarker(st.buf)
+		st.appendMarkerVal()
 	}
 	st.buf = append(st.buf, ']')
+	if st.otlp {
+		st.buf = append(st.buf, "}}"...)
+	}
 }
 
 // appendReflect projects a value by its reflect.Kind.
 func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 	for i := 0; rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface; i++ {
 		if rv.IsNil() {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 		if i >= maxChain || st.chain >= maxChain {
-			st.buf = appendMarker(st.buf)
+			st.appendMarkerVal()
 			return
 		}
 		iface := rv.Kind() == reflect.Interface
@@ -60,15 +70,15 @@ func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 	}
 	switch rv.Kind() {
 	case reflect.Invalid:
-		st.buf = append(st.buf, "null"...)
+		st.appendNullVal()
 	case reflect.String:
 		st.appendStr(rv.String())
 	case reflect.Bool:
-		st.buf = jsonenc.AppendBool(st.buf, rv.Bool())
+		st.appendBoolVal(rv.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		st.buf = jsonenc.AppendInt(st.buf, rv.Int())
+		st.appendIntVal(rv.Int(), nil)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		st.buf = jsonenc.AppendUint(st.buf, rv.Uint())
+		st.appendUintVal(rv.Uint())
 	case reflect.Float32:
 		st.appendFloat(rv.Float(), 32)
 	case reflect.Float64:
@@ -77,7 +87,7 @@ func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 		st.appendStr(strconv.FormatComplex(rv.Complex(), 'g', -1, 128))
 	case reflect.Slice:
 		if rv.IsNil() {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
@@ -92,14 +102,14 @@ func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 			b := make([]byte, rv.Len())
 			reflect.Copy(reflect.ValueOf(b), rv)
 			if s := string(b); len(s) > 0 && st.c.rules.MatchValue(s) {
-				st.buf = st.c.appendQuotedMask(st.buf, s)
+				st.appendQuotedMaskVal(s)
 				return
 			}
 		}
 		st.appendList(rv.Len(), func(i int) { st.appendElem(rv.Index(i), p, depth+1) })
 	case reflect.Map:
 		if rv.IsNil() {
-			st.buf = append(st.buf, "null"...)
+			st.appendNullVal()
 			return
 		}
 		ms := make([]member, 0, rv.Len())
@@ -128,7 +138,7 @@ func (st *state) appendReflect(rv reflect.Value, p redaction.Path, depth int) {
 // values skip the boxing that Interface would cost.
 func (st *state) appendElem(ev reflect.Value, p redaction.Path, depth int) {
 	if depth >= st.c.limits.MaxDepth {
-		st.buf = appendMarker(st.buf)
+		st.appendMarkerVal()
 		return
 	}
 	switch ev.Kind() {
@@ -222,6 +232,10 @@ func (st *state) appendObject(ms []member, sorted bool, p redaction.Path, depth 
 		// The cut marker owns this key.
 		ms = slices.DeleteFunc(ms, func(m member) bool { return m.esc == "_truncated" })
 	}
+	if st.otlp {
+		st.appendKVList(ms, cut, p, depth)
+		return
+	}
 	st.buf = append(st.buf, '{')
 	for i, m := range ms {
 		if i > 0 {
@@ -230,21 +244,7 @@ func (st *state) appendObject(ms []member, sorted bool, p redaction.Path, depth 
 		st.buf = append(st.buf, '"')
 		st.buf = append(st.buf, m.esc...)
 		st.buf = append(st.buf, '"', ':')
-		mp := p
-		if st.c.redacts && !st.noRedact {
-			if mp = st.c.rules.EnterField(p, m.key, m.goName); mp.Sensitive() {
-				st.appendSensitiveMember(m)
-				continue
-			}
-		}
-		switch m.kind {
-		case memberSlog:
-			st.appendValue(m.sv, mp, depth+1)
-		case memberAny:
-			st.appendAny(m.av, mp, depth+1)
-		default:
-			st.appendElem(m.rv, mp, depth+1)
-		}
+		st.appendMember(m, p, depth)
 	}
 	if cut {
 		if len(ms) > 0 {
@@ -253,6 +253,26 @@ func (st *state) appendObject(ms []member, sorted bool, p redaction.Path, depth 
 		st.buf = append(st.buf, `"_truncated":"`+TruncatedMarker+`"`...)
 	}
 	st.buf = append(st.buf, '}')
+}
+
+// appendMember writes the value of object member m (redacted under a
+// sensitive key) under the path p of its object.
+func (st *state) appendMember(m member, p redaction.Path, depth int) {
+	mp := p
+	if st.c.redacts && !st.noRedact {
+		if mp = st.c.rules.EnterField(p, m.key, m.goName); mp.Sensitive() {
+			st.appendSensitiveMember(m)
+			return
+		}
+	}
+	switch m.kind {
+	case memberSlog:
+		st.appendValue(m.sv, mp, depth+1)
+	case memberAny:
+		st.appendAny(m.av, mp, depth+1)
+	default:
+		st.appendElem(m.rv, mp, depth+1)
+	}
 }
 
 // appendSensitiveMember writes the mask of a string member, or the marker.
@@ -285,13 +305,11 @@ func (st *state) appendSensitiveMember(m member) {
 			s, isString = m.rv.String(), true
 		}
 	}
-	st.buf = append(st.buf, '"')
-	if isString {
-		st.buf = st.c.rules.AppendMask(st.buf, s)
-	} else {
-		st.buf = append(st.buf, redact.Marker...)
+	if !isString {
+		st.appendRedactedVal()
+		return
 	}
-	st.buf = append(st.buf, '"')
+	st.appendQuotedMaskVal(s)
 }
 
 var pseudonymType = reflect.TypeFor[redact.Pseudonym]()
