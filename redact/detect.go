@@ -15,43 +15,43 @@ import "github.com/secaudit/auditkit/internal/redaction"
 const (
 	// DetectorBearer finds HTTP bearer credentials: "Bearer " followed by a
 	// token of at least 8 token68 characters.
-	DetectorBearer = "bearer"
+	DetectorBearer = redaction.DetectorBearer
 	// DetectorBasic finds HTTP basic credentials: "Basic " followed by
 	// base64 that decodes to "user:password".
-	DetectorBasic = "basic"
+	DetectorBasic = redaction.DetectorBasic
 	// DetectorJWT finds JSON Web Tokens (and other JWS/JWE compact
 	// serialisations): base64url segments starting with "eyJ", separated by
 	// dots.
-	DetectorJWT = "jwt"
+	DetectorJWT = redaction.DetectorJWT
 	// DetectorCardNumber finds payment card numbers: 13 to 19 digits that
 	// start with 2 to 6 (the major card brands), written together or in
 	// the usual groups separated by single spaces or dashes (4-4-4-4,
 	// 4-6-5), and pass the Luhn check.
-	DetectorCardNumber = "card-number"
+	DetectorCardNumber = redaction.DetectorCardNumber
 	// DetectorPrivateKey finds PEM private key blocks ("-----BEGIN ... PRIVATE
 	// KEY-----", including OpenSSH, encrypted and PGP keys); the header alone
 	// is enough, so a truncated block is caught too.
-	DetectorPrivateKey = "private-key"
+	DetectorPrivateKey = redaction.DetectorPrivateKey
 	// DetectorURLCredentials finds URLs with a password in them
 	// ("postgres://user:secret@host/db").
-	DetectorURLCredentials = "url-credentials"
+	DetectorURLCredentials = redaction.DetectorURLCredentials
 	// DetectorAWSAccessKeyID finds AWS access key ids (AKIA, ASIA, ABIA, ACCA
 	// followed by 16 upper-case letters or digits).
-	DetectorAWSAccessKeyID = "aws-access-key-id"
+	DetectorAWSAccessKeyID = redaction.DetectorAWSAccessKeyID
 	// DetectorGitHubToken finds GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_,
 	// github_pat_).
-	DetectorGitHubToken = "github-token"
+	DetectorGitHubToken = redaction.DetectorGitHubToken
 	// DetectorGitLabToken finds GitLab personal access tokens (glpat-).
-	DetectorGitLabToken = "gitlab-token"
+	DetectorGitLabToken = redaction.DetectorGitLabToken
 	// DetectorSlackToken finds Slack tokens (xoxb-, xoxp-, xoxa-, xoxr-,
 	// xoxs-, xoxe-, xapp-) and incoming-webhook URLs.
-	DetectorSlackToken = "slack-token"
+	DetectorSlackToken = redaction.DetectorSlackToken
 	// DetectorGoogleAPIKey finds Google API keys (AIza followed by 35
 	// characters).
-	DetectorGoogleAPIKey = "google-api-key"
+	DetectorGoogleAPIKey = redaction.DetectorGoogleAPIKey
 	// DetectorStripeKey finds Stripe secret and restricted keys (sk_live_,
 	// sk_test_, rk_live_, rk_test_) and webhook signing secrets (whsec_).
-	DetectorStripeKey = "stripe-key"
+	DetectorStripeKey = redaction.DetectorStripeKey
 )
 
 // DetectorNames returns the names of all built-in detectors, sorted. Passing

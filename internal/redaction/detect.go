@@ -5,49 +5,22 @@ import (
 	"strings"
 )
 
-// Names of the built-in value detectors: the constants of package redact
-// (redact.DetectorBearer, ...), which TestDetectorConstants keeps equal.
+// Names of the built-in value detectors, documented where users meet them:
+// package redact's constants (redact.DetectorBearer, ...) are these.
 // The default ones share one pre-scan of the string (see scan.go).
 const (
-	// DetectorBearer finds HTTP bearer credentials: "Bearer " followed by a
-	// token of at least 8 token68 characters.
-	DetectorBearer = "bearer"
-	// DetectorBasic finds HTTP basic credentials: "Basic " followed by
-	// base64 that decodes to "user:password".
-	DetectorBasic = "basic"
-	// DetectorJWT finds JSON Web Tokens (and other JWS/JWE compact
-	// serialisations): base64url segments starting with "eyJ", separated by
-	// dots.
-	DetectorJWT = "jwt"
-	// DetectorCardNumber finds payment card numbers: 13 to 19 digits that
-	// start with 2 to 6 (the major card brands), written together or in
-	// the usual groups separated by single spaces or dashes (4-4-4-4,
-	// 4-6-5), and pass the Luhn check.
-	DetectorCardNumber = "card-number"
-	// DetectorPrivateKey finds PEM private key blocks ("-----BEGIN ... PRIVATE
-	// KEY-----", including OpenSSH, encrypted and PGP keys); the header alone
-	// is enough, so a truncated block is caught too.
-	DetectorPrivateKey = "private-key"
-	// DetectorURLCredentials finds URLs with a password in them
-	// ("postgres://user:secret@host/db").
+	DetectorBearer         = "bearer"
+	DetectorBasic          = "basic"
+	DetectorJWT            = "jwt"
+	DetectorCardNumber     = "card-number"
+	DetectorPrivateKey     = "private-key"
 	DetectorURLCredentials = "url-credentials"
-	// DetectorAWSAccessKeyID finds AWS access key ids (AKIA, ASIA, ABIA, ACCA
-	// followed by 16 upper-case letters or digits).
 	DetectorAWSAccessKeyID = "aws-access-key-id"
-	// DetectorGitHubToken finds GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_,
-	// github_pat_).
-	DetectorGitHubToken = "github-token"
-	// DetectorGitLabToken finds GitLab personal access tokens (glpat-).
-	DetectorGitLabToken = "gitlab-token"
-	// DetectorSlackToken finds Slack tokens (xoxb-, xoxp-, xoxa-, xoxr-,
-	// xoxs-, xoxe-, xapp-) and incoming-webhook URLs.
-	DetectorSlackToken = "slack-token"
-	// DetectorGoogleAPIKey finds Google API keys (AIza followed by 35
-	// characters).
-	DetectorGoogleAPIKey = "google-api-key"
-	// DetectorStripeKey finds Stripe secret and restricted keys (sk_live_,
-	// sk_test_, rk_live_, rk_test_) and webhook signing secrets (whsec_).
-	DetectorStripeKey = "stripe-key"
+	DetectorGitHubToken    = "github-token"
+	DetectorGitLabToken    = "gitlab-token"
+	DetectorSlackToken     = "slack-token"
+	DetectorGoogleAPIKey   = "google-api-key"
+	DetectorStripeKey      = "stripe-key"
 )
 
 // detector is a built-in value detector.
