@@ -223,17 +223,19 @@ func fromSubdir(p string) string {
 // logMount is where both stacks mount the audit log's directory.
 const logMount = "/var/log/auditkit"
 
-// splitLogPath is the audit log's directory and file name, as the command
-// splits -audit-log-path (no cleaning).
+// splitLogPath is the audit log's directory and file name as the stacks
+// must see them: path.Split's, with the directory's trailing slash dropped
+// ("." for a bare name, "/" for the root). Written independently of the
+// command's own splitting, so that the two check each other.
 func splitLogPath(p string) (dir, name string) {
-	i := strings.LastIndexByte(p, '/')
-	switch {
-	case i < 0:
-		return ".", p
-	case i == 0:
-		return "/", p[1:]
+	dir, name = path.Split(p)
+	switch dir {
+	case "":
+		return ".", name
+	case "/":
+		return dir, name
 	}
-	return p[:i], p[i+1:]
+	return strings.TrimSuffix(dir, "/"), name
 }
 
 // usableLogPath reports whether the command accepts p as -audit-log-path:
