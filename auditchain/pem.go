@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 )
 
 // GenerateKeyPEM makes an Ed25519 key pair for signing checkpoints: the
@@ -17,16 +18,51 @@ func GenerateKeyPEM() (publicPEM, privatePEM []byte, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("auditchain: %w", err)
 	}
-	pubDER, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, nil, fmt.Errorf("auditchain: %w", err)
+	if publicPEM, err = PublicKeyPEM(pub); err != nil {
+		return nil, nil, err
 	}
 	privDER, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return nil, nil, fmt.Errorf("auditchain: %w", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), nil
+	return publicPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER}), nil
+}
+
+// PublicKeyPEM encodes pub as PKIX PEM ("PUBLIC KEY"), what auditkit-verify
+// -key reads.
+func PublicKeyPEM(pub ed25519.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("auditchain: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// WriteKeyFiles generates a key pair and writes it to name+".pem" (the
+// private key, mode 0600) and name+".pub.pem" (mode 0644). Neither file may
+// exist: a key that may already sign a trail is never replaced.
+func WriteKeyFiles(name string) error {
+	pub, priv, err := GenerateKeyPEM()
+	if err == nil {
+		err = writeNew(name+".pem", priv, 0o600)
+	}
+	if err == nil {
+		err = writeNew(name+".pub.pem", pub, 0o644)
+	}
+	return err
+}
+
+// writeNew creates path with data, failing if it exists (O_EXCL).
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return fmt.Errorf("auditchain: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("auditchain: %w", err)
+	}
+	return f.Close()
 }
 
 // ParsePublicKeyPEM reads an Ed25519 public key in PKIX PEM form.

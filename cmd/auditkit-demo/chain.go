@@ -2,8 +2,6 @@ package main
 
 import (
 	"crypto/ed25519"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -87,19 +85,13 @@ func demoKey(dir string) (ed25519.PrivateKey, string, error) {
 	pubFile := filepath.Join(dir, demoKeyName+".pub.pem")
 	b, err := os.ReadFile(privFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		pubPEM, privPEM, err := auditchain.GenerateKeyPEM()
-		if err != nil {
+		// O_EXCL inside: never replace a key that appeared meanwhile.
+		if err := auditchain.WriteKeyFiles(filepath.Join(dir, demoKeyName)); err != nil {
 			return nil, "", err
 		}
-		// O_EXCL: never replace a key that appeared meanwhile.
-		if err := writeNew(privFile, privPEM, 0o600); err != nil {
-			return nil, "", err
-		}
-		if err := os.WriteFile(pubFile, pubPEM, 0o644); err != nil {
-			return nil, "", err
-		}
-		b = privPEM
-	} else if err != nil {
+		b, err = os.ReadFile(privFile)
+	}
+	if err != nil {
 		return nil, "", err
 	}
 	priv, err := auditchain.ParsePrivateKeyPEM(b)
@@ -108,27 +100,15 @@ func demoKey(dir string) (ed25519.PrivateKey, string, error) {
 	}
 	// A missing public half (deleted by hand) is written again.
 	if _, err := os.Stat(pubFile); errors.Is(err, fs.ErrNotExist) {
-		der, err := x509.MarshalPKIXPublicKey(priv.Public())
+		pubPEM, err := auditchain.PublicKeyPEM(priv.Public().(ed25519.PublicKey))
 		if err != nil {
 			return nil, "", err
 		}
-		if err := os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+		if err := os.WriteFile(pubFile, pubPEM, 0o644); err != nil {
 			return nil, "", err
 		}
 	}
 	return priv, pubFile, nil
-}
-
-func writeNew(name string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // report tells the user where the trail is and how to verify it.

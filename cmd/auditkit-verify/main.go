@@ -255,30 +255,10 @@ func onlyCheckpoints(files []string) bool {
 }
 
 func genKey(name string, stdout, stderr io.Writer) int {
-	pub, priv, err := auditchain.GenerateKeyPEM()
-	if err == nil {
-		// O_EXCL: never overwrite a key that may already sign a trail.
-		err = writeNew(name+".pem", priv, 0o600)
-	}
-	if err == nil {
-		err = writeNew(name+".pub.pem", pub, 0o644)
-	}
-	if err != nil {
+	if err := auditchain.WriteKeyFiles(name); err != nil {
 		fmt.Fprintln(stderr, "auditkit-verify:", err)
 		return exitUsage
 	}
 	fmt.Fprintf(stdout, "wrote %s.pem (private) and %s.pub.pem (public)\n", name, name)
 	return exitOK
-}
-
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
