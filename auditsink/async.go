@@ -109,6 +109,16 @@ type Async struct {
 	now   func() time.Time
 	errs  writer.ErrorSink
 
+	// batches, when set, takes each batch whole instead of w line by line
+	// (the OTLP exporter), with the batch bounds and linger below; stop is
+	// cancelled when Close gives up, to end a delivery in progress.
+	batches    batchSink
+	batchLines int
+	batchBytes int
+	linger     time.Duration
+	stop       context.Context
+	cancel     context.CancelFunc
+
 	mu       sync.Mutex
 	q        ring
 	qBytes   int // bytes queued or in flight
@@ -141,6 +151,12 @@ type entry struct {
 	audit bool
 }
 
+// batchSink delivers a batch of lines at once and says what became of each
+// (written+failed+late = len(batch)). ctx ends when Close gives up.
+type batchSink interface {
+	writeBatch(ctx context.Context, batch []entry) batchResult
+}
+
 var (
 	_ io.Writer              = (*Async)(nil)
 	_ slogaudit.RecordWriter = (*Async)(nil)
@@ -155,6 +171,13 @@ var (
 // Written. If opts is nil, the default options are used. Call Close to stop
 // it.
 func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
+	return newAsync(w, opts, nil, batchSize, 0, lingerTime)
+}
+
+// newAsync starts an Async whose worker takes batches of up to lines lines
+// and bytes bytes (0: no limit) and lingers for up to linger after a partial
+// one. With bs set, batches go to bs instead of w.
+func newAsync(w io.Writer, opts *AsyncOptions, bs batchSink, lines, bytes int, linger time.Duration) *Async {
 	var o AsyncOptions
 	if opts != nil {
 		o = *opts
@@ -177,21 +200,29 @@ func NewAsync(w io.Writer, opts *AsyncOptions) *Async {
 	if o.DropReportInterval == 0 {
 		o.DropReportInterval = DefaultDropReportInterval
 	}
+	if bytes <= 0 {
+		bytes = o.MaxQueueBytes
+	}
 	enc := writer.Encoder(o.Encoder)
 	a := &Async{
-		w:      w,
-		rw:     asRecordWriter(w),
-		opts:   o,
-		enc:    enc,
-		now:    writer.Clock(enc),
-		errs:   writer.ErrorSink{Fn: enc.Options().OnError},
-		q:      ring{max: o.MaxQueueLines},
-		wakeAt: min(batchSize, max(1, o.MaxQueueLines/2)),
-		space:  make(chan struct{}),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		exited: make(chan struct{}),
+		w:          w,
+		rw:         asRecordWriter(w),
+		opts:       o,
+		enc:        enc,
+		now:        writer.Clock(enc),
+		errs:       writer.ErrorSink{Fn: enc.Options().OnError},
+		batches:    bs,
+		batchLines: lines,
+		batchBytes: bytes,
+		linger:     linger,
+		q:          ring{max: o.MaxQueueLines},
+		wakeAt:     min(lines, max(1, o.MaxQueueLines/2)),
+		space:      make(chan struct{}),
+		wake:       make(chan struct{}, 1),
+		done:       make(chan struct{}),
+		exited:     make(chan struct{}),
 	}
+	a.stop, a.cancel = context.WithCancel(context.Background())
 	go a.run()
 	return a
 }
@@ -299,7 +330,7 @@ func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	*b = append(*b, line...)
 	a.q.push(entry{buf: b, level: level, audit: audit})
 	a.qBytes += len(line)
-	wake := a.idle || (a.lingering && a.q.n >= a.wakeAt)
+	wake := a.idle || (a.lingering && a.batchReady())
 	if wake {
 		a.idle, a.lingering = false, false
 	}
@@ -309,6 +340,9 @@ func (a *Async) WriteRecord(level slog.Level, audit bool, line []byte) error {
 	}
 	return nil
 }
+
+// batchReady reports whether a full batch is queued.
+func (a *Async) batchReady() bool { return a.q.n >= a.wakeAt || a.qBytes >= a.batchBytes }
 
 // fits reports whether a line of n bytes can be queued now.
 func (a *Async) fits(n int) bool {
@@ -364,11 +398,13 @@ func (a *Async) Close(ctx context.Context) error {
 	a.mu.Unlock()
 	select {
 	case <-a.exited:
+		a.cancel()
 		return nil
 	case <-ctx.Done():
 	}
 	a.mu.Lock()
 	a.abandon.Store(true)
+	a.cancel()
 	for a.q.n > 0 {
 		e := a.q.pop()
 		a.qBytes -= e.buf.Len()
@@ -391,7 +427,7 @@ const (
 // run is the worker: it writes queued lines in order and reports drops.
 func (a *Async) run() {
 	defer close(a.exited)
-	batch := make([]entry, 0, batchSize)
+	batch := make([]entry, 0, a.batchLines)
 	var reported uint64 // drops already reported
 	var lastReport time.Time
 	timer := time.NewTimer(time.Hour)
@@ -406,7 +442,11 @@ func (a *Async) run() {
 		a.mu.Lock()
 		a.settleLocked(batch, done)
 		batch, done = batch[:0], batchResult{}
-		for a.q.n > 0 && len(batch) < batchSize {
+		for size := 0; a.q.n > 0 && len(batch) < a.batchLines; {
+			size += a.q.at(0).buf.Len()
+			if len(batch) > 0 && size > a.batchBytes {
+				break
+			}
 			batch = append(batch, a.q.pop())
 		}
 		a.inflight += len(batch)
@@ -415,7 +455,10 @@ func (a *Async) run() {
 		a.idle = idle
 		a.mu.Unlock()
 
-		for i := range batch {
+		if a.batches != nil && len(batch) > 0 {
+			done = a.batches.writeBatch(a.stop, batch)
+		}
+		for i := 0; a.batches == nil && i < len(batch); i++ {
 			e := &batch[i]
 			if a.abandon.Load() { // Close has returned: the caller may have closed w
 				done.late++
@@ -455,7 +498,7 @@ func (a *Async) run() {
 			a.mu.Lock()
 			a.settleLocked(batch, done) // room and counters are not kept waiting
 			batch, done = batch[:0], batchResult{}
-			linger = a.q.n < a.wakeAt
+			linger = !a.batchReady()
 			a.lingering = linger
 			a.mu.Unlock()
 		}
@@ -465,8 +508,8 @@ func (a *Async) run() {
 		if closing || abandon {
 			return
 		}
-		if linger && (wait <= 0 || wait > lingerTime) {
-			wait = lingerTime
+		if linger && (wait <= 0 || wait > a.linger) {
+			wait = a.linger
 		}
 		if wait > 0 {
 			timer.Reset(wait)
@@ -517,7 +560,9 @@ func (a *Async) report(now time.Time, count, total uint64) bool {
 	*b = writer.AppendEvent(*b, a.enc, now, slog.LevelWarn, ScopeName, EventDeliveryDropped,
 		slog.Uint64(KeyDroppedCount, count), slog.Uint64(KeyDroppedTotal, total))
 	if err := a.deliver(slog.LevelWarn, true, *b); err != nil {
-		a.errs.Report(err)
+		if err != errNotDelivered { // a batch sink reported it
+			a.errs.Report(err)
+		}
 		return false
 	}
 	return true
@@ -525,6 +570,14 @@ func (a *Async) report(now time.Time, count, total uint64) bool {
 
 // deliver hands one line to the sink.
 func (a *Async) deliver(level slog.Level, audit bool, line []byte) error {
+	if a.batches != nil {
+		b := buffer.Buffer(line)
+		r := a.batches.writeBatch(a.stop, []entry{{buf: &b, level: level, audit: audit}})
+		if r.written == 0 {
+			return errNotDelivered
+		}
+		return nil
+	}
 	if a.rw != nil { // whole line or nothing: no fragment to keep apart
 		_, err := writeLine(a.w, a.rw, level, audit, line)
 		return err
@@ -532,64 +585,6 @@ func (a *Async) deliver(level slog.Level, audit bool, line []byte) error {
 	return a.plain.write(a.w, line)
 }
 
-// ring is a FIFO of entries that grows up to max and can remove its oldest
-// entry of a class.
-type ring struct {
-	buf    []entry
-	head   int
-	n      int
-	others int // non-audit entries queued
-	max    int
-}
-
-func (r *ring) at(i int) *entry { return &r.buf[(r.head+i)%len(r.buf)] }
-
-func (r *ring) push(e entry) {
-	if r.n == len(r.buf) {
-		nb := make([]entry, min(max(2*len(r.buf), 64), r.max))
-		for i := 0; i < r.n; i++ {
-			nb[i] = *r.at(i)
-		}
-		r.buf, r.head = nb, 0
-	}
-	*r.at(r.n) = e
-	r.n++
-	if !e.audit {
-		r.others++
-	}
-}
-
-func (r *ring) pop() entry {
-	e := *r.at(0)
-	*r.at(0) = entry{}
-	r.head = (r.head + 1) % len(r.buf)
-	r.n--
-	if !e.audit {
-		r.others--
-	}
-	return e
-}
-
-// removeOldest removes the oldest entry whose audit flag equals audit (any
-// entry when audit is true and none is an audit event). The caller checked
-// that one exists.
-func (r *ring) removeOldest(audit bool) entry {
-	i := 0
-	if !audit || r.n > r.others {
-		for i < r.n && r.at(i).audit != audit {
-			i++
-		}
-	}
-	e := *r.at(i)
-	// Shift the older entries up by one to close the gap.
-	for j := i; j > 0; j-- {
-		*r.at(j) = *r.at(j - 1)
-	}
-	*r.at(0) = entry{}
-	r.head = (r.head + 1) % len(r.buf)
-	r.n--
-	if !e.audit {
-		r.others--
-	}
-	return e
-}
+// errNotDelivered is deliver's error for a line a batch sink did not
+// deliver; the sink reported why.
+var errNotDelivered = errors.New("auditsink: line not delivered")

@@ -37,12 +37,12 @@ func (m *Multi) Durable() bool {
 
 func init() { writer.Queues = queues }
 
-// queues reports whether w accepts lines before writing them: an Async, or
-// a Guard or Multi with one behind it. auditchain.NewChain refuses such a writer, since
+// queues reports whether w accepts lines before writing them: an Async or an
+// OTLP exporter, or a Guard or Multi with one behind it. auditchain.NewChain refuses such a writer, since
 // the chain could not tell which lines reached the file.
 func queues(w any) bool {
 	switch x := w.(type) {
-	case *Async:
+	case *Async, *OTLP:
 		return true
 	case *Guard:
 		return queues(x.w)
