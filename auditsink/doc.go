@@ -83,6 +83,60 @@
 // it, with all errors joined (Vault's rule for audit devices). A hanging sink
 // hangs Multi: put an Async in front of sinks that can hang.
 //
+// # Shipping over OTLP
+//
+// [OTLP] sends the handler's lines to an OpenTelemetry Collector or a log
+// database over OTLP/HTTP (POST Endpoint/v1/logs). The handler must write
+// slogaudit.FormatOTLPJSON, whose line is one ExportLogsServiceRequest with
+// value types kept; the exporter batches lines (MaxBatchLines, MaxBatchBytes,
+// FlushInterval) into one request, in protobuf (the default, transcoded from
+// the line with protowire, no generated code and no SDK) or JSON, gzipped by
+// default, grouping consecutive records of the same resource and scope. It
+// sits behind the same queue and policies as Async (audit events block up
+// to BlockTimeout when the queue is full, other records are dropped), so a
+// slow or absent receiver never holds the application longer than that.
+//
+// Answers follow the OTLP/HTTP specification:
+//
+//   - 2xx: delivered (Written); a partialSuccess's rejected records are
+//     counted Failed and its message reported to OnError, never retried;
+//   - 429, 502, 503, 504 and dropped connections or timeouts: retried with
+//     exponential backoff and jitter (InitialBackoff, capped at MaxBackoff),
+//     or after the server's Retry-After (capped at 5 minutes), until
+//     delivered or Close gives up. A retried request may have arrived the
+//     first time, so the receiver holds between Written and Written+Resent
+//     lines (OTLPStats);
+//   - 413: the batch is split in halves sent as new requests; a single line
+//     over the receiver's limit is Failed;
+//   - any other status (400, 401, 404…): Failed with the server's message,
+//     not retried; redirects are not followed (they would carry the batch
+//     and the headers elsewhere).
+//
+// Header values (Authorization) never appear in errors, and are masked in a
+// server message that echoes them. The line's members map to the protocol's
+// fields one to one; the same data as the default JSON lines format:
+//
+//	JSON lines key            OTLP/JSON member (the line)             protobuf field (logs/v1, common/v1)
+//	resource.*                resourceLogs[].resource.attributes      ResourceLogs.resource=1 → Resource.attributes=1
+//	instrumentation_scope     scopeLogs[].scope.name, .version        ScopeLogs.scope=1 → InstrumentationScope.name=1, version=2
+//	timestamp                 logRecords[].timeUnixNano               LogRecord.time_unix_nano=1 (fixed64)
+//	observed_timestamp        observedTimeUnixNano                    observed_time_unix_nano=11 (fixed64)
+//	severity_number           severityNumber                          severity_number=2
+//	severity_text             severityText                            severity_text=3
+//	body                      body.stringValue                        body=5 → AnyValue.string_value=1
+//	attributes.K              attributes[{key:K,value}]               attributes=6 → KeyValue{key=1, value=2}
+//	trace_id, span_id         traceId, spanId (hex)                   trace_id=9, span_id=10 (16 and 8 bytes)
+//	trace_flags               flags                                   flags=8 (fixed32)
+//	event_name                eventName                               event_name=12
+//	string, bool              stringValue, boolValue                  AnyValue.string_value=1, bool_value=2
+//	integer                   intValue (decimal string)               AnyValue.int_value=3 (int64)
+//	float                     doubleValue                             AnyValue.double_value=4
+//	object, array             kvlistValue, arrayValue {values}        AnyValue.kvlist_value=6, array_value=5
+//	null                      {} (empty value)                        AnyValue with no field set
+//
+// A chained line's seq and chain members are not part of the protocol and
+// are not sent: verify the file, not the copy in the log database.
+//
 // # Promises by configuration
 //
 //   - File alone: every line whose Write returned nil is whole in the file
@@ -96,6 +150,9 @@
 //     durable writer and Multi of durable sinks declare slogaudit.Durable;
 //     Async, and anything with an Async behind it, does not, so
 //     httpaudit.New refuses that combination.
+//   - OTLP: as Async for the application; lines are delivered at least
+//     once (a retry may repeat them) unless Stats counts them Dropped or
+//     Failed. It does not declare slogaudit.Durable.
 //   - A chained file (package auditchain): see its "What verification
 //     proves".
 package auditsink

@@ -9,6 +9,7 @@
 //	go run ./cmd/auditkit-demo -chain /tmp/demo/audit.jsonl   # also a chained, signed trail
 //	go run ./cmd/auditkit-demo -chain /tmp/demo/audit.jsonl \
 //	        -witness-url http://127.0.0.1:9428/insert/jsonline   # witnessed in VictoriaLogs
+//	go run ./cmd/auditkit-demo -otlp http://127.0.0.1:4318   # also to an OpenTelemetry Collector
 //
 // -chain FILE writes the same lines through auditchain.OpenChain: hash-chained,
 // with signed checkpoints in FILE.ckpt, the segment header in the handler's
@@ -35,6 +36,14 @@
 // (audit.chain.file:="audit.jsonl"), the rows are what auditkit-verify
 // -witness reads: a witnessed checkpoint missing from the trail is a cut. At
 // the end the demo prints the export and verify commands.
+//
+// -otlp URL ships the same events to an OTLP/HTTP receiver as well (an
+// OpenTelemetry Collector's http://HOST:4318, or VictoriaLogs'
+// http://HOST:9428/insert/opentelemetry): a second handler in OTLP/JSON,
+// fanned out with slog-multi, over an auditsink.OTLP exporter (protobuf,
+// gzip, batched, retried). At the end the demo waits up to 10 seconds for
+// the queue to drain and prints how many lines were delivered; a line
+// dropped or refused makes the exit code 1. A bad URL is exit code 2.
 //
 // The server trusts 127.0.0.1 as its reverse proxy, so requests from
 // 127.0.0.1 carrying X-Forwarded-For are attributed to the forwarded client,

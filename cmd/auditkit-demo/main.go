@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	var cc chainConfig
 	fs.StringVar(&cc.path, "chain", "", "also write the audit lines, hash-chained with signed checkpoints, to this `file` (auditchain.OpenChain; checkpoints in FILE.ckpt)")
 	fs.StringVar(&cc.keyFile, "key", "", "Ed25519 `private.pem` (PKCS #8) that signs the checkpoints of -chain (default: "+demoKeyName+".pem next to the file, generated on the first run with its "+demoKeyName+".pub.pem)")
+	otlpURL := fs.String("otlp", "", "also ship the audit events over OTLP/HTTP (protobuf, gzip) to this receiver `URL` (an OpenTelemetry Collector, http://127.0.0.1:4318)")
 	fs.StringVar(&cc.witnessURL, "witness-url", "", "VictoriaLogs /insert/jsonline `URL` that receives a copy of every checkpoint of -chain (the witness)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -103,7 +104,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		}()
 		sink = auditsink.NewMulti(sink, oc.chain)
 	}
-	logger := slog.New(enc.NewHandler(sink))
+	var handler slog.Handler = enc.NewHandler(sink)
+	if *otlpURL != "" {
+		shipper, otlpEnc, err := openOTLP(*otlpURL, *opts, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "auditkit-demo:", err)
+			return 2
+		}
+		defer func() {
+			if !shipper.close(stderr) {
+				code = 1
+			}
+		}()
+		handler = shipper.fanout(handler, otlpEnc)
+	}
+	logger := slog.New(handler)
 	// The helpers (authaudit, modelaudit) log through the default logger.
 	prev := slog.Default()
 	slog.SetDefault(logger)
