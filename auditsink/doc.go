@@ -106,8 +106,9 @@
 //     delivered or Close gives up. A retried request may have arrived the
 //     first time, so the receiver holds between Written and Written+Resent
 //     lines (OTLPStats);
-//   - 413: the batch is split in halves sent as new requests; a single line
-//     over the receiver's limit is Failed;
+//   - 413 (or the 400 "http: request body too large" that the Collector's
+//     OTLP receiver sends instead): the batch is split in halves sent as
+//     new requests; a single line over the receiver's limit is Failed;
 //   - any other status (400, 401, 404…): Failed with the server's message,
 //     not retried; redirects are not followed (they would carry the batch
 //     and the headers elsewhere).

@@ -159,7 +159,7 @@ func (e *exporter) send(ctx context.Context, from, to int, r *batchResult) {
 					e.url, rejected, n, e.clean(a.message)))
 			}
 			return
-		case a.err == nil && a.status == http.StatusRequestEntityTooLarge:
+		case a.err == nil && tooLarge(a):
 			if n > 1 { // halves as new requests, not retries
 				e.splits.Add(1)
 				mid := from + (to-from)/2
@@ -168,8 +168,8 @@ func (e *exporter) send(ctx context.Context, from, to int, r *batchResult) {
 				return
 			}
 			r.failed++
-			e.errs.Report(fmt.Errorf("auditsink: OTLP export to %s: 413: one line of %d bytes is over the receiver's limit: %s",
-				e.url, len(body), e.clean(a.message)))
+			e.errs.Report(fmt.Errorf("auditsink: OTLP export to %s: %d: one line of %d bytes is over the receiver's limit: %s",
+				e.url, a.status, len(body), e.clean(a.message)))
 			return
 		case a.err != nil && ctx.Err() != nil:
 			r.late += n
@@ -192,6 +192,14 @@ func (e *exporter) send(ctx context.Context, from, to int, r *batchResult) {
 			return
 		}
 	}
+}
+
+// tooLarge reports whether the receiver refused the body for its size: a
+// 413, or the 400 with Go's "http: request body too large" that the
+// Collector's OTLP receiver (v0.161) sends instead.
+func tooLarge(a answer) bool {
+	return a.status == http.StatusRequestEntityTooLarge ||
+		a.status == http.StatusBadRequest && strings.Contains(a.message, "request body too large")
 }
 
 // retryable reports whether the specification allows retrying an answer.

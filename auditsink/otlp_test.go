@@ -408,3 +408,19 @@ func TestOTLPTimeout(t *testing.T) {
 		t.Errorf("errors: %s", errs.all())
 	}
 }
+
+func TestTooLarge(t *testing.T) {
+	for _, tc := range []struct {
+		a    answer
+		want bool
+	}{
+		{answer{status: 413}, true},
+		{answer{status: 400, message: "http: request body too large"}, true}, // the Collector's v0.161 answer
+		{answer{status: 400, message: "invalid protobuf"}, false},
+		{answer{status: 500, message: "request body too large"}, false},
+	} {
+		if got := tooLarge(tc.a); got != tc.want {
+			t.Errorf("tooLarge(%+v) = %v", tc.a, got)
+		}
+	}
+}
