@@ -78,7 +78,7 @@ func newExporter(o *OTLPOptions) (*exporter, error) {
 	}
 	if e.gzip {
 		e.header.Set("Content-Encoding", "gzip")
-		e.zw, _ = gzip.NewWriterLevel(&e.zbuf, gzip.DefaultCompression)
+		e.zw, _ = gzip.NewWriterLevel(&e.zbuf, gzip.BestSpeed)
 	}
 	if e.header.Get("User-Agent") == "" {
 		e.header.Set("User-Agent", "auditkit-otlp/1")

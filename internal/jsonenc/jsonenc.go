@@ -28,7 +28,7 @@ const replacement = "\uFFFD"
 
 // AppendString appends s as a quoted JSON string.
 func AppendString(dst []byte, s string) []byte {
-	if plainLen(s) == len(s) {
+	if PlainLen(s) == len(s) {
 		// The common case: one capacity check and one copy.
 		n := len(dst)
 		dst = slices.Grow(dst, len(s)+2)[:n+len(s)+2]
@@ -115,13 +115,13 @@ func wordMask(w uint64) uint64 { return prescan.Mask(w) }
 // IsPlain reports whether s is written as it is inside a JSON string: it
 // needs no escaping and is valid ASCII. Callers that know this can copy s
 // directly.
-func IsPlain(s string) bool { return plainLen(s) == len(s) }
+func IsPlain(s string) bool { return PlainLen(s) == len(s) }
 
 // AppendEscaped appends the contents of a JSON string for s, without quotes.
 // Runs of characters that need no escaping are appended whole.
 func AppendEscaped(dst []byte, s string) []byte {
 	for {
-		n := plainLen(s)
+		n := PlainLen(s)
 		dst = append(dst, s[:n]...)
 		if n == len(s) {
 			return dst
@@ -162,12 +162,13 @@ func AppendEscaped(dst []byte, s string) []byte {
 	}
 }
 
-// plainLen returns the length of the longest prefix of s that is copied
-// as it is: ASCII without control characters, '"' or '\\'. Strings of four
+// PlainLen returns the length of the longest prefix of s that is copied
+// as it is: ASCII without control characters, '"' or '\\'. Readers of JSON
+// (internal/otlp) use it to skip a string's plain runs a word at a time. Strings of four
 // bytes or more are tested a word at a time, the last (partial) word by
 // re-reading the string's final bytes, so a plain string never reaches the
 // byte loop.
-func plainLen(s string) int {
+func PlainLen(s string) int {
 	i := 0
 	switch {
 	case len(s) >= 8:
@@ -188,7 +189,7 @@ func plainLen(s string) int {
 	return i + plainTail(s[i:])
 }
 
-// plainTail is plainLen a byte at a time.
+// plainTail is PlainLen a byte at a time.
 func plainTail(s string) int {
 	for i := 0; i < len(s); i++ {
 		if !safe[s[i]] {

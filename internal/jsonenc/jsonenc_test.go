@@ -132,16 +132,16 @@ func BenchmarkCopyOnly(b *testing.B) {
 func TestPlainLen(t *testing.T) {
 	for n := range 25 {
 		plain := strings.Repeat("a", n)
-		if got := plainLen(plain); got != n {
-			t.Errorf("plainLen(%q) = %d, want %d", plain, got, n)
+		if got := PlainLen(plain); got != n {
+			t.Errorf("PlainLen(%q) = %d, want %d", plain, got, n)
 		}
 		for i := range n {
 			for _, c := range []byte{'"', '\\', '\n', 0x1f, 0x00, 0x80, 0xff} {
 				b := []byte(plain)
 				b[i] = c
 				s := string(b)
-				if got := plainLen(s); got != i {
-					t.Errorf("plainLen(%q) = %d, want %d", s, got, i)
+				if got := PlainLen(s); got != i {
+					t.Errorf("PlainLen(%q) = %d, want %d", s, got, i)
 				}
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/secaudit/auditkit/internal/jsonenc"
 )
 
 // scanner reads one JSON text. It validates what it reads and never
@@ -122,6 +124,10 @@ func (s *scanner) rawString() ([]byte, error) {
 	}
 	start := s.pos
 	for s.pos < len(s.b) {
+		s.pos += jsonenc.PlainLen(view(s.b[s.pos:]))
+		if s.pos >= len(s.b) {
+			break
+		}
 		c := s.b[s.pos]
 		switch {
 		case c == '"':
@@ -144,7 +150,7 @@ func (s *scanner) rawString() ([]byte, error) {
 			}
 		case c < 0x20:
 			return nil, s.errorf("control character in string")
-		default:
+		default: // not ASCII
 			s.pos++
 		}
 	}
@@ -164,16 +170,20 @@ func (s *scanner) appendString(dst []byte) ([]byte, error) {
 // UTF-8 and lone surrogates become U+FFFD, as encoding/json decodes them.
 func unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
+		n := jsonenc.PlainLen(view(raw[i:]))
+		dst = append(dst, raw[i:i+n]...)
+		if i += n; i == len(raw) {
+			break
+		}
 		c := raw[i]
-		if c != '\\' {
-			if c < utf8.RuneSelf {
-				dst = append(dst, c)
-				i++
-				continue
+		if c != '\\' { // not ASCII (or a byte the scanner let through)
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = utf8.AppendRune(dst, r)
+			} else {
+				dst = append(dst, raw[i:i+size]...)
 			}
-			r, n := utf8.DecodeRune(raw[i:])
-			dst = utf8.AppendRune(dst, r)
-			i += n
+			i += size
 			continue
 		}
 		switch raw[i+1] {
