@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # e2e/run.sh: the end-to-end run behind `make e2e`.
 #
-# Installs VictoriaLogs (a real log database) with go install, starts it on a
-# free loopback port with a throw-away data directory, runs every test of the
-# e2e module against it with VLOGS_URL set, and always stops it by PID.
-# The exit code is the tests'. Extra arguments go to `go test`
-# (bash e2e/run.sh -run Bulk -v).
+# Installs VictoriaLogs (a real log database) with go install, builds the
+# OpenTelemetry Collector of e2e/collector (cached, rebuilt only when its
+# sources change), starts VictoriaLogs on a free loopback port with a
+# throw-away data directory, runs every test of the e2e module with VLOGS_URL
+# and OTELCOL_BIN set, and always stops VictoriaLogs by PID (the tests start
+# and stop their own Collectors). The exit code is the tests'. Extra arguments
+# go to `go test` (bash e2e/run.sh -run Bulk -v).
 #
 # Environment:
-#   VLOGS_BIN_DIR  where the victoria-logs binary is installed and reused
-#                  (default: e2e/.bin, gitignored)
+#   VLOGS_BIN_DIR  where the victoria-logs and otelcol-auditkit binaries are
+#                  installed and reused (default: e2e/.bin, gitignored)
 set -euo pipefail
 
 VLOGS_MODULE=github.com/VictoriaMetrics/VictoriaLogs
@@ -48,6 +50,37 @@ else
 	fi
 fi
 log "install: $(since "$t0")"
+
+# --- collector -----------------------------------------------------------------
+# e2e/collector is a module of its own whose main.go is an OpenTelemetry
+# Collector (OTLP receiver, file and debug exporters, v0.161.0). The binary is
+# rebuilt only when the hash of its go.mod, go.sum and main.go (and the Go
+# version) differs from the one written beside it by the last build.
+col_dir=$e2e_dir/collector
+col_bin=$bin_dir/otelcol-auditkit
+col_key_file=$col_bin.key
+col_key=$(
+	cd "$col_dir"
+	{ cat go.mod go.sum main.go; go env GOVERSION; } | sha256sum | cut -d' ' -f1
+)
+
+t0=$(now)
+if [ -x "$col_bin" ] && [ "$(cat "$col_key_file" 2>/dev/null)" = "$col_key" ]; then
+	log "otelcol-auditkit up to date in $bin_dir (key ${col_key:0:12})"
+else
+	log "building otelcol-auditkit into $bin_dir (key ${col_key:0:12}; a cold build takes minutes)"
+	mkdir -p "$bin_dir"
+	rm -f "$col_key_file"
+	if ! (cd "$col_dir" && CGO_ENABLED=0 go build -trimpath -o "$col_bin.tmp" .); then
+		rm -f "$col_bin.tmp"
+		log "building otelcol-auditkit failed after $(since "$t0")"
+		exit 1
+	fi
+	mv -f "$col_bin.tmp" "$col_bin"
+	printf '%s\n' "$col_key" >"$col_key_file"
+	log "otelcol-auditkit built in $(since "$t0")"
+fi
+col_bin=$(cd "$bin_dir" && pwd)/otelcol-auditkit # absolute: go test runs in each package's directory
 
 # --- start -------------------------------------------------------------------
 data_dir=$(mktemp -d "${TMPDIR:-/tmp}/auditkit-e2e-vlogs.XXXXXX")
@@ -143,6 +176,8 @@ export E2E_REQUIRE=1
 # e2e/lokiinit runs the generated LogsQL recipes against a VictoriaLogs of
 # its own, started from this binary.
 export VICTORIA_LOGS=$vlogs_bin
+# e2e/internal/otelcol starts this Collector binary for the tests that use it.
+export OTELCOL_BIN=$col_bin
 
 t0=$(now)
 # go test runs in the background so that a signal to this script runs the
