@@ -4,7 +4,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 10s
 BENCHCOUNT  ?= 6
 # Modules kept apart so library users never download their dependencies.
-SUBMODULES  := $(wildcard bench e2e)
+SUBMODULES  := $(wildcard bench e2e e2e/collector)
 
 .PHONY: test lint vet unit alloc fresh bench fuzz cover demo e2e
 
