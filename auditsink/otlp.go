@@ -65,7 +65,8 @@ type OTLPOptions struct {
 	Compression Compression
 	// Headers are sent with every request (Authorization, a tenant id).
 	// Their values never appear in errors: a server message that echoes
-	// one is masked.
+	// one is masked (values shorter than 4 bytes, which cannot be secrets,
+	// are not).
 	Headers map[string]string
 	// TLS configures https endpoints (a private CA, client certificates);
 	// nil means the system's roots. It is cloned.
@@ -196,8 +197,8 @@ func (o *OTLPOptions) validate() (*url.URL, error) {
 		if !validHeaderName(name) {
 			bad("Headers", "invalid header name %q", name)
 		}
-		if strings.ContainsAny(value, "\r\n\x00") {
-			bad("Headers", "value of %q holds a line break or NUL", name) // never the value
+		if !validHeaderValue(value) {
+			bad("Headers", "value of %q holds a control character", name) // never the value
 		}
 		switch http.CanonicalHeaderKey(name) {
 		case "Content-Type", "Content-Encoding", "Content-Length", "Host":
@@ -247,6 +248,17 @@ func (o *OTLPOptions) validate() (*url.URL, error) {
 	return u, nil
 }
 
+// validHeaderValue reports whether v is a valid HTTP field value: no
+// control characters but tab (RFC 9110, section 5.5).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // validHeaderName reports whether name is an HTTP token.
 func validHeaderName(name string) bool {
 	if name == "" {
@@ -292,9 +304,22 @@ func (x *OTLP) Stats() OTLPStats {
 // is idempotent.
 func (x *OTLP) Close(ctx context.Context) error {
 	err := x.q.Close(ctx)
+	if err != nil {
+		// Giving up cancelled the request or the wait in progress: the
+		// worker counts its lines Dropped and exits at once, so Stats is
+		// final when Close returns.
+		select {
+		case <-x.q.exited:
+		case <-time.After(closeGrace):
+		}
+	}
 	x.exp.client.CloseIdleConnections()
 	return err
 }
+
+// closeGrace bounds how long Close waits for the worker after giving up; a
+// cancelled request returns well within it.
+const closeGrace = 5 * time.Second
 
 // counters of the exporter, read by Stats while the worker sends.
 type counters struct {

@@ -98,7 +98,7 @@ func newExporter(o *OTLPOptions) (*exporter, error) {
 // secretParts returns what of a header value must not be shown: the value,
 // and each of its words long enough to be a credential ("Bearer <token>").
 func secretParts(v string) []string {
-	if len(v) < 4 { // masking "a" would mask every a
+	if len(v) < 4 { // masking "a" would mask every a (documented)
 		return nil
 	}
 	parts := []string{v}
@@ -214,10 +214,11 @@ func retryable(status int) bool {
 // backoff is the wait before retry attempt+1: exponential, capped, with
 // jitter over its upper half so that exporters restarted together spread.
 func (e *exporter) backoff(attempt int) time.Duration {
-	d := e.maxBackoff
-	if attempt < 30 {
-		d = min(e.initial<<attempt, e.maxBackoff)
+	d := e.initial
+	for ; attempt > 0 && d < e.maxBackoff; attempt-- {
+		d *= 2 // stops at the cap: no overflow however long the outage
 	}
+	d = min(d, e.maxBackoff)
 	return d/2 + rand.N(d/2+1)
 }
 
@@ -279,12 +280,10 @@ func (e *exporter) post(ctx context.Context, body []byte) answer {
 		return answer{err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	// The status decides; a body cut short only loses the server's message.
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	a := answer{status: resp.StatusCode}
-	if err != nil && resp.StatusCode/100 != 2 {
-		return answer{err: fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err)}
-	}
 	ct := resp.Header.Get("Content-Type")
 	protobuf := strings.HasPrefix(ct, "application/x-protobuf")
 	switch {
@@ -296,7 +295,7 @@ func (e *exporter) post(ctx context.Context, body []byte) answer {
 	case protobuf || strings.HasPrefix(ct, "application/json"):
 		a.message = otlp.ParseStatus(data, protobuf)
 	default:
-		a.message = string(data)
+		a.message = string(e.cutSecret(data))
 	}
 	if retryable(resp.StatusCode) {
 		a.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -320,14 +319,30 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 // describe says what an answer was, for an error.
 func (e *exporter) describe(a answer) string {
-	if a.err != nil {
-		return a.err.Error()
+	if a.err != nil { // transport errors quote the server's malformed lines
+		return e.clean(a.err.Error())
 	}
 	s := strconv.Itoa(a.status) + " " + http.StatusText(a.status)
 	if m := e.clean(a.message); m != "" {
 		s += ": " + m
 	}
 	return s
+}
+
+// cutSecret removes from the end of an answer cut at maxAnswer a prefix of
+// a secret that the cut split, which masking would not recognise.
+func (e *exporter) cutSecret(data []byte) []byte {
+	if len(data) < maxAnswer {
+		return data
+	}
+	for _, s := range e.secrets {
+		for k := min(len(s)-1, len(data)); k > 0; k-- {
+			if bytes.HasSuffix(data, []byte(s[:k])) {
+				return data[:len(data)-k]
+			}
+		}
+	}
+	return data
 }
 
 // clean makes a server's message safe to show: header values masked (a

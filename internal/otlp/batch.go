@@ -73,14 +73,31 @@ func (b *Batch) Add(line []byte) error {
 	return nil
 }
 
+// request reads the ExportLogsServiceRequest. Here and in resourceLogs and
+// scopeLogs a member given twice is an error: the Collector's decoder
+// merges or appends them, and the line is not one the handler writes.
 func (b *Batch) request() error {
 	s := &b.sc
+	seen := false
 	return s.object(func(key []byte) error {
 		if string(key) != "resourceLogs" && string(key) != "resource_logs" {
 			return s.skip(0)
 		}
+		if seen {
+			return s.errorf("duplicate resourceLogs")
+		}
+		seen = true
 		return s.array(b.resourceLogs)
 	})
+}
+
+// once records that member bit was read and fails the second time.
+func (s *scanner) once(seen *uint8, bit uint8, key []byte) error {
+	if *seen&bit != 0 {
+		return s.errorf("duplicate %s", key)
+	}
+	*seen |= bit
+	return nil
 }
 
 // resourceLogs reads one ResourceLogs. Its scopeLogs are read where they
@@ -88,17 +105,23 @@ func (b *Batch) request() error {
 func (b *Batch) resourceLogs() error {
 	s := &b.sc
 	var resource, schema, later []byte
-	seenResource := false
+	var seen uint8
 	from := len(b.recs)
 	err := s.object(func(key []byte) (err error) {
 		switch string(key) {
 		case "resource":
-			resource, err = s.span(0)
-			seenResource = true
+			if err = s.once(&seen, 1, key); err == nil {
+				resource, err = s.span(0)
+			}
 		case "schemaUrl", "schema_url":
-			schema, err = s.span(0)
+			if err = s.once(&seen, 2, key); err == nil {
+				schema, err = s.span(0)
+			}
 		case "scopeLogs", "scope_logs":
-			if !seenResource {
+			if err = s.once(&seen, 4, key); err != nil {
+				return err
+			}
+			if seen&1 == 0 {
 				later, err = s.span(0)
 				return err
 			}
@@ -136,17 +159,23 @@ func (b *Batch) resourceLogs() error {
 func (b *Batch) scopeLogs() error {
 	s := &b.sc
 	var scope, schema, later []byte
-	seenScope := false
+	var seen uint8
 	from := len(b.recs)
 	err := s.object(func(key []byte) (err error) {
 		switch string(key) {
 		case "scope":
-			scope, err = s.span(0)
-			seenScope = true
+			if err = s.once(&seen, 1, key); err == nil {
+				scope, err = s.span(0)
+			}
 		case "schemaUrl", "schema_url":
-			schema, err = s.span(0)
+			if err = s.once(&seen, 2, key); err == nil {
+				schema, err = s.span(0)
+			}
 		case "logRecords", "log_records":
-			if !seenScope {
+			if err = s.once(&seen, 4, key); err != nil {
+				return err
+			}
+			if seen&1 == 0 {
 				later, err = s.span(0)
 				return err
 			}
@@ -180,8 +209,9 @@ func (b *Batch) scopeLogs() error {
 	return nil
 }
 
-// logRecord reads one LogRecord, transcoding it in a protobuf batch (which
-// also checks it) or checking it in a JSON one.
+// logRecord reads one LogRecord, transcoding it, which also checks every
+// value: a JSON batch checks the same way (and drops the encoding), so
+// that one bad line cannot make the receiver refuse its neighbours.
 func (b *Batch) logRecord() error {
 	s := &b.sc
 	s.ws()
@@ -191,7 +221,7 @@ func (b *Batch) logRecord() error {
 	if b.protobuf {
 		b.wire, err = s.logRecord(b.wire)
 	} else {
-		err = s.skip(0)
+		b.scratch, err = s.logRecord(b.scratch[:0])
 	}
 	if err != nil {
 		return err
@@ -207,7 +237,7 @@ func (b *Batch) check(which int, raw, schema []byte, transcode func(*scanner, []
 	if schema != nil && !isNull(schema) && schema[0] != '"' {
 		return errors.New("schemaUrl is not a string")
 	}
-	if !b.protobuf || raw == nil || bytes.Equal(raw, b.checked[which]) {
+	if raw == nil || bytes.Equal(raw, b.checked[which]) {
 		return nil
 	}
 	s := scanner{b: raw}

@@ -133,9 +133,18 @@ func (s *scanner) scope(b []byte) ([]byte, error) {
 	})
 }
 
-// logRecord transcodes a LogRecord.
+// logRecord transcodes a LogRecord. A field given twice is an error: the
+// Collector's decoder keeps the last, which a zero value (omitted here)
+// could not override.
 func (s *scanner) logRecord(b []byte) ([]byte, error) {
+	var seen uint32
 	return b, s.object(func(key []byte) (err error) {
+		if f := recordFields[string(key)]; f != 0 {
+			if seen&(1<<f) != 0 {
+				return s.errorf("duplicate %s", key)
+			}
+			seen |= 1 << f
+		}
 		switch string(key) {
 		case "timeUnixNano", "time_unix_nano":
 			b, err = s.fixed64Field(b, fieldTime)
@@ -178,6 +187,14 @@ func (s *scanner) logRecord(b []byte) ([]byte, error) {
 		}
 		return err
 	})
+}
+
+// recordFields numbers LogRecord's members for logRecord's duplicate check.
+var recordFields = map[string]uint8{
+	"timeUnixNano": 1, "time_unix_nano": 1, "observedTimeUnixNano": 11, "observed_time_unix_nano": 11,
+	"severityNumber": 2, "severity_number": 2, "severityText": 3, "severity_text": 3, "body": 5,
+	"attributes": 6, "droppedAttributesCount": 7, "dropped_attributes_count": 7, "flags": 8,
+	"traceId": 9, "trace_id": 9, "spanId": 10, "span_id": 10, "eventName": 12, "event_name": 12,
 }
 
 // keyValues transcodes an array of KeyValue as the repeated field num.
@@ -375,8 +392,8 @@ func (s *scanner) hexField(b []byte, num protowire.Number, size int) ([]byte, er
 	return b, nil
 }
 
-// bytesField transcodes bytesValue: base64, standard or URL alphabet,
-// padded or not, as proto3's JSON mapping accepts.
+// bytesField transcodes bytesValue: standard, padded base64, the only form
+// the Collector's decoder takes.
 func (s *scanner) bytesField(b []byte) ([]byte, error) {
 	raw, err := s.rawString()
 	if err != nil {
@@ -384,12 +401,11 @@ func (s *scanner) bytesField(b []byte) ([]byte, error) {
 	}
 	var start int
 	b, start = begin(b, fieldBytes)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if out, err := enc.AppendDecode(b, raw); err == nil {
-			return end(out, start), nil
-		}
+	out, err := base64.StdEncoding.AppendDecode(b, raw)
+	if err != nil {
+		return b, s.errorf("bad base64 in bytesValue")
 	}
-	return b, s.errorf("bad base64 in bytesValue")
+	return end(out, start), nil
 }
 
 // double reads a double: a JSON number, or one of the strings proto3's JSON

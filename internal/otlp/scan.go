@@ -1,6 +1,7 @@
 package otlp
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 type scanner struct {
 	b   []byte
 	pos int
+	key []byte // a member name with escapes, decoded
 }
 
 var errDepth = errors.New("nested too deeply")
@@ -58,7 +60,8 @@ func (s *scanner) expect(c byte) error {
 }
 
 // object calls field for each member of the object that starts here, with
-// the member's raw (still escaped) key; field must consume the value.
+// the member's decoded name (valid during the call); field must consume the
+// value.
 func (s *scanner) object(field func(key []byte) error) error {
 	if err := s.expect('{'); err != nil {
 		return err
@@ -71,6 +74,10 @@ func (s *scanner) object(field func(key []byte) error) error {
 		key, err := s.rawString()
 		if err != nil {
 			return err
+		}
+		if bytes.IndexByte(key, '\\') >= 0 { // "b\u006fdy" is "body"
+			s.key = unescape(s.key[:0], key)
+			key = s.key
 		}
 		if err := s.expect(':'); err != nil {
 			return err
@@ -166,8 +173,9 @@ func (s *scanner) appendString(dst []byte) ([]byte, error) {
 	return unescape(dst, raw), nil
 }
 
-// unescape appends raw, a string's checked contents, decoded. Invalid
-// UTF-8 and lone surrogates become U+FFFD, as encoding/json decodes them.
+// unescape appends raw, a string's checked contents, decoded. Bytes that
+// are not ASCII are copied as they are (the Collector's decoder keeps
+// invalid UTF-8 too); a lone surrogate escape becomes U+FFFD.
 func unescape(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		n := jsonenc.PlainLen(view(raw[i:]))
@@ -175,15 +183,9 @@ func unescape(dst, raw []byte) []byte {
 		if i += n; i == len(raw) {
 			break
 		}
-		c := raw[i]
-		if c != '\\' { // not ASCII (or a byte the scanner let through)
-			r, size := utf8.DecodeRune(raw[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = utf8.AppendRune(dst, r)
-			} else {
-				dst = append(dst, raw[i:i+size]...)
-			}
-			i += size
+		if raw[i] != '\\' { // not ASCII: copied as it is, valid UTF-8 or not, as the Collector does
+			dst = append(dst, raw[i])
+			i++
 			continue
 		}
 		switch raw[i+1] {
