@@ -368,3 +368,24 @@ func TestFailClosedRequiresDurableLogger(t *testing.T) {
 // fanout is a handler that passes records on, as slog-multi's do, without
 // vouching for what it wraps.
 type fanout struct{ slog.Handler }
+
+// The OTLP exporter queues: refused bare and under every wrapper.
+func TestFailClosedRefusesOTLP(t *testing.T) {
+	enc := slogaudit.NewEncoder(&slogaudit.Options{Format: slogaudit.FormatOTLPJSON})
+	x, err := auditsink.NewOTLP(&auditsink.OTLPOptions{Endpoint: "http://127.0.0.1:1", Encoder: enc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = x.Close(context.Background()) }()
+	guard := func(w io.Writer) io.Writer {
+		return auditsink.NewGuard(w, &auditsink.GuardOptions{Action: auditsink.FailClosed})
+	}
+	for name, w := range map[string]io.Writer{
+		"bare": x, "multi": auditsink.NewMulti(x), "guard": guard(x),
+		"guard(multi)": guard(auditsink.NewMulti(x)), "multi(guard)": auditsink.NewMulti(guard(x)),
+	} {
+		if _, err := httpaudit.New(slog.New(enc.NewHandler(w)), &httpaudit.Options{FailClosed: true}); err == nil {
+			t.Errorf("%s: FailClosed accepted the OTLP exporter", name)
+		}
+	}
+}
