@@ -43,7 +43,7 @@ FUZZ_TARGETS := \
 	./internal/jsonenc:FuzzAppendString ./internal/jsonenc:FuzzScanNumber \
 	./slogaudit:FuzzHandle ./slogaudit:FuzzOTLP ./slogaudit:FuzzTranscode ./slogaudit:FuzzHandlerNoLeak ./slogaudit:FuzzNoDuplicateKeys \
 	./redact:FuzzRedact ./internal/redaction:FuzzEnter ./internal/redaction:FuzzMatchValue ./modelaudit:FuzzDiff \
-	./httpaudit:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay ./httpaudit:FuzzQueryNoLeak \
+	./internal/clientip:FuzzClientIP ./httpaudit:FuzzIgnoredOnlyCanonical ./httpaudit:FuzzBodyReplay ./httpaudit:FuzzQueryNoLeak \
 	./auditchain:FuzzChainRoundTrip ./auditchain:FuzzVerify ./cmd/auditkit-loki-init:FuzzQuoting
 
 fuzz:
