@@ -67,6 +67,14 @@ func (st *call) audit(err error, panicked, recovered bool) {
 			code = status.FromContextError(ctxErr).Code()
 		}
 	}
+	if code == codes.Canceled {
+		// A client whose deadline passed resets the stream, which cancels
+		// the server's context a moment before the server's own timer
+		// fires: the client saw DEADLINE_EXCEEDED, and so does the trail.
+		if d, ok := st.Context.Deadline(); ok && !time.Now().Before(d) {
+			code = codes.DeadlineExceeded
+		}
+	}
 	k := classOf(code)
 	switch {
 	case panicked:
