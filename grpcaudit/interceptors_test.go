@@ -438,7 +438,9 @@ func TestDeadlines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Recv(); status.Code(err) != codes.DeadlineExceeded {
+	// The method returns nil when its context ends: if the server's timer
+	// fires first the client may still read that OK before its own fires.
+	if _, err := st.Recv(); err != io.EOF && status.Code(err) != codes.DeadlineExceeded {
 		t.Fatal(err)
 	}
 	for _, e := range f.out.waitCalls(t, 2) {
