@@ -128,6 +128,9 @@ func (st *call) requestID() string {
 // incomingID returns the x-request-id a trusted proxy sent, or "".
 func (st *call) incomingID() string {
 	c := st.ic.c
+	if !c.ip.HasTrustedProxies() {
+		return ""
+	}
 	st.addrs()
 	if !st.peerIP.IsValid() || !c.ip.IsTrusted(st.peerIP) {
 		return ""

@@ -136,6 +136,9 @@ func parseTrusted(s string) (netip.Prefix, error) {
 // Enabled reports whether any header may be believed.
 func (r *Resolver) Enabled() bool { return len(r.trusted) > 0 || r.count > 0 }
 
+// HasTrustedProxies reports whether TrustedProxies lists any proxy.
+func (r *Resolver) HasTrustedProxies() bool { return len(r.trusted) > 0 }
+
 // IsTrusted reports whether a (normalised, see Normalize) is in
 // TrustedProxies. With TrustedProxyCount alone nothing is.
 func (r *Resolver) IsTrusted(a netip.Addr) bool {
@@ -145,6 +148,16 @@ func (r *Resolver) IsTrusted(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// Header is the one header a Resolver reads (as Config.Canon spells it):
+// ClientIPHeader, or the list header. A caller that cannot hand over a map
+// fetches its values and calls ResolveValues.
+func (r *Resolver) Header() string {
+	if r.single != "" {
+		return r.single
+	}
+	return r.list
 }
 
 // Resolve returns the client address of a request that came from peer (a
@@ -157,11 +170,19 @@ func (r *Resolver) Resolve(h map[string][]string, peer netip.Addr) netip.Addr {
 	if !peer.IsValid() || !r.Enabled() {
 		return peer
 	}
+	return r.ResolveValues(h[r.Header()], peer)
+}
+
+// ResolveValues is Resolve given the field lines of Header alone.
+func (r *Resolver) ResolveValues(vals []string, peer netip.Addr) netip.Addr {
+	if !peer.IsValid() || !r.Enabled() {
+		return peer
+	}
 	if len(r.trusted) > 0 && !r.IsTrusted(peer) {
 		return peer
 	}
 	if r.single != "" {
-		if v := h[r.single]; len(v) > 0 {
+		if v := vals; len(v) > 0 {
 			// A single-value header sent twice is malformed; the last one
 			// is the most likely to come from the nearest proxy.
 			if a := ParseAddr(v[len(v)-1]); a.IsValid() {
@@ -170,7 +191,7 @@ func (r *Resolver) Resolve(h map[string][]string, peer netip.Addr) netip.Addr {
 		}
 		return peer
 	}
-	it := backward{vals: h[r.list]}
+	it := backward{vals: vals}
 	for hop := 1; ; hop++ {
 		e, ok := it.next()
 		if !ok {
