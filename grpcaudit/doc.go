@@ -31,7 +31,7 @@
 // other than those named here, and responses are never logged.
 //
 // When no event will be written (an OK call in the default setting) the
-// cost is the call state and its request scope (two allocations; a stream
+// cost is the call state and its request scope (three allocations; a stream
 // adds its wrapper) and one time.Now: no request id, address parsing,
 // metadata lookup or payload rendering.
 //

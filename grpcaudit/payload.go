@@ -144,8 +144,14 @@ func (p *payloadConfig) captureMessage(m any) (c *captured) {
 }
 
 // render returns the captured message as a redacted object, or nil and the
-// reason it is not logged.
-func (c *captured) render(p *payloadConfig, red *redact.Redactor) (map[string]any, string) {
+// reason it is not logged. A message that panics while rendered costs its
+// body, never the call's event.
+func (c *captured) render(p *payloadConfig, red *redact.Redactor) (body map[string]any, status string) {
+	defer func() {
+		if recover() != nil {
+			body, status = nil, ParseUnsupported
+		}
+	}()
 	switch {
 	case c.status != "":
 		return nil, c.status

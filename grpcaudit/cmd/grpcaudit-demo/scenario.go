@@ -47,7 +47,7 @@ var steps = []step{
 		from: "127.0.0.2", md: append([]string{"x-forwarded-for", "10.9.9.9", "x-request-id", "spoofed-id"}, maya...),
 		call: unary(refuse(codes.NotFound)), want: codes.NotFound},
 	{say: "a request id from the trusted proxy joins its access log",
-		md: append([]string{"x-forwarded-for", "198.51.100.7", "x-request-id", "envoy-5b1d0c2e"}, maya...),
+		md:   append([]string{"x-forwarded-for", "198.51.100.7", "x-request-id", "envoy-5b1d0c2e"}, maya...),
 		call: unary(refuse(codes.FailedPrecondition)), want: codes.FailedPrecondition},
 	{say: "a method panics: recovered as INTERNAL (ERROR, error.type panic; the panic text is not logged)",
 		md: maya, call: unary(&testgrpc.SimpleRequest{ResponseSize: -1}), want: codes.Internal},
