@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -395,5 +396,28 @@ func TestPayloadNotProtobuf(t *testing.T) {
 	// A nil message is protobuf's empty message.
 	if b, ok := e.Attributes["rpc.request.body"].(map[string]any); !ok || len(b) != 0 {
 		t.Errorf("nil message: %s", e.raw)
+	}
+}
+
+// TestPayloadHostileShapes: a Struct nested thousands deep and a map of
+// many entries, within MaxPayloadBytes, render to bounded, valid lines.
+func TestPayloadHostileShapes(t *testing.T) {
+	deep := structpb.NewStringValue("bottom")
+	for range 3000 {
+		deep = structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{"k": deep}})
+	}
+	wide := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+	for i := range 20000 {
+		wide.Fields[strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i/26%5)+string(rune('0'+i%10))] = structpb.NewNumberValue(float64(i))
+	}
+	for name, msg := range map[string]proto.Message{"deep": deep.GetStructValue(), "wide": wide} {
+		start := time.Now()
+		e := captureOne(t, nil, &grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*"}, MaxPayloadBytes: grpcaudit.MaxPayloadBytesLimit}, msg)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+		if len(e.raw) > 32768 {
+			t.Errorf("%s: a %d-byte line", name, len(e.raw))
+		}
 	}
 }
