@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/clientip"
 	"github.com/secaudit/auditkit/internal/trusted"
 	"github.com/secaudit/auditkit/slogaudit"
 )
@@ -261,7 +262,8 @@ func (st *request) requestID() string {
 
 func (st *request) addrs() (client, peer string) {
 	st.ipOnce.Do(func() {
-		c, p := st.m.c.ip.resolve(st.in.Header, st.in.RemoteAddr)
+		p := clientip.ParsePeer(st.in.RemoteAddr)
+		c := st.m.c.ip.Resolve(st.in.Header, p)
 		if p.IsValid() {
 			st.peer = p.String()
 		}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secaudit/auditkit/internal/clientip"
 	"github.com/secaudit/auditkit/internal/redaction"
 
 	"github.com/secaudit/auditkit/redact"
@@ -209,7 +210,7 @@ type config struct {
 	rand        func() float64
 	ignorePaths []*regexp.Regexp
 	ignoreCodes statusSet
-	ip          ipConfig
+	ip          clientip.Resolver
 	route       func(*http.Request) string
 	body        *bodyConfig // nil: no capture
 	session     sessionConfig
@@ -260,7 +261,15 @@ func compile(o *Options) (*config, error) {
 		c.ignoreCodes.add(code)
 	}
 
-	ip, err := compileIP(o)
+	ip, err := clientip.Compile(clientip.Config{
+		Pkg:               "httpaudit",
+		TrustedProxies:    o.TrustedProxies,
+		TrustedProxyCount: o.TrustedProxyCount,
+		ForwardedHeader:   o.ForwardedHeader,
+		ClientIPHeader:    o.ClientIPHeader,
+		Canon:             http.CanonicalHeaderKey,
+		ValidName:         isToken,
+	})
 	if err != nil {
 		add(err)
 	}

@@ -1,21 +1,66 @@
-package httpaudit
+package clientip
 
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/realclientip/realclientip-go"
 )
 
-func mustIP(t *testing.T, o Options) ipConfig {
+// Options are the fields of Config that tests vary.
+type Options struct {
+	TrustedProxies    []string
+	TrustedProxyCount int
+	ForwardedHeader   string
+	ClientIPHeader    string
+}
+
+// spelling is how a caller's header map spells names: HTTP's canonical
+// form (httpaudit) or lower case (gRPC metadata, grpcaudit).
+type spelling struct {
+	name  string
+	canon func(string) string
+}
+
+var spellings = []spelling{
+	{"http", http.CanonicalHeaderKey},
+	{"grpc", strings.ToLower},
+}
+
+func mustIP(t testing.TB, o Options) Resolver {
 	t.Helper()
-	c, err := compileIP(&o)
+	return mustIPAs(t, o, spellings[0])
+}
+
+func mustIPAs(t testing.TB, o Options, sp spelling) Resolver {
+	t.Helper()
+	c, err := Compile(Config{
+		Pkg: "test", TrustedProxies: o.TrustedProxies, TrustedProxyCount: o.TrustedProxyCount,
+		ForwardedHeader: o.ForwardedHeader, ClientIPHeader: o.ClientIPHeader,
+		Canon: sp.canon, ValidName: func(s string) bool { return s != "" && !strings.ContainsAny(s, " :") },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// resolve is what both callers do: parse the peer, then resolve the client.
+func resolve(r *Resolver, h map[string][]string, remote string) (client, peer netip.Addr) {
+	peer = ParsePeer(remote)
+	return r.Resolve(h, peer), peer
+}
+
+// respell returns h with its keys spelled by canon.
+func respell(h http.Header, canon func(string) string) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, v := range h {
+		out[canon(k)] = v
+	}
+	return out
 }
 
 func TestClientIP(t *testing.T) {
@@ -103,23 +148,27 @@ func TestClientIP(t *testing.T) {
 		{"real ip last value", realIP, "10.0.0.3:1", http.Header{"X-Real-Ip": {"1.1.1.1", "[2001:db8::3]:80"}}, "2001:db8::3", "10.0.0.3"},
 		{"real ip ignores XFF", realIP, "10.0.0.3:1", xff("8.8.8.8"), "10.0.0.3", ""},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := mustIP(t, tc.opts)
-			client, peer := c.resolve(tc.h, tc.remote)
-			wantPeer := tc.peer
-			switch wantPeer {
-			case "":
-				wantPeer = tc.client
-			case "-":
-				wantPeer = ""
-			}
-			if got := addrString(client); got != tc.client {
-				t.Errorf("client = %q, want %q", got, tc.client)
-			}
-			if got := addrString(peer); got != wantPeer {
-				t.Errorf("peer = %q, want %q", got, wantPeer)
-			}
-		})
+		// The same table with HTTP's spelling of header names and with
+		// gRPC metadata's (lower case): one resolver, two maps.
+		for _, sp := range spellings {
+			t.Run(sp.name+"/"+tc.name, func(t *testing.T) {
+				c := mustIPAs(t, tc.opts, sp)
+				client, peer := resolve(&c, respell(tc.h, sp.canon), tc.remote)
+				wantPeer := tc.peer
+				switch wantPeer {
+				case "":
+					wantPeer = tc.client
+				case "-":
+					wantPeer = ""
+				}
+				if got := addrString(client); got != tc.client {
+					t.Errorf("client = %q, want %q", got, tc.client)
+				}
+				if got := addrString(peer); got != wantPeer {
+					t.Errorf("peer = %q, want %q", got, wantPeer)
+				}
+			})
+		}
 	}
 }
 
@@ -194,7 +243,7 @@ func TestClientIPMatchesRealClientIP(t *testing.T) {
 			if want == "" {
 				want = peer
 			}
-			client, _ := c.resolve(h, net.JoinHostPort(peer, "1"))
+			client, _ := resolve(&c, h, net.JoinHostPort(peer, "1"))
 			if got := addrString(client); got != want {
 				t.Errorf("%s %q: got %q, realclientip %q", s.name, h.Values(s.header), got, want)
 			}
@@ -216,7 +265,7 @@ func FuzzClientIP(f *testing.F) {
 		} {
 			c := mustIP(t, o)
 			h := http.Header{"X-Forwarded-For": {xff}, "Forwarded": {fwd}}
-			client, peer := c.resolve(h, remote)
+			client, peer := resolve(&c, h, remote)
 			if client.IsValid() != peer.IsValid() {
 				t.Fatalf("client %v without peer %v", client, peer)
 			}
@@ -236,7 +285,7 @@ func FuzzClientIP(f *testing.F) {
 // → 2001:db8::1) by re-parsing every token of s.
 func containsAddr(s, addr string) bool {
 	for _, tok := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '=' || r == '"' || r == ' ' }) {
-		if a := parseAddr(tok); a.IsValid() && a.String() == addr {
+		if a := ParseAddr(tok); a.IsValid() && a.String() == addr {
 			return true
 		}
 	}

@@ -1,0 +1,283 @@
+package grpcaudit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+
+	"github.com/secaudit/auditkit/internal/clientip"
+	"github.com/secaudit/auditkit/internal/trusted"
+	"github.com/secaudit/auditkit/redact"
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// MetadataRequestID is the metadata key of a request id set by a trusted
+// proxy (Envoy, a gateway); see RequestID.
+const MetadataRequestID = "x-request-id"
+
+// maxRequestIDLen bounds an incoming x-request-id.
+const maxRequestIDLen = 64
+
+// stateKey finds the call state in a context (see call.Value).
+type stateKey struct{}
+
+// call is the per-call state: one allocation holding the lazy scope values
+// and what the event needs. It is also the context node that makes RequestID
+// work: it embeds the incoming context and answers stateKey itself, which
+// saves a context.WithValue.
+//
+// It embeds trusted.Mark, so the lazy scope values (lazyRequestID, ...,
+// which are call under other names) are library-produced values that the
+// slogaudit handler writes without redaction. rpc.method is a plain string
+// on purpose: with an unknown-service handler it is whatever the client sent.
+type call struct {
+	trusted.Mark
+	context.Context
+	ic     *Interceptors
+	method string          // rpc.method: FullMethod without its leading slash
+	down   context.Context // the method's context: the scope on top of call
+	start  time.Time
+	done   bool          // the method returned normally
+	stream *serverStream // nil for unary calls
+	body   *captured     // the unary request, when captured
+
+	idOnce sync.Once
+	id     string
+	ipOnce sync.Once
+	peerIP netip.Addr
+	client string
+	peer   string
+	// sessState guards session: 0 not computed, 1 the hook is running, 2
+	// done. A hook that logs with the call's context (and so asks for its
+	// own session.id) gets "" instead of a deadlock.
+	sessState atomic.Uint32
+	session   string
+}
+
+// Value implements context.Context.
+func (st *call) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
+
+// scope returns the method's context: the request scope over st. The scope
+// holds lazy values: nothing is computed unless a record is logged.
+// Converting a pointer to an interface does not allocate.
+func (st *call) scope() context.Context {
+	scope := [...]slog.Attr{
+		slog.Any(slogaudit.KeyRequestID, (*lazyRequestID)(st)),
+		slog.Any(slogaudit.KeyClientAddress, (*lazyClient)(st)),
+		slog.Any(slogaudit.KeyPeerAddress, (*lazyPeer)(st)),
+		slog.String(KeyRPCSystem, SystemGRPC),
+		slog.String(KeyRPCMethod, st.method),
+		slog.Any(slogaudit.KeySessionID, (*lazySession)(st)),
+	}
+	n := len(scope)
+	if st.ic.c.session == nil {
+		n--
+	}
+	return slogaudit.ContextWithAttrs(st, scope[:n]...)
+}
+
+// RequestID returns the request id of the audited call ctx belongs to, or
+// "" outside one: 32 lower-case hex, generated, unless the call came from a
+// peer in Options.TrustedProxies with exactly one x-request-id of 1 to 64
+// bytes of A-Z a-z 0-9 - _ . : that the Redactor's value rules leave alone,
+// which is then taken as it is (so a proxy's id joins its access log to the
+// audit trail). A client that is not a trusted proxy never chooses it. A
+// call audited inside another one (two Interceptors chained) shares the
+// outer id.
+func RequestID(ctx context.Context) string {
+	if st, ok := ctx.Value(stateKey{}).(*call); ok {
+		return st.requestID()
+	}
+	return ""
+}
+
+func (st *call) requestID() string {
+	st.idOnce.Do(func() {
+		if outer, ok := st.Context.Value(stateKey{}).(*call); ok {
+			st.id = outer.requestID()
+			return
+		}
+		if id := st.incomingID(); id != "" {
+			st.id = id
+			return
+		}
+		var b [16]byte
+		_, _ = rand.Read(b[:]) // never fails (Go 1.24: it would crash instead)
+		var h [32]byte
+		hex.Encode(h[:], b[:])
+		st.id = string(h[:])
+	})
+	return st.id
+}
+
+// incomingID returns the x-request-id a trusted proxy sent, or "".
+func (st *call) incomingID() string {
+	c := st.ic.c
+	if !c.ip.HasTrustedProxies() {
+		return ""
+	}
+	st.addrs()
+	if !st.peerIP.IsValid() || !c.ip.IsTrusted(st.peerIP) {
+		return ""
+	}
+	v := metadata.ValueFromIncomingContext(st.Context, MetadataRequestID)
+	if len(v) != 1 || !validRequestID(v[0]) || c.rules.MatchValue(v[0]) {
+		return ""
+	}
+	return v[0]
+}
+
+// validRequestID reports whether s is 1 to maxRequestIDLen bytes of
+// A-Z a-z 0-9 - _ . : (UUIDs, hex, ULIDs, Envoy's ids).
+func validRequestID(s string) bool {
+	if s == "" || len(s) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// addrs resolves the client and peer addresses once.
+func (st *call) addrs() (client, peer string) {
+	st.ipOnce.Do(func() {
+		p := peerAddr(st.Context)
+		st.peerIP = p
+		if !p.IsValid() {
+			return
+		}
+		st.peer = p.String()
+		r := &st.ic.c.ip
+		c := p
+		if r.Enabled() {
+			c = r.ResolveValues(metadata.ValueFromIncomingContext(st.Context, r.Header()), p)
+		}
+		if c == p {
+			st.client = st.peer
+		} else {
+			st.client = c.String()
+		}
+	})
+	return st.client, st.peer
+}
+
+// peerAddr returns the normalised address of the connection's peer, or an
+// invalid one (an in-memory or Unix socket connection).
+func peerAddr(ctx context.Context) netip.Addr {
+	p, ok := peer.FromContext(ctx)
+	if !ok || p.Addr == nil {
+		return netip.Addr{}
+	}
+	if a, ok := p.Addr.(*net.TCPAddr); ok {
+		return clientip.Normalize(a.AddrPort().Addr())
+	}
+	return clientip.ParsePeer(p.Addr.String())
+}
+
+// sessionID calls Options.SessionID at most once per call.
+func (st *call) sessionID() string {
+	f := st.ic.c.session
+	if f == nil {
+		return ""
+	}
+	switch st.sessState.Load() {
+	case 2:
+		return st.session
+	case 1:
+		return "" // the hook is running: it logged with our context
+	}
+	if !st.sessState.CompareAndSwap(0, 1) {
+		// Another goroutine of the call runs the hook: no waiting.
+		if st.sessState.Load() == 2 {
+			return st.session
+		}
+		return ""
+	}
+	defer func() {
+		if recover() != nil {
+			st.session = ""
+		}
+		st.sessState.Store(2)
+	}()
+	st.session = f(st.down)
+	return st.session
+}
+
+// metadataValue returns the last value of an incoming metadata key, or "".
+func (st *call) metadataValue(key string) string {
+	if v := metadata.ValueFromIncomingContext(st.Context, key); len(v) > 0 {
+		return v[len(v)-1]
+	}
+	return ""
+}
+
+// Lazy scope values. Each is the call state under another name, so that one
+// allocation serves them all.
+type (
+	lazyRequestID call
+	lazyClient    call
+	lazyPeer      call
+	lazySession   call
+)
+
+// optional renders "" as an empty group, which handlers omit.
+func optional(s string) slog.Value {
+	if s == "" {
+		return slog.GroupValue()
+	}
+	return slog.StringValue(s)
+}
+
+func (v *lazyRequestID) LogValue() slog.Value { return slog.StringValue((*call)(v).requestID()) }
+func (v *lazyClient) LogValue() slog.Value {
+	c, _ := (*call)(v).addrs()
+	return optional(c)
+}
+func (v *lazyPeer) LogValue() slog.Value {
+	_, p := (*call)(v).addrs()
+	return optional(p)
+}
+func (v *lazySession) LogValue() slog.Value { return pseudonym((*call)(v).sessionID()) }
+
+// pseudonym is the log value of a session id: a redact.Pseudonym, which the
+// slogaudit handler and redact's adapters write as it is although
+// session.id is a sensitive key. "" renders as an empty group, omitted.
+func pseudonym(id string) slog.Value {
+	if id == "" {
+		return slog.GroupValue()
+	}
+	return slog.AnyValue(redact.Pseudonym(id))
+}
+
+// hostOnly strips the port from an :authority value.
+func hostOnly(h string) string {
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			return h[1:i]
+		}
+		return h
+	}
+	if i := strings.IndexByte(h, ':'); i >= 0 && strings.IndexByte(h[i+1:], ':') < 0 {
+		return h[:i]
+	}
+	return h
+}

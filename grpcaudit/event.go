@@ -1,0 +1,179 @@
+package grpcaudit
+
+import (
+	"context"
+	"log/slog"
+	randv2 "math/rand/v2"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// errRecovered is what a client gets for a panic under
+// Options.RecoverPanics: INTERNAL, with nothing of the panic.
+var errRecovered = status.Error(codes.Internal, "internal error")
+
+// finish runs deferred after the method: it audits the call and, if the
+// method panicked, re-raises the panic unchanged or, with RecoverPanics,
+// replaces it by errRecovered in *errp.
+func (st *call) finish(errp *error) {
+	if st.done {
+		st.audit(*errp, false, false)
+		return
+	}
+	p := recover()
+	recovered := p != nil && st.ic.c.recover
+	st.audit(nil, true, recovered)
+	switch {
+	case p == nil: // runtime.Goexit: it goes on unwinding
+	case recovered:
+		*errp = errRecovered
+	default:
+		panic(p)
+	}
+}
+
+// statusOf returns the code gRPC sends for a method's error: the status it
+// carries, else CANCELLED or DEADLINE_EXCEEDED for context errors, else
+// UNKNOWN (grpc-go's own rule, status.FromContextError).
+func statusOf(err error) codes.Code {
+	if err == nil {
+		return codes.OK
+	}
+	if s, ok := status.FromError(err); ok {
+		return s.Code()
+	}
+	return status.FromContextError(err).Code()
+}
+
+// audit decides whether the call is audited and at what level; only then is
+// anything computed. panicked says the method did not return; recovered
+// that the panic becomes INTERNAL.
+func (st *call) audit(err error, panicked, recovered bool) {
+	// Fail open: a panic anywhere in the audit (Rand, the handler's Enabled
+	// or Handle, the SessionID hook) must neither break the call nor replace
+	// the method's own panic, which finish re-raises after this returns.
+	defer func() { _ = recover() }()
+	c := st.ic.c
+	code := statusOf(err)
+	if st.stream != nil && (code == codes.OK || code == codes.Unknown) {
+		// A stream the client cancelled (or whose deadline passed) ended
+		// so, whatever the method made of it: a method that ignores the
+		// failed Send and returns nil did not complete the stream.
+		if ctxErr := st.Context.Err(); ctxErr != nil {
+			code = status.FromContextError(ctxErr).Code()
+		}
+	}
+	if code == codes.Canceled {
+		// A client whose deadline passed resets the stream, which cancels
+		// the server's context a moment before the server's own timer
+		// fires: the client saw DEADLINE_EXCEEDED, and so does the trail.
+		if d, ok := st.Context.Deadline(); ok && !time.Now().Before(d) {
+			code = codes.DeadlineExceeded
+		}
+	}
+	k := classOf(code)
+	switch {
+	case panicked:
+		// Audited whatever IgnoreCodes says: a panic is never routine.
+		k.event, k.level = EventServerError, slog.LevelError
+		code, k.name = codes.Internal, codeTable[codes.Internal].name
+		if !recovered {
+			k.name = "" // nothing was sent: the panic goes on
+		}
+	case c.ignoreCode.has(code):
+		return
+	case code == codes.OK:
+		if !c.logOK || !c.sampled() {
+			return
+		}
+	}
+	h := st.ic.logHandler()
+	ctx := st.down
+	if !h.Enabled(ctx, k.level) {
+		return
+	}
+	st.write(h, ctx, k, code, panicked)
+}
+
+func (c *config) sampled() bool {
+	if c.sampleRate >= 1 {
+		return true
+	}
+	draw := c.rand
+	if draw == nil {
+		draw = randv2.Float64
+	}
+	return draw() < c.sampleRate
+}
+
+// write builds and handles the call's record. Every attribute is on the
+// record itself, so handlers that know nothing of the request scope get them
+// too (slogaudit drops the scope's duplicates).
+func (st *call) write(h slog.Handler, ctx context.Context, k class, code codes.Code, panicked bool) {
+	// Fail open: whatever the logging side does, the call is over.
+	defer func() { _ = recover() }()
+
+	now := time.Now()
+	c := st.ic.c
+	var buf [24]slog.Attr
+	a := append(buf[:0],
+		slog.String(slogaudit.KeyEventType, k.event),
+		slog.String(slogaudit.KeyScopeName, ScopeName),
+		slog.String(slogaudit.KeyRequestID, st.requestID()),
+	)
+	if c.session != nil {
+		if id := st.sessionID(); id != "" {
+			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: pseudonym(id)})
+		}
+	}
+	client, peer := st.addrs()
+	a = appendString(a, slogaudit.KeyClientAddress, client)
+	a = appendString(a, slogaudit.KeyPeerAddress, peer)
+	a = append(a,
+		slog.String(KeyRPCSystem, SystemGRPC),
+		slog.String(KeyRPCMethod, st.method),
+	)
+	a = appendString(a, KeyServerAddress, hostOnly(st.metadataValue(":authority")))
+	a = appendString(a, KeyUserAgent, st.metadataValue("user-agent"))
+	a = appendString(a, KeyRPCStatusCode, k.name)
+	switch {
+	case panicked:
+		a = append(a, slog.String(KeyErrorType, ErrorTypePanic))
+	case code != codes.OK:
+		a = append(a, slog.String(KeyErrorType, k.name))
+	}
+	if s := st.stream; s != nil {
+		a = append(a,
+			slog.Int64(KeyMessagesReceived, s.received.Load()),
+			slog.Int64(KeyMessagesSent, s.sent.Load()),
+		)
+	}
+	if u, ok := slogaudit.UserFromContext(ctx); ok {
+		a = appendString(a, slogaudit.KeyUserID, u.ID)
+		a = appendString(a, slogaudit.KeyUserName, u.Name)
+	}
+	a = st.appendBody(a)
+	outcome := slogaudit.OutcomeFailure
+	if code == codes.OK && !panicked {
+		outcome = slogaudit.OutcomeSuccess
+	}
+	a = append(a,
+		slog.String(slogaudit.KeyOutcome, outcome),
+		slog.Int64(KeyDurationNS, int64(now.Sub(st.start))),
+	)
+
+	rec := slog.NewRecord(now, k.level, MessageCall, 0)
+	rec.AddAttrs(a...)
+	_ = h.Handle(ctx, rec)
+}
+
+func appendString(a []slog.Attr, key, v string) []slog.Attr {
+	if v == "" {
+		return a
+	}
+	return append(a, slog.String(key, v))
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package grpcaudit_test
+
+const raceEnabled = false

@@ -1,0 +1,215 @@
+package grpcaudit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/secaudit/auditkit/redact"
+)
+
+// Values of rpc.request.body.parse_status, written when a message was not
+// captured.
+const (
+	// ParseTooLarge: the message is longer than MaxPayloadBytes on the wire
+	// (or, for a message that is not protobuf, as JSON).
+	ParseTooLarge = "too_large"
+	// ParseUnsupported: the message is neither protobuf nor a value
+	// encoding/json renders as an object.
+	ParseUnsupported = "unsupported"
+)
+
+// payloadConfig is the compiled payload-capture rule set.
+type payloadConfig struct {
+	max     int
+	methods []*regexp.Regexp
+	all     bool     // "*": every field
+	fields  []string // proto or JSON names of the fields kept
+	streamN int
+}
+
+func compilePayload(o *Options, add func(error)) *payloadConfig {
+	p := &payloadConfig{max: o.MaxPayloadBytes, streamN: o.PayloadStreamMessages}
+	if p.max < 0 {
+		add(fmt.Errorf("grpcaudit: MaxPayloadBytes %d: must not be negative", p.max))
+	}
+	if p.max > MaxPayloadBytesLimit {
+		add(fmt.Errorf("grpcaudit: MaxPayloadBytes %d: above the limit of %d (MaxPayloadBytesLimit)", p.max, MaxPayloadBytesLimit))
+	}
+	if p.max <= 0 {
+		p.max = DefaultMaxPayloadBytes
+	}
+	if p.streamN < 0 {
+		add(fmt.Errorf("grpcaudit: PayloadStreamMessages %d: must not be negative", p.streamN))
+	}
+	if p.streamN <= 0 {
+		p.streamN = 1
+	}
+	p.methods = compileRegexps("PayloadMethods", o.PayloadMethods, add)
+	for _, f := range o.PayloadFields {
+		if f == "*" {
+			p.all, p.fields = true, nil
+			break
+		}
+		if !slices.Contains(p.fields, f) {
+			p.fields = append(p.fields, f)
+		}
+	}
+	if !o.CapturePayloads {
+		return nil
+	}
+	if len(o.PayloadFields) == 0 {
+		add(fmt.Errorf(`grpcaudit: CapturePayloads: PayloadFields is empty; list the fields to keep, or "*" for all`))
+	}
+	return p
+}
+
+// wants reports whether calls of fullMethod are captured.
+func (p *payloadConfig) wants(fullMethod string) bool {
+	if len(p.methods) == 0 {
+		return true
+	}
+	for _, re := range p.methods {
+		if re.MatchString(fullMethod) {
+			return true
+		}
+	}
+	return false
+}
+
+// keeps reports whether a top-level field is kept.
+func (p *payloadConfig) keeps(names ...string) bool {
+	if p.all {
+		return true
+	}
+	for _, n := range names {
+		if slices.Contains(p.fields, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// captured is one message as received: a private copy, taken before the
+// method runs (or sees a stream message), so nothing the method does to
+// its message changes the record, and nothing captured is shared with it.
+// Rendering waits until an event is written.
+type captured struct {
+	msg    proto.Message // a clone; nil when not protobuf
+	json   []byte        // encoding/json's rendering of a message that is not protobuf
+	status string        // a parse status instead
+}
+
+// captureUnary captures a unary request.
+func (p *payloadConfig) captureUnary(req any) *captured { return p.captureMessage(req) }
+
+// captureMessage copies m if it is small enough: protobuf messages (the
+// current API, or the old github.com/golang/protobuf one) by proto.Clone
+// after a proto.Size check, anything else through encoding/json.
+func (p *payloadConfig) captureMessage(m any) (c *captured) {
+	defer func() {
+		// A message whose methods panic (a nil pointer, say) is not the
+		// audit's business to crash on.
+		if recover() != nil {
+			c = &captured{status: ParseUnsupported}
+		}
+	}()
+	var pm proto.Message
+	switch x := m.(type) {
+	case proto.Message:
+		pm = x
+	case protoadapt.MessageV1:
+		pm = protoadapt.MessageV2Of(x)
+	}
+	if pm != nil {
+		if proto.Size(pm) > p.max {
+			return &captured{status: ParseTooLarge}
+		}
+		return &captured{msg: proto.Clone(pm)}
+	}
+	b, err := json.Marshal(m)
+	switch {
+	case err != nil || len(b) == 0 || b[0] != '{':
+		return &captured{status: ParseUnsupported}
+	case len(b) > p.max:
+		return &captured{status: ParseTooLarge}
+	}
+	return &captured{json: b}
+}
+
+// render returns the captured message as a redacted object, or nil and the
+// reason it is not logged. A message that panics while rendered costs its
+// body, never the call's event.
+func (c *captured) render(p *payloadConfig, red *redact.Redactor) (body map[string]any, status string) {
+	defer func() {
+		if recover() != nil {
+			body, status = nil, ParseUnsupported
+		}
+	}()
+	switch {
+	case c.status != "":
+		return nil, c.status
+	case c.msg != nil:
+		return renderProto(c.msg.ProtoReflect(), p, red), ""
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(c.json, &obj); err != nil {
+		return nil, ParseUnsupported
+	}
+	out := make(map[string]any, len(obj))
+	for k, raw := range obj {
+		if !p.keeps(k) {
+			continue
+		}
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		var v any
+		if d.Decode(&v) != nil {
+			continue
+		}
+		out[k] = red.Value(k, v)
+	}
+	return out, ""
+}
+
+// appendBody appends rpc.request.body (and its parse status) when the call
+// captured anything: the unary request as an object, a stream's messages as
+// a list. A stream message that was not captured is left out of the list;
+// the parse status names the first such reason.
+func (st *call) appendBody(a []slog.Attr) []slog.Attr {
+	c := st.ic.c
+	if st.body != nil {
+		body, status := st.body.render(c.payload, c.redactor)
+		if body != nil {
+			a = append(a, slog.Any(KeyRequestBody, body))
+		}
+		return appendString(a, KeyRequestBodyParseStatus, status)
+	}
+	if st.stream == nil || st.stream.capture == nil {
+		return a
+	}
+	msgs := st.stream.capturedMessages()
+	if len(msgs) == 0 {
+		return a
+	}
+	list := make([]any, 0, len(msgs))
+	first := ""
+	for _, m := range msgs {
+		body, status := m.render(c.payload, c.redactor)
+		if body != nil {
+			list = append(list, body)
+		} else if first == "" {
+			first = status
+		}
+	}
+	if len(list) > 0 {
+		a = append(a, slog.Any(KeyRequestBody, list))
+	}
+	return appendString(a, KeyRequestBodyParseStatus, first)
+}

@@ -1,0 +1,317 @@
+// Package clientip resolves the client address of a request behind trusted
+// reverse proxies. It is the one implementation that httpaudit (HTTP
+// headers) and grpcaudit (gRPC metadata) share, so a fix lands in both.
+//
+// A Resolver walks a list header (X-Forwarded-For, or RFC 7239 Forwarded)
+// from the right, the end the nearest proxy appended to, or reads a
+// single-address header set by a trusted proxy. Whenever the header cannot be
+// believed (an untrusted peer, a garbage entry, too short a chain) the peer
+// is the client, so a client-chosen value never wins.
+//
+// Headers are read from a map[string][]string: an http.Header or a gRPC
+// metadata.MD, whose keys each caller spells its own way (Config.Canon).
+package clientip
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Names of the list headers, in HTTP's canonical spelling; Config.Canon
+// turns them into the spelling of the caller's map.
+const (
+	HeaderXFF       = "X-Forwarded-For"
+	HeaderForwarded = "Forwarded"
+)
+
+// Config is the caller's configuration, with the names of its options in
+// error messages.
+type Config struct {
+	// Pkg prefixes every error ("httpaudit").
+	Pkg string
+	// TrustedProxies, TrustedProxyCount, ForwardedHeader and ClientIPHeader
+	// are the options of the same names in httpaudit and grpcaudit.
+	TrustedProxies    []string
+	TrustedProxyCount int
+	ForwardedHeader   string
+	ClientIPHeader    string
+	// Canon spells a header name as the keys of the caller's map
+	// (http.CanonicalHeaderKey, strings.ToLower for gRPC metadata).
+	Canon func(string) string
+	// ValidName reports whether a ClientIPHeader is a valid header name.
+	ValidName func(string) bool
+}
+
+// Resolver is a compiled client-address strategy; it is immutable and safe
+// for concurrent use. The zero value means "the network peer is the client".
+type Resolver struct {
+	trusted   []netip.Prefix // unmapped, masked
+	count     int            // TrustedProxyCount
+	list      string         // list header walked from the right, as Canon spells it
+	single    string         // ClientIPHeader as Canon spells it; replaces the walk
+	forwarded bool           // list is RFC 7239 Forwarded
+}
+
+// Compile validates c and returns its Resolver. Every problem is reported,
+// joined, each naming the option and the bad value.
+func Compile(c Config) (Resolver, error) {
+	var r Resolver
+	var errs []error
+	for i, s := range c.TrustedProxies {
+		p, err := parseTrusted(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: %w", c.Pkg, i, s, err))
+			continue
+		}
+		r.trusted = append(r.trusted, p)
+	}
+	if c.TrustedProxyCount < 0 {
+		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: must not be negative", c.Pkg, c.TrustedProxyCount))
+	}
+	r.count = max(c.TrustedProxyCount, 0)
+
+	xff, fwd := c.Canon(HeaderXFF), c.Canon(HeaderForwarded)
+	r.list = xff
+	if h := c.ForwardedHeader; h != "" {
+		switch ch := c.Canon(h); ch {
+		case xff, fwd:
+			r.list = ch
+		default:
+			errs = append(errs, fmt.Errorf("%s: ForwardedHeader %q: must be %q or %q", c.Pkg, h, xff, fwd))
+		}
+		if len(c.TrustedProxies) == 0 && c.TrustedProxyCount == 0 {
+			errs = append(errs, fmt.Errorf("%s: ForwardedHeader %q: needs TrustedProxies or TrustedProxyCount", c.Pkg, h))
+		}
+	}
+	r.forwarded = r.list == fwd
+
+	if h := c.ClientIPHeader; h != "" {
+		ch := c.Canon(h)
+		switch {
+		case !c.ValidName(h):
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: not a header name", c.Pkg, h))
+		case ch == xff || ch == fwd:
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: a list header; set ForwardedHeader instead", c.Pkg, h))
+		case len(c.TrustedProxies) == 0:
+			// A single-address header is as spoofable as the client wants
+			// unless only a known proxy's copy of it is believed.
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: needs TrustedProxies", c.Pkg, h))
+		case c.TrustedProxyCount != 0:
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: cannot be combined with TrustedProxyCount", c.Pkg, h))
+		case c.ForwardedHeader != "":
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: cannot be combined with ForwardedHeader", c.Pkg, h))
+		}
+		r.single = ch
+	}
+	return r, errors.Join(errs...)
+}
+
+// parseTrusted parses a CIDR (host bits allowed) or a bare address. Zones are
+// rejected: a prefix with a zone would silently match nothing.
+func parseTrusted(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "%") {
+		return netip.Prefix{}, errors.New("zones are not allowed")
+	}
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		// Peers are unmapped before matching, so the prefix must be too.
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), nil
+}
+
+// Enabled reports whether any header may be believed.
+func (r *Resolver) Enabled() bool { return len(r.trusted) > 0 || r.count > 0 }
+
+// HasTrustedProxies reports whether TrustedProxies lists any proxy.
+func (r *Resolver) HasTrustedProxies() bool { return len(r.trusted) > 0 }
+
+// IsTrusted reports whether a (normalised, see Normalize) is in
+// TrustedProxies. With TrustedProxyCount alone nothing is.
+func (r *Resolver) IsTrusted(a netip.Addr) bool {
+	for _, p := range r.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Header is the one header a Resolver reads (as Config.Canon spells it):
+// ClientIPHeader, or the list header. A caller that cannot hand over a map
+// fetches its values and calls ResolveValues.
+func (r *Resolver) Header() string {
+	if r.single != "" {
+		return r.single
+	}
+	return r.list
+}
+
+// Resolve returns the client address of a request that came from peer (a
+// normalised address, invalid when unknown: a Unix socket, an in-memory
+// connection) with headers h. The client is the peer unless trusted proxies
+// vouch for a header; whenever the header cannot be believed (untrusted
+// peer, garbage, too short a chain) the peer is the client, so a
+// client-chosen value never wins. It allocates nothing.
+func (r *Resolver) Resolve(h map[string][]string, peer netip.Addr) netip.Addr {
+	if !peer.IsValid() || !r.Enabled() {
+		return peer
+	}
+	return r.ResolveValues(h[r.Header()], peer)
+}
+
+// ResolveValues is Resolve given the field lines of Header alone.
+func (r *Resolver) ResolveValues(vals []string, peer netip.Addr) netip.Addr {
+	if !peer.IsValid() || !r.Enabled() {
+		return peer
+	}
+	if len(r.trusted) > 0 && !r.IsTrusted(peer) {
+		return peer
+	}
+	if r.single != "" {
+		if v := vals; len(v) > 0 {
+			// A single-value header sent twice is malformed; the last one
+			// is the most likely to come from the nearest proxy.
+			if a := ParseAddr(v[len(v)-1]); a.IsValid() {
+				return a
+			}
+		}
+		return peer
+	}
+	it := backward{vals: vals}
+	for hop := 1; ; hop++ {
+		e, ok := it.next()
+		if !ok {
+			// All hops trusted or the chain is shorter than the count.
+			return peer
+		}
+		a := r.entry(e)
+		switch {
+		case r.count == 0: // walk past trusted proxies
+			if !a.IsValid() {
+				return peer
+			}
+			if !r.IsTrusted(a) {
+				return a
+			}
+		case hop == r.count:
+			if !a.IsValid() {
+				return peer
+			}
+			return a
+		case len(r.trusted) > 0 && (!a.IsValid() || !r.IsTrusted(a)):
+			// With both rules, every proxy hop must be a trusted proxy.
+			return peer
+		}
+	}
+}
+
+func (r *Resolver) entry(e string) netip.Addr {
+	if r.forwarded {
+		return parseForwardedFor(e)
+	}
+	return ParseAddr(e)
+}
+
+// backward yields the comma-separated entries of a list header from the
+// right, across all its field lines, without allocating.
+type backward struct {
+	vals []string
+	cur  string
+	open bool
+}
+
+func (b *backward) next() (string, bool) {
+	if !b.open {
+		if len(b.vals) == 0 {
+			return "", false
+		}
+		b.cur, b.vals, b.open = b.vals[len(b.vals)-1], b.vals[:len(b.vals)-1], true
+	}
+	i := strings.LastIndexByte(b.cur, ',')
+	if i < 0 {
+		b.open = false
+		return b.cur, true
+	}
+	e := b.cur[i+1:]
+	b.cur = b.cur[:i]
+	return e, true
+}
+
+// ParsePeer parses a connection's remote address ("ip:port", or a bare ip
+// in tests); anything else is invalid.
+func ParsePeer(s string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return Normalize(ap.Addr())
+	}
+	return ParseAddr(s)
+}
+
+// ParseAddr parses one header entry: an address, optionally with a port or
+// in brackets. IPv4-mapped IPv6 is unmapped, the zone (an interface name on
+// some other host) is dropped, and unspecified addresses are invalid.
+// Anything else is invalid.
+func ParseAddr(s string) netip.Addr {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return netip.Addr{}
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return Normalize(a)
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return Normalize(ap.Addr())
+	}
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
+			return Normalize(a)
+		}
+	}
+	return netip.Addr{}
+}
+
+// Normalize unmaps IPv4-mapped IPv6 and drops the zone; an unspecified
+// address (0.0.0.0, ::) becomes invalid.
+func Normalize(a netip.Addr) netip.Addr {
+	a = a.Unmap().WithZone("")
+	if a.IsUnspecified() {
+		return netip.Addr{}
+	}
+	return a
+}
+
+// parseForwardedFor returns the address in the for= parameter of one RFC 7239
+// forwarded-element (for=192.0.2.60;proto=http, for="[2001:db8::1]:4711").
+// Obfuscated identifiers (unknown, _hidden) are invalid.
+func parseForwardedFor(e string) netip.Addr {
+	for e != "" {
+		var pair string
+		pair, e, _ = strings.Cut(e, ";")
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "for") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+		}
+		if v != strings.TrimSpace(v) {
+			return netip.Addr{} // no white space inside a quoted value
+		}
+		return ParseAddr(v)
+	}
+	return netip.Addr{}
+}
