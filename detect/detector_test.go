@@ -18,10 +18,10 @@ import (
 func TestDefaults(t *testing.T) {
 	want := map[string]detect.Threshold{
 		"login_fail_account":  {Count: 5, Window: 10 * time.Minute, Cooldown: 10 * time.Minute}, // fail2ban
-		"login_fail_address":  {Count: 6, Window: 50 * sec, Cooldown: time.Minute},             // CrowdSec http-generic-bf
-		"credential_stuffing": {Count: 6, Window: 50 * sec, Cooldown: time.Minute},             // CrowdSec ssh-bf_user-enum
-		"force_browsing":      {Count: 11, Window: 100 * sec, Cooldown: 5 * time.Minute},       // CrowdSec http-probing
-		"authz_probing":       {Count: 6, Window: 50 * sec, Cooldown: time.Minute},             // CrowdSec http-generic-403-bf
+		"login_fail_address":  {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-bf
+		"credential_stuffing": {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec ssh-bf_user-enum
+		"force_browsing":      {Count: 11, Window: 100 * sec, Cooldown: 5 * time.Minute},        // CrowdSec http-probing
+		"authz_probing":       {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-403-bf
 	}
 	got := detect.DefaultThresholds()
 	for k, v := range want {

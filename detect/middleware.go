@@ -100,14 +100,14 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 	if len(rules) == 0 {
 		return
 	}
-	v := view{ctx: ctx, r: r, with: with}
+	v := view{r: r, with: with}
 	now := d.nowNS()
 	reqID, haveReqID := "", false
 	for _, ru := range rules {
 		if ru.statuses != nil && !slices.Contains(ru.statuses, v.status()) {
 			continue
 		}
-		val, attr := ru.key(&v)
+		val, attr := v.key(ctx, ru)
 		if val == "" {
 			continue
 		}
@@ -120,7 +120,7 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 			fp = d.fingerprint(dv)
 		}
 		if !haveReqID {
-			reqID, haveReqID = clip(v.scope(slogaudit.KeyRequestID), maxSampleLen), true
+			reqID, haveReqID = clip(v.scope(ctx, slogaudit.KeyRequestID), maxSampleLen), true
 		}
 		if p := ru.root.p.Load(); p != root {
 			ru.root.p.Store(root)
@@ -141,10 +141,10 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	n := 0
 
 	s.mu.Lock()
-	i, evicted := s.lookup(key, slot, t.perShard)
-	if evicted != nil {
+	i, evicted, ended := s.lookup(key, slot, t.perShard)
+	if ended {
 		// Its samples were cleared with the slot: the summary goes without.
-		s.endReportOf(&reps[n], ru, evicted, EndEvicted)
+		s.endReportOf(&reps[n], ru, &evicted, EndEvicted)
 		n++
 		s.ended++
 	}

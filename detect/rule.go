@@ -19,7 +19,8 @@ type rule struct {
 	level     slog.Level
 	match     string // event_type of the records it counts
 	statuses  []int  // non-nil: only records with one of these statuses
-	key       func(v *view) (val, attr string)
+	key       keyKind
+	keyAttr   string // the attribute of keyAttribute rules
 	distinct  string // attribute whose distinct values are counted; "" = count records
 	th        Threshold
 	tab       *table
@@ -39,20 +40,20 @@ func builtins(o *Options) ([]*rule, error) {
 	specs := []spec{
 		{o.LoginFailAccount, defaultLoginFailAccount, "LoginFailAccount", &rule{
 			name: RuleLoginFailAccount, owasp: "authn_login_fail_max", level: slog.LevelWarn,
-			match: authaudit.EventLoginFailed, key: accountKey}, MaxCount},
+			match: authaudit.EventLoginFailed, key: keyAccount}, MaxCount},
 		{o.LoginFailAddress, defaultLoginFailAddress, "LoginFailAddress", &rule{
 			name: RuleLoginFailAddress, owasp: "excess_rate_limit_exceeded", level: slog.LevelWarn,
-			match: authaudit.EventLoginFailed, key: addressKey}, MaxCount},
+			match: authaudit.EventLoginFailed, key: keyAddress}, MaxCount},
 		{o.CredentialStuffing, defaultCredentialStuffing, "CredentialStuffing", &rule{
 			name: RuleCredentialStuffing, owasp: "malicious_attack_tool", level: slogaudit.LevelCritical,
-			match: authaudit.EventLoginFailed, key: addressKey, distinct: slogaudit.KeyUserName}, MaxDistinct},
+			match: authaudit.EventLoginFailed, key: keyAddress, distinct: slogaudit.KeyUserName}, MaxDistinct},
 		{o.ForceBrowsing, defaultForceBrowsing, "ForceBrowsing", &rule{
 			name: RuleForceBrowsing, owasp: "malicious_excess_404", level: slog.LevelWarn,
-			match: httpaudit.EventClientError, key: addressKey, distinct: httpaudit.KeyURLPath,
+			match: httpaudit.EventClientError, key: keyAddress, distinct: httpaudit.KeyURLPath,
 			statuses: slices.Clone(o.ProbeStatusCodes)}, MaxDistinct},
 		{o.AuthzProbing, defaultAuthzProbing, "AuthzProbing", &rule{
 			name: RuleAuthzProbing, owasp: "malicious_direct_reference", level: slogaudit.LevelCritical,
-			match: authaudit.EventAccessDenied, key: actorKey}, MaxCount},
+			match: authaudit.EventAccessDenied, key: keyActor}, MaxCount},
 	}
 	var rules []*rule
 	var errs []error
@@ -77,7 +78,7 @@ func generic(g Rule) *rule {
 	th, _ := g.Threshold.withDefaults(Threshold{}, "", MaxCount)
 	r := &rule{
 		name: g.Name, owasp: g.OWASPEvent, level: g.Level, match: g.EventType, th: th,
-		key: attrKey(g.Key),
+		key: keyAttribute, keyAttr: g.Key,
 	}
 	if r.owasp == "" {
 		r.owasp = "excess_rate_limit_exceeded"
@@ -89,9 +90,10 @@ func generic(g Rule) *rule {
 }
 
 // view is what a rule reads of one record: the record's attributes, those
-// bound with With, and the request scope in ctx.
+// bound with With, and the request scope in ctx. ctx sits apart from the
+// record pointer: escape analysis does not tell fields apart, and ctx leaks
+// (into ctx.Value), which would move every record to the heap.
 type view struct {
-	ctx  context.Context
 	r    *slog.Record
 	with []slog.Attr
 }
@@ -122,8 +124,8 @@ func (v *view) str(key string) string {
 }
 
 // scope returns the request scope's value of key, else the record's.
-func (v *view) scope(key string) string {
-	if val, ok := slogaudit.ScopeValue(v.ctx, key); ok {
+func (v *view) scope(ctx context.Context, key string) string {
+	if val, ok := slogaudit.ScopeValue(ctx, key); ok {
 		if s := valueString(val); s != "" {
 			return s
 		}
@@ -132,11 +134,11 @@ func (v *view) scope(key string) string {
 }
 
 // actingUser returns the record's user.id, else the scope's acting user.
-func (v *view) actingUser() string {
+func (v *view) actingUser(ctx context.Context) string {
 	if s := v.str(slogaudit.KeyUserID); s != "" {
 		return s
 	}
-	if u, ok := slogaudit.UserFromContext(v.ctx); ok {
+	if u, ok := slogaudit.UserFromContext(ctx); ok {
 		return u.ID
 	}
 	return ""
@@ -164,41 +166,52 @@ func valueString(v slog.Value) string {
 	return v.String()
 }
 
-// accountKey is the target account of a failed login: the username typed,
-// else the account id the application named, else user.id.
-func accountKey(v *view) (string, string) {
-	for _, k := range [...]string{slogaudit.KeyUserName, authaudit.KeyTargetUserID, slogaudit.KeyUserID} {
-		if s := v.str(k); s != "" {
-			return s, k
+// keyKind says how a rule finds its key in a record. A switch, not a func
+// value: an indirect call would make the record escape to the heap.
+type keyKind uint8
+
+const (
+	// keyAccount is the target account of a failed login: the username
+	// typed, else the account id the application named, else user.id.
+	keyAccount keyKind = iota
+	// keyAddress is the client address, from the request scope (httpaudit
+	// puts it there) or the record.
+	keyAddress
+	// keyActor is the acting user, or the client address of an anonymous
+	// caller.
+	keyActor
+	// keyAttribute is a generic rule's attribute: request-scope keys from the
+	// scope first, user.id falling back to the acting user.
+	keyAttribute
+)
+
+// key returns rule ru's key in the record and the attribute it came from;
+// an empty key means the record is not counted.
+func (v *view) key(ctx context.Context, ru *rule) (string, string) {
+	switch ru.key {
+	case keyAccount:
+		for _, k := range [...]string{slogaudit.KeyUserName, authaudit.KeyTargetUserID, slogaudit.KeyUserID} {
+			if s := v.str(k); s != "" {
+				return s, k
+			}
 		}
+		return "", ""
+	case keyAddress:
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
+	case keyActor:
+		if s := v.actingUser(ctx); s != "" {
+			return s, slogaudit.KeyUserID
+		}
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
 	}
-	return "", ""
-}
-
-// addressKey is the client address, from the request scope (httpaudit puts
-// it there) or the record.
-func addressKey(v *view) (string, string) {
-	return v.scope(slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
-}
-
-// actorKey is the acting user, or the client address of an anonymous caller.
-func actorKey(v *view) (string, string) {
-	if s := v.actingUser(); s != "" {
-		return s, slogaudit.KeyUserID
-	}
-	return addressKey(v)
-}
-
-// attrKey reads a generic rule's key: request-scope keys from the scope
-// first, user.id falling back to the acting user.
-func attrKey(key string) func(v *view) (string, string) {
-	switch key {
+	switch k := ru.keyAttr; k {
 	case slogaudit.KeyClientAddress, slogaudit.KeyPeerAddress, slogaudit.KeySessionID, slogaudit.KeyRequestID:
-		return func(v *view) (string, string) { return v.scope(key), key }
+		return v.scope(ctx, k), k
 	case slogaudit.KeyUserID:
-		return func(v *view) (string, string) { return v.actingUser(), key }
+		return v.actingUser(ctx), k
+	default:
+		return v.str(k), k
 	}
-	return func(v *view) (string, string) { return v.str(key), key }
 }
 
 // plainKey reports whether values of attr are shown as they are in derived

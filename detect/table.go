@@ -27,6 +27,9 @@ type shard struct {
 	sets    []fingerprints // distinct-count rules: entries[i] uses sets[i]
 	samples []string       // entries[i] uses samples[i*k : (i+1)*k]
 	k       int            // samples per entry
+	// lru makes eviction pick the key seen longest ago, whatever its count:
+	// the policy the property tests show failing (tests only).
+	lru bool
 
 	open      int    // entries with an open episode
 	matched   uint64 // records counted
@@ -91,15 +94,15 @@ func (t *table) slot(now int64) int64 { return max(now, 0) / t.slotNS }
 // newcomer does not inherit the evicted count, so a rule never fires on an
 // overestimate, and a flood of new keys cannot raise the count a tracked key
 // needs to stay. An evicted open episode is returned for its summary.
-func (s *shard) lookup(key uint64, slot int64, per int) (int, *entry) {
-	if i, ok := s.idx[key]; ok {
-		return int(i), nil
+func (s *shard) lookup(key uint64, slot int64, per int) (i int, evicted entry, hadEpisode bool) {
+	if j, ok := s.idx[key]; ok {
+		return int(j), entry{}, false
 	}
 	if len(s.entries) < per {
 		s.entries = append(s.entries, entry{key: key})
-		i := len(s.entries) - 1
+		i = len(s.entries) - 1
 		s.idx[key] = int32(i)
-		return i, nil
+		return i, entry{}, false
 	}
 	victim := 0
 	var vOpen bool
@@ -108,6 +111,9 @@ func (s *shard) lookup(key uint64, slot int64, per int) (int, *entry) {
 	for i := range s.entries {
 		e := &s.entries[i]
 		open, c := e.ep != nil, e.cnt.at(slot)
+		if s.lru {
+			open, c = false, 0
+		}
 		if i == 0 || less(open, c, e.last, vOpen, vCount, vLast) {
 			victim, vOpen, vCount, vLast = i, open, c, e.last
 		}
@@ -123,9 +129,9 @@ func (s *shard) lookup(key uint64, slot int64, per int) (int, *entry) {
 	}
 	if old.ep != nil {
 		s.open--
-		return victim, &old
+		return victim, old, true
 	}
-	return victim, nil
+	return victim, entry{}, false
 }
 
 // less orders eviction candidates: no episode before an open one, then
