@@ -80,7 +80,7 @@
 // bounds the distinct rules' Count.
 //
 // When a shard is full, a new key evicts the key with the fewest records in
-// its window (ties: the one seen longest ago), keys in an open episode last:
+// its window (ties: in turn, from a clock hand), keys in an open episode last:
 // Space-Saving's replacement rule, without its count inheritance, so a rule
 // never fires on an overestimate. A key with more records in its window than
 // the keys arriving after it is never evicted by them: an attacker rotating

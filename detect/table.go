@@ -30,6 +30,9 @@ type shard struct {
 	// lru makes eviction pick the key seen longest ago, whatever its count:
 	// the policy the property tests show failing (tests only).
 	lru bool
+	// hand is where the next eviction scan starts: ties are evicted in
+	// turn, roughly oldest first.
+	hand int
 
 	open      int    // entries with an open episode
 	matched   uint64 // records counted
@@ -89,7 +92,7 @@ func (t *table) slot(now int64) int64 { return max(now, 0) / t.slotNS }
 
 // lookup returns the index of key's entry, making room for it if it is new.
 // When the shard is full, the entry with the fewest records in its window is
-// evicted (ties: the one seen longest ago), preferring entries without an
+// evicted (ties: in turn, from a clock hand), preferring entries without an
 // open episode: Space-Saving's replacement rule. Unlike Space-Saving the
 // newcomer does not inherit the evicted count, so a rule never fires on an
 // overestimate, and a flood of new keys cannot raise the count a tracked key
@@ -104,20 +107,27 @@ func (s *shard) lookup(key uint64, slot int64, per int) (i int, evicted entry, h
 		s.idx[key] = int32(i)
 		return i, entry{}, false
 	}
-	victim := 0
+	// Scan from the clock hand; an entry with at most one record in its
+	// window and no episode is as low as an entry gets, so the scan stops
+	// there: under a flood of new keys it is short.
+	victim, n := -1, len(s.entries)
 	var vOpen bool
 	var vCount uint32
-	var vLast int64
-	for i := range s.entries {
+	for j := range n {
+		i := (s.hand + j) % n
 		e := &s.entries[i]
 		open, c := e.ep != nil, e.cnt.at(slot)
 		if s.lru {
 			open, c = false, 0
 		}
-		if i == 0 || less(open, c, e.last, vOpen, vCount, vLast) {
-			victim, vOpen, vCount, vLast = i, open, c, e.last
+		if victim < 0 || less(open, c, vOpen, vCount) {
+			victim, vOpen, vCount = i, open, c
+			if !open && c <= 1 {
+				break
+			}
 		}
 	}
+	s.hand = (victim + 1) % n
 	old := s.entries[victim]
 	delete(s.idx, old.key)
 	s.evictions++
@@ -135,15 +145,12 @@ func (s *shard) lookup(key uint64, slot int64, per int) (i int, evicted entry, h
 }
 
 // less orders eviction candidates: no episode before an open one, then
-// fewer records in the window, then seen longer ago.
-func less(open bool, c uint32, last int64, vOpen bool, vc uint32, vLast int64) bool {
+// fewer records in the window. Ties go to the first found from the hand.
+func less(open bool, c uint32, vOpen bool, vc uint32) bool {
 	if open != vOpen {
 		return !open
 	}
-	if c != vc {
-		return c < vc
-	}
-	return last < vLast
+	return c < vc
 }
 
 // addSample puts request id id into entry i's ring of samples.
