@@ -100,7 +100,8 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 	if len(rules) == 0 {
 		return
 	}
-	v := view{r: r, with: with}
+	var f fields
+	v := view{r: r, with: with, f: &f}
 	now := d.nowNS()
 	reqID, haveReqID := "", false
 	for _, ru := range rules {

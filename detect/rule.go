@@ -96,11 +96,80 @@ func generic(g Rule) *rule {
 type view struct {
 	r    *slog.Record
 	with []slog.Attr
+	// f holds the attributes the built-in rules read, found in one pass
+	// over the record (and with) on first use. A pointer, one level below
+	// r: escape analysis does not tell a struct's fields apart, and the
+	// strings returned from f must not make r itself escape.
+	f *fields
+}
+
+// fields are a record's built-in attributes; see view.field.
+type fields struct {
+	v      [nFields]string
+	loaded bool
+}
+
+// The attributes the built-in rules read, by index in view.f.
+const (
+	fUserName = iota
+	fTarget
+	fUserID
+	fPath
+	fStatus
+	fAddress
+	fRequestID
+	nFields
+)
+
+// fieldIndex returns the view.f index of attribute key, or -1.
+func fieldIndex(key string) int {
+	switch key {
+	case slogaudit.KeyUserName:
+		return fUserName
+	case authaudit.KeyTargetUserID:
+		return fTarget
+	case slogaudit.KeyUserID:
+		return fUserID
+	case httpaudit.KeyURLPath:
+		return fPath
+	case httpaudit.KeyHTTPStatusCode:
+		return fStatus
+	case slogaudit.KeyClientAddress:
+		return fAddress
+	case slogaudit.KeyRequestID:
+		return fRequestID
+	}
+	return -1
+}
+
+// field returns built-in attribute i of the record (the record's last
+// value, else the last bound with With).
+func (v *view) field(i int) string {
+	f := v.f
+	if !f.loaded {
+		f.loaded = true
+		var seen [nFields]bool
+		v.r.Attrs(func(a slog.Attr) bool {
+			if j := fieldIndex(a.Key); j >= 0 {
+				f.v[j], seen[j] = valueString(a.Value.Resolve()), true
+			}
+			return true
+		})
+		for k := len(v.with) - 1; k >= 0; k-- {
+			if j := fieldIndex(v.with[k].Key); j >= 0 && !seen[j] {
+				f.v[j], seen[j] = valueString(v.with[k].Value.Resolve()), true
+			}
+		}
+	}
+	return f.v[i]
 }
 
 // str returns the string form of attribute key: the record's last one, else
 // the last bound with With. Empty values count as absent.
 func (v *view) str(key string) string {
+	if i := fieldIndex(key); i >= 0 {
+		return v.field(i)
+	}
 	var val slog.Value
 	found := false
 	v.r.Attrs(func(a slog.Attr) bool {
