@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/detect"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -103,7 +104,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		}()
 		sink = auditsink.NewMulti(sink, oc.chain)
 	}
-	logger := slog.New(enc.NewHandler(sink))
+	// The detector watches the audit stream and writes its detections
+	// (detect.*) through the same handler; Close below writes the summaries
+	// of episodes still open when the scenario ends.
+	detector, err := detect.New(nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditkit-demo:", err)
+		return 1
+	}
+	logger := slog.New(detector.Middleware()(enc.NewHandler(sink)))
 	// The helpers (authaudit, modelaudit) log through the default logger.
 	prev := slog.Default()
 	slog.SetDefault(logger)
@@ -147,6 +156,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "auditkit-demo: serve:", err)
 		code = 1
+	}
+	if err := detector.Close(); err != nil {
+		fmt.Fprintln(stderr, "auditkit-demo: detector:", err)
+		code = 1
+	}
+	if st := detector.Stats(); st.Episodes > 0 {
+		fmt.Fprintf(stderr, "auditkit-demo: %d attack episode(s) detected (detect.* events)\n", st.Episodes)
 	}
 	return code
 }
