@@ -129,28 +129,16 @@ func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 }
 
 // hash is the key of value s: a keyed 64-bit hash under a seed private to
-// this Detector, so an attacker cannot choose values that collide. Only the
-// first maxHashed bytes are hashed, and the length, so a huge username costs
-// no more than a long one.
-func (d *Detector) hash(s string) uint64 {
-	n := len(s)
-	if n > maxHashed {
-		s = s[:maxHashed]
-	}
-	return maphash.String(d.seed, s) ^ uint64(n)*0x9e3779b97f4a7c15
-}
+// this Detector, so an attacker cannot choose values that collide. The whole
+// value is hashed: hashing a prefix would let an attacker make distinct
+// huge usernames look like one (maphash runs at memory speed, far below the
+// cost of the request that carried them).
+func (d *Detector) hash(s string) uint64 { return maphash.String(d.seed, s) }
 
 // fingerprint is the 32-bit fingerprint of a distinct value.
-func (d *Detector) fingerprint(s string) uint32 {
-	n := len(s)
-	if n > maxHashed {
-		s = s[:maxHashed]
-	}
-	return uint32((maphash.String(d.fpSeed, s) ^ uint64(n)*0x9e3779b97f4a7c15) >> 32)
-}
+func (d *Detector) fingerprint(s string) uint32 { return uint32(maphash.String(d.fpSeed, s) >> 32) }
 
 const (
-	maxHashed     = 4096
 	maxDisplayLen = 128 // a plain key shown in an event
 	maxSampleLen  = 64  // a request id kept as a sample
 )

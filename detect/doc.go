@@ -72,8 +72,8 @@
 // Each rule tracks at most Options.MaxKeys keys, in Options.Shards shards
 // with a lock each, all allocated by New. Keys are 64-bit hashes under a
 // per-process random seed (hash/maphash), so an attacker can neither
-// recover nor collide them; only the first 4 KiB of a value is hashed (with
-// its length). Counts are kept in 16 slots per window, so a record leaves
+// recover nor collide them; the whole value is hashed, so distinct huge
+// usernames stay distinct. Counts are kept in 16 slots per window, so a record leaves
 // the window between 15/16 and 16/16 of it after it was seen. Distinct
 // values are kept as a fixed set of MaxDistinct 32-bit fingerprints per key,
 // each with the slot it was last seen in: exact up to MaxDistinct, which

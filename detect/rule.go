@@ -106,6 +106,7 @@ type view struct {
 // fields are a record's built-in attributes; see view.field.
 type fields struct {
 	v      [nFields]string
+	status slog.Value // http.response.status_code, kept as a value: no string needed
 	loaded bool
 }
 
@@ -150,13 +151,17 @@ func (v *view) field(i int) string {
 		f.loaded = true
 		var seen [nFields]bool
 		v.r.Attrs(func(a slog.Attr) bool {
-			if j := fieldIndex(a.Key); j >= 0 {
+			if j := fieldIndex(a.Key); j == fStatus {
+				f.status, seen[j] = a.Value.Resolve(), true
+			} else if j >= 0 {
 				f.v[j], seen[j] = valueString(a.Value.Resolve()), true
 			}
 			return true
 		})
 		for k := len(v.with) - 1; k >= 0; k-- {
-			if j := fieldIndex(v.with[k].Key); j >= 0 && !seen[j] {
+			if j := fieldIndex(v.with[k].Key); j == fStatus && !seen[j] {
+				f.status, seen[j] = v.with[k].Value.Resolve(), true
+			} else if j >= 0 && !seen[j] {
 				f.v[j], seen[j] = valueString(v.with[k].Value.Resolve()), true
 			}
 		}
@@ -215,8 +220,17 @@ func (v *view) actingUser(ctx context.Context) string {
 
 // status returns the record's http.response.status_code, or 0.
 func (v *view) status() int {
-	n, _ := strconv.Atoi(v.str(httpaudit.KeyHTTPStatusCode))
-	return n
+	v.field(fStatus)
+	switch s := v.f.status; s.Kind() {
+	case slog.KindInt64:
+		return int(s.Int64())
+	case slog.KindUint64:
+		return int(min(s.Uint64(), 1<<31))
+	case slog.KindString:
+		n, _ := strconv.Atoi(s.String())
+		return n
+	}
+	return 0
 }
 
 // valueString renders a resolved value; strings and integers without

@@ -3,6 +3,7 @@ package detect_test
 import (
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,6 +63,9 @@ func probe(path string, status int) func(*rig) {
 }
 
 func cat(parts ...[]step) []step { return slices.Concat(parts...) }
+
+// huge is a username far past any length a prefix hash would cover.
+var huge = strings.Repeat("x", 1<<20)
 
 func TestRules(t *testing.T) {
 	acct := fail("maya", "")
@@ -124,6 +128,10 @@ func TestRules(t *testing.T) {
 		{"stuffing/summary", detect.RuleCredentialStuffing,
 			[]step{at(0, fail("a", "192.0.2.7")), at(0, fail("b", "192.0.2.7")), at(0, fail("c", "192.0.2.7")), at(0, fail("d", "192.0.2.7")), sweep(100 * sec)},
 			[]string{"credential_stuffing start count=3 distinct=3", "credential_stuffing end count=4 distinct=4 quiet"}},
+
+		{"stuffing/huge usernames differing only at the end stay distinct", detect.RuleCredentialStuffing,
+			[]step{at(0, fail(huge+"a", "192.0.2.7")), at(0, fail(huge+"b", "192.0.2.7")), at(0, fail(huge+"c", "192.0.2.7"))},
+			[]string{"credential_stuffing start count=3 distinct=3"}},
 
 		// Distinct 4xx paths per address.
 		{"browsing/one path many times", detect.RuleForceBrowsing, times(probe("/a", 404), 0, 1, 2, 3),
