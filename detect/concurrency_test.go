@@ -70,3 +70,35 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWhileLogging: episodes opened while Close runs are all ended:
+// every start event has its summary.
+func TestCloseWhileLogging(t *testing.T) {
+	th := detect.Threshold{Count: 2, Window: 3600 * sec, Cooldown: 3600 * sec}
+	g := newRig(t, only(detect.RuleLoginFailAccount, th))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				g.loginFailed(fmt.Sprintf("w%d-%d", w, i/2), "")
+			}
+		}()
+	}
+	_ = g.d.Close()
+	wg.Wait()
+	open := map[any]int{}
+	for _, e := range g.out.events() {
+		if e.attrs[detect.KeyPhase] == detect.PhaseStart {
+			open[e.attrs[detect.KeyEpisodeID]]++
+		} else {
+			open[e.attrs[detect.KeyEpisodeID]]--
+		}
+	}
+	for id, n := range open {
+		if n != 0 {
+			t.Errorf("episode %v: starts minus ends = %d", id, n)
+		}
+	}
+}

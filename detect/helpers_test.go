@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,7 +113,7 @@ type rig struct {
 	c   *clock
 	out *recorder
 	l   *slog.Logger
-	n   int // request counter, for request ids
+	n   atomic.Int64 // request counter, for request ids
 }
 
 func newRig(t testing.TB, opts detect.Options) *rig {
@@ -131,9 +132,9 @@ func newRig(t testing.TB, opts detect.Options) *rig {
 
 // request returns a context with the request scope httpaudit would set.
 func (g *rig) request(addr string) context.Context {
-	g.n++
+	n := g.n.Add(1)
 	return slogaudit.ContextWithAttrs(context.Background(),
-		slog.String(slogaudit.KeyRequestID, fmt.Sprintf("req-%d", g.n)),
+		slog.String(slogaudit.KeyRequestID, fmt.Sprintf("req-%d", n)),
 		slog.String(slogaudit.KeyClientAddress, addr))
 }
 

@@ -142,6 +142,12 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	n := 0
 
 	s.mu.Lock()
+	if d.closed.Load() {
+		// Close has begun: it may already have ended this shard's episodes,
+		// so open none that it would never end.
+		s.mu.Unlock()
+		return
+	}
 	i, evicted, ended := s.lookup(key, slot, t.perShard)
 	if ended {
 		// Its samples were cleared with the slot: the summary goes without.
