@@ -32,7 +32,7 @@ type helperCase struct {
 var extra = slog.String("app.note", "n1")
 
 func helperCases() []helperCase {
-	return []helperCase{
+	return append([]helperCase{
 		{
 			name:   "LoginSucceeded",
 			pkg:    func(ctx context.Context) { authaudit.LoginSucceeded(ctx, "42", extra) },
@@ -214,7 +214,7 @@ func helperCases() []helperCase {
 			typ: "input.validation.failed", owasp: "input_validation_fail", level: slog.LevelWarn, body: "input.validation.failed",
 			attrs: map[string]any{"outcome": "failure", "user.id": "42", "audit.input.fields": []string{"email", "age"}},
 		},
-	}
+	}, vocabularyCases()...)
 }
 
 // setDefault installs l as slog's default for the test and restores the
@@ -253,8 +253,8 @@ func TestHelpers(t *testing.T) {
 			}
 			// The PC is the caller's (this file), never the package's.
 			f, _ := runtime.CallersFrames([]uintptr{r.PC}).Next()
-			if !strings.HasSuffix(f.File, "/authaudit_test.go") {
-				t.Errorf("source = %s:%d (%s), want the call site in authaudit_test.go", f.File, f.Line, f.Function)
+			if !strings.HasSuffix(f.File, "/authaudit_test.go") && !strings.HasSuffix(f.File, "/vocabulary_test.go") {
+				t.Errorf("source = %s:%d (%s), want the call site in the test file", f.File, f.Line, f.Function)
 			}
 		}
 

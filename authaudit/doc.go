@@ -58,11 +58,52 @@
 //	SessionUsedAfterExpiry       session.use_after_expire       session_use_after_expire      CRITICAL  failure  user.id
 //	RateLimitExceeded            rate_limit.exceeded            excess_rate_limit_exceeded    WARN      failure  user.id, audit.limit
 //	InputValidationFailed        input.validation.failed        input_validation_fail         WARN      failure  user.id, audit.input.fields
+//	ImpossibleTravel             auth.impossible_travel             authn_impossible_travel         CRITICAL  failure  user.id, audit.geo.from, audit.geo.to
+//	TokenDeleted                 auth.token.deleted                 authn_token_delete              WARN      success  user.id (actor, from ctx), audit.app.id
+//	PermissionsChanged           privilege.permissions.changed      privilege_permissions_changed   WARN      success  user.id (actor, from ctx), audit.resource, audit.change.from, audit.change.to
+//	SequenceFailed               sequence.failed                    sequence_fail                   CRITICAL  failure  user.id
+//	SystemStarted                sys.startup                        sys_startup                     WARN      -        user.id
+//	SystemShutdown               sys.shutdown                       sys_shutdown                    WARN      -        user.id
+//	SystemRestarted              sys.restart                        sys_restart                     WARN      -        user.id
+//	SystemCrashed                sys.crash                          sys_crash                       WARN      failure  audit.reason
+//	MonitorDisabled              sys.monitor.disabled               sys_monitor_disabled            WARN      -        user.id, audit.monitor
+//	MonitorEnabled               sys.monitor.enabled                sys_monitor_enabled             WARN      -        user.id, audit.monitor
+//	UserCreated                  user.created                       user_created                    WARN      success  user.id (actor, from ctx), audit.target.user.id, audit.attributes
+//	UserUpdated                  user.updated                       user_updated                    WARN      success  user.id (actor, from ctx), audit.target.user.id, audit.attributes
+//	UserArchived                 user.archived                      user_archived                   WARN      success  user.id (actor, from ctx), audit.target.user.id
+//	UserDeleted                  user.deleted                       user_deleted                    WARN      success  user.id (actor, from ctx), audit.target.user.id
+//	UploadCompleted              upload.complete                    upload_complete                 INFO      success  user.id, audit.file.name, audit.file.type
+//	UploadStored                 upload.stored                      upload_stored                   INFO      success  audit.file.name, audit.change.from, audit.change.to
+//	UploadValidated              upload.validation                  upload_validation               INFO/CRITICAL success/failure audit.file.name, audit.validation.check, audit.validation.result
+//	UploadDeleted                upload.deleted                     upload_delete                   INFO      success  user.id, audit.file.id
+//	DecryptFailed                crypt.decrypt.failed               crypt_decrypt_fail              WARN      failure  user.id
+//	EncryptFailed                crypt.encrypt.failed               crypt_encrypt_fail              WARN      failure  user.id
+//	SessionsExceeded             session.limit_exceeded             excess_sessions_exceeded        WARN      failure  user.id, audit.limit
+//	InputValidationDiscreteFailed input.validation.discrete_failed   input_validation_discrete_fail  WARN      failure  user.id, audit.input.fields
+//	Excess404                    malicious.excess_404               malicious_excess_404            WARN      failure  user.id
+//	ExtraneousInput              malicious.extraneous               malicious_extraneous            CRITICAL  failure  user.id, audit.input.fields
+//	AttackTool                   malicious.attack_tool              malicious_attack_tool           CRITICAL  failure  user.id, audit.tool.name
+//	SQLInjection                 malicious.sqli                     malicious_sqli                  CRITICAL  failure  user.id, audit.input.fields, audit.rule.id
+//	CORSViolation                malicious.cors                     malicious_cors                  CRITICAL  failure  user.id, http.request.header.referer
+//	DirectReference              malicious.direct_reference         malicious_direct_reference      CRITICAL  failure  user.id, audit.resource
+//	CSRFDetected                 malicious.csrf                     malicious_csrf                  WARN      failure  user.id
+//	CSPViolation                 malicious.csp_violation            malicious_csp_violation         WARN      failure  user.id, audit.csp.directive, audit.csp.blocked_uri
+//	MCPPromptInjection           mcp.prompt_injection               mcp_prompt_injection            WARN      failure  user.id
+//	MCPResourceExhaustion        mcp.resource_exhaustion            mcp_resource_exhaustion         WARN      failure  user.id
+//	MCPToolPoisoning             mcp.tool_poisoning                 mcp_tool_poisoning              WARN      failure  user.id
 //
 // Every event also carries otel.scope.name = [ScopeName], which the slogaudit
 // handler lifts into instrumentation_scope. Session, request and client facts
 // (session.id, request_id, client.address) come from the request scope that
 // httpaudit puts in ctx, not from these functions.
+//
+// The MALICIOUS events' OWASP parameters IP and useragent are the request
+// scope's client.address and httpaudit's user_agent.original. The detect
+// package raises malicious_excess_404, malicious_attack_tool,
+// malicious_direct_reference, authn_login_fail_max and
+// excess_rate_limit_exceeded by itself, from the audit stream; the
+// functions here are for what the application decides. The DATA family
+// (sensitive_create/read/update/delete) is modelaudit's Logger.Sensitive.
 //
 // # Attributes
 //

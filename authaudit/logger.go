@@ -47,8 +47,38 @@ const (
 	// KeyAction names a privileged action (user.delete, config.update, ...).
 	KeyAction = "audit.action"
 	// KeyInputFields lists the names (never the values) of input fields that
-	// failed validation.
+	// failed validation, or the unexpected one (malicious_extraneous) or the
+	// attacked parameter (malicious_sqli).
 	KeyInputFields = "audit.input.fields"
+	// KeyGeoFrom and KeyGeoTo are the two regions of an impossible travel.
+	KeyGeoFrom = "audit.geo.from"
+	KeyGeoTo   = "audit.geo.to"
+	// KeyAppID names the application whose token was deleted.
+	KeyAppID = "audit.app.id"
+	// KeyMonitor names a monitoring or security control (sys_monitor_*).
+	KeyMonitor = "audit.monitor"
+	// KeyAttributes lists the names (never the values) of a user's
+	// attributes that were set or changed (user_created, user_updated).
+	KeyAttributes = "audit.attributes"
+	// KeyFileName, KeyFileType and KeyFileID describe an uploaded file.
+	KeyFileName = "audit.file.name"
+	KeyFileType = "audit.file.type"
+	KeyFileID   = "audit.file.id"
+	// KeyValidationCheck and KeyValidationResult are the check an upload
+	// went through (virusscan, imagemagick) and its result (ResultPassed,
+	// ResultFailed, ResultIncomplete).
+	KeyValidationCheck  = "audit.validation.check"
+	KeyValidationResult = "audit.validation.result"
+	// KeyToolName names an attack tool recognised (malicious_attack_tool).
+	KeyToolName = "audit.tool.name"
+	// KeyRuleID identifies the rule that caught an attack (a WAF rule id).
+	KeyRuleID = "audit.rule.id"
+	// KeyReferer is the Referer of a cross-origin request (malicious_cors).
+	KeyReferer = "http.request.header.referer"
+	// KeyCSPDirective and KeyCSPBlockedURI describe a Content Security
+	// Policy violation report.
+	KeyCSPDirective  = "audit.csp.directive"
+	KeyCSPBlockedURI = "audit.csp.blocked_uri"
 )
 
 // Logger writes the events of this package to a bound *slog.Logger. Its
@@ -103,6 +133,11 @@ type params struct {
 	// actor adds user.id from the acting user in ctx, for events whose
 	// userid parameter names the target rather than the actor.
 	actor bool
+	// single is a one-name list for listKey, built only once the event is
+	// enabled (a disabled helper allocates nothing).
+	single string
+	// kv are further string parameters (key, value), empty ones omitted.
+	kv [4][2]string
 }
 
 // stackAttrs is the room on the stack for a record's attributes: the at most
@@ -151,6 +186,9 @@ func emit(ctx context.Context, l *slog.Logger, ev *event, p *params, attrs []slo
 	addString(KeyChangeFrom, p.from)
 	addString(KeyChangeTo, p.to)
 	addString(KeyAction, p.action)
+	for _, kv := range p.kv {
+		addString(kv[0], kv[1])
+	}
 	if ev.withRetries {
 		all = append(all, slog.Int(KeyRetries, p.retries))
 	}
@@ -159,6 +197,19 @@ func emit(ctx context.Context, l *slog.Logger, ev *event, p *params, attrs []slo
 	}
 	if len(p.list) > 0 {
 		all = append(all, slog.Any(p.listKey, p.list))
+	} else if p.single != "" {
+		all = append(all, slog.Any(p.listKey, []string{p.single}))
 	}
 	eventlog.Log(ctx, l, ev.level, ev.body, pcs[0], all, attrs)
+}
+
+// kv1 and kv2 fill params.kv.
+func kv1(k, v string) (kv [4][2]string) {
+	kv[0] = [2]string{k, v}
+	return kv
+}
+
+func kv2(k1, v1, k2, v2 string) (kv [4][2]string) {
+	kv[0], kv[1] = [2]string{k1, v1}, [2]string{k2, v2}
+	return kv
 }

@@ -33,6 +33,16 @@
 // cannot relabel its event. Model events carry no outcome: they are logged
 // after the change succeeded.
 //
+// # Sensitive models
+//
+// [Logger.Sensitive] marks models whose every event is an OWASP DATA event:
+// on those models the four functions log at WARN and add owasp.event
+// sensitive_create, sensitive_read (Accessed), sensitive_update or
+// sensitive_delete. The package functions never do (they have no
+// configuration); bind a Logger:
+//
+//	ml := modelaudit.New(nil).Sensitive("patient", "card")
+//
 // # Changed fields
 //
 // [Diff] compares two versions of a struct or map and returns the sorted

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strconv"
 
 	"github.com/secaudit/auditkit/internal/eventlog"
@@ -42,7 +43,8 @@ const (
 // A nil or zero Logger logs through slog.Default(), looked up on every call.
 // A Logger is safe for concurrent use.
 type Logger struct {
-	l *slog.Logger
+	l         *slog.Logger
+	sensitive []string // models whose events are OWASP sensitive_* events
 }
 
 // New returns a Logger that writes to l; a nil l means slog.Default(),
@@ -56,32 +58,66 @@ func (lg *Logger) logger() *slog.Logger {
 	return lg.l
 }
 
+// Sensitive returns a Logger like lg whose events on the given models (and
+// on those lg already treats as sensitive) are OWASP DATA events: they gain
+// owasp.event sensitive_create, sensitive_read (for Accessed),
+// sensitive_update or sensitive_delete, and are logged at WARN, as OWASP
+// rates them, instead of INFO. Use it for the models whose every touch must
+// stand out: health, payment, identity data.
+//
+//	ml := modelaudit.New(logger).Sensitive("patient", "card")
+//	ml.Accessed(ctx, "patient", p.ID) // model.access, WARN, owasp.event sensitive_read
+func (lg *Logger) Sensitive(models ...string) *Logger {
+	return &Logger{l: lg.logger(), sensitive: append(slices.Clip(lg.sensitiveModels()), models...)}
+}
+
+func (lg *Logger) sensitiveModels() []string {
+	if lg == nil {
+		return nil
+	}
+	return lg.sensitive
+}
+
+// isSensitive reports whether lg treats model as sensitive.
+func (lg *Logger) isSensitive(model string) bool {
+	return lg != nil && slices.Contains(lg.sensitive, model)
+}
+
 // action is the fixed part of one of the four events.
 type action struct {
-	typ  string // event_type
-	crud string // crud_action
+	typ       string // event_type
+	crud      string // crud_action
+	sensitive string // owasp.event when the model is sensitive
 }
 
 var (
-	create = action{EventCreate, "create"}
-	update = action{EventUpdate, "update"}
-	del    = action{EventDelete, "delete"}
-	access = action{EventAccess, "access"}
+	create = action{EventCreate, "create", "sensitive_create"}
+	update = action{EventUpdate, "update", "sensitive_update"}
+	del    = action{EventDelete, "delete", "sensitive_delete"}
+	access = action{EventAccess, "access", "sensitive_read"}
 )
+
+// KeyOWASPEvent is the OWASP identifier of a sensitive model's event (the
+// authaudit key of the same name).
+const KeyOWASPEvent = "owasp.event"
 
 // emit logs a model event. It must be called directly by an exported
 // function: the PC it records is that function's caller, so AddSource
 // reports the application's line. Nothing is computed before the Enabled
 // check.
-func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, changed []string, attrs []slog.Attr) {
-	ctx, l, enabled := eventlog.Start(ctx, l, slog.LevelInfo)
+func emit(ctx context.Context, l *slog.Logger, sensitive bool, a *action, model string, id any, changed []string, attrs []slog.Attr) {
+	level := slog.LevelInfo
+	if sensitive {
+		level = slog.LevelWarn
+	}
+	ctx, l, enabled := eventlog.Start(ctx, l, level)
 	if !enabled {
 		return
 	}
 	var pcs [1]uintptr
 	runtime.Callers(3, pcs[:]) // skip Callers, emit and the exported function
 
-	// Room for the event's own seven attributes and the caller's first ones,
+	// Room for the event's own eight attributes and the caller's first ones,
 	// so the record gets all of them in one AddAttrs (one allocation).
 	var buf [12]slog.Attr
 	all := append(buf[:0],
@@ -94,13 +130,16 @@ func emit(ctx context.Context, l *slog.Logger, a *action, model string, id any, 
 		all = append(all, slog.String(KeyObjectID, s))
 	}
 	all = append(all, slog.String(KeyCRUDAction, a.crud))
+	if sensitive {
+		all = append(all, slog.String(KeyOWASPEvent, a.sensitive))
+	}
 	if u, ok := slogaudit.UserFromContext(ctx); ok && u.ID != "" {
 		all = append(all, slog.String(slogaudit.KeyUserID, u.ID))
 	}
 	if len(changed) > 0 {
 		all = append(all, slog.Any(KeyChangedFields, changed))
 	}
-	eventlog.Log(ctx, l, slog.LevelInfo, Body, pcs[0], all, attrs)
+	eventlog.Log(ctx, l, level, Body, pcs[0], all, attrs)
 }
 
 // idString renders an object id. nil is no id (the seed wrote "None").

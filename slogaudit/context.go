@@ -108,3 +108,27 @@ func requestScopeFrom(ctx context.Context) *requestScope {
 	s, _ := ctx.Value(requestScopeKey{}).(*requestScope)
 	return s
 }
+
+// ScopeValue returns the value of key in the request scope of ctx, resolved
+// (a LogValuer, such as httpaudit's lazily computed request id and client
+// address, is resolved now), and whether the scope has it. When the scope
+// holds the key more than once (a child scope re-set it), the last value
+// wins, as in the written line. It reads only the attributes given to
+// ContextWithAttrs: the acting user is UserFromContext.
+//
+// It lets code that sees records before the handler (a slog middleware such
+// as detect's, an interceptor) read the request facts the handler will
+// write, request_id and client.address above all. It is safe for concurrent
+// use and allocates nothing itself.
+func ScopeValue(ctx context.Context, key string) (slog.Value, bool) {
+	s := requestScopeFrom(ctx)
+	if s == nil {
+		return slog.Value{}, false
+	}
+	for i := len(s.attrs) - 1; i >= 0; i-- {
+		if s.attrs[i].Key == key {
+			return s.attrs[i].Value.Resolve(), true
+		}
+	}
+	return slog.Value{}, false
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/secaudit/auditkit/auditsink"
+	"github.com/secaudit/auditkit/detect"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -111,14 +112,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			fmt.Fprintln(stderr, "auditkit-demo:", err)
 			return 2
 		}
-		defer func() {
+		defer func() { // after the detector's summaries, which it ships too
 			if !shipper.close(stderr) {
 				code = 1
 			}
 		}()
 		handler = shipper.fanout(handler, otlpEnc)
 	}
-	logger := slog.New(handler)
+	// The detector watches the audit stream and writes its detections
+	// (detect.*) through the same handler; Close below writes the summaries
+	// of episodes still open when the scenario ends.
+	detector, err := detect.New(nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditkit-demo:", err)
+		return 1
+	}
+	logger := slog.New(detector.Middleware()(handler))
 	// The helpers (authaudit, modelaudit) log through the default logger.
 	prev := slog.Default()
 	slog.SetDefault(logger)
@@ -162,6 +171,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "auditkit-demo: serve:", err)
 		code = 1
+	}
+	if err := detector.Close(); err != nil {
+		fmt.Fprintln(stderr, "auditkit-demo: detector:", err)
+		code = 1
+	}
+	if st := detector.Stats(); st.Episodes > 0 {
+		fmt.Fprintf(stderr, "auditkit-demo: %d attack episode(s) detected (detect.* events)\n", st.Episodes)
 	}
 	return code
 }

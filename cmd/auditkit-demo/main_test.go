@@ -69,7 +69,7 @@ func TestDemoScenario(t *testing.T) {
 	}
 	want := map[string]int{
 		"auth.login.success":            1,
-		"auth.login.failed":             6, // 3 bad passwords, locked, unknown user, spoofed guess
+		"auth.login.failed":             12, // 3 bad passwords, locked, unknown user, spoofed guess, 6 from the bot
 		"auth.login.fail_limit_reached": 1,
 		"auth.login.locked":             1,
 		"authz.access.denied":           1,
@@ -77,8 +77,10 @@ func TestDemoScenario(t *testing.T) {
 		"model.update":                  1,
 		"auth.logout.success":           1,
 		"session.created":               1,
-		"http.response.success":         4, // login, read, update, logout
-		"http.response.client_error":    8, // 403, 3x401, 2x423, 404 and the spoofed 401
+		"http.response.success":         4,  // login, read, update, logout
+		"http.response.client_error":    14, // 403, 3x401, 2x423, 404, the spoofed 401, the bot's 6x401
+		"detect.credential_stuffing":    2,  // the bot: start, and the summary at Close
+		"detect.login_fail_address":     2,
 		"http.response.server_error":    1,
 	}
 	for et, n := range want {

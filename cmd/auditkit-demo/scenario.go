@@ -17,6 +17,8 @@ const (
 	aliceIP   = "198.51.100.7"
 	bobIP     = "203.0.113.66"
 	spoofedIP = "192.0.2.250"
+	// botIP is a credential-stuffing bot's address.
+	botIP = "203.0.113.99"
 	// untrustedPeer is where the spoofing request really comes from.
 	untrustedPeer = "127.0.0.2"
 )
@@ -60,6 +62,14 @@ func runScenario(ctx context.Context, base string, log io.Writer) error {
 		{what: "an untrusted peer spoofs X-Forwarded-For", client: mallory, method: "POST", path: "/login",
 			body: `{"username":"alice","password":"guess"}`, xff: spoofedIP, want: 401},
 		{what: "alice logs out", client: alice, method: "POST", path: "/logout", xff: aliceIP, want: 204},
+	}
+	// A bot tries leaked credentials, a different username each time, from
+	// one address: the sixth failure within 50 s is detected twice, as
+	// credential stuffing (six usernames) and as brute force (six failures).
+	bot := newClient("127.0.0.1")
+	for i, name := range []string{"admin", "root", "test", "info", "sales", "support"} {
+		steps = append(steps, step{what: fmt.Sprintf("a bot tries leaked credentials (%d)", i+1), client: bot,
+			method: "POST", path: "/login", body: `{"username":"` + name + `","password":"Winter2025!"}`, xff: botIP, want: 401})
 	}
 	for i, s := range steps {
 		status, err := s.do(ctx, base)

@@ -1,0 +1,195 @@
+package detect
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/secaudit/auditkit/slogaudit"
+)
+
+// handler is the middleware: it passes every record on unchanged and then
+// shows it to the Detector.
+type handler struct {
+	d    *Detector
+	next slog.Handler
+	// root is the handler Middleware was applied to, shared by all clones:
+	// derived events go there, free of any clone's With attributes and
+	// groups.
+	root *slog.Handler
+	// with are the attributes bound with WithAttrs before any group was
+	// opened: a rule reads them when the record lacks a key.
+	with    []slog.Attr
+	grouped bool
+}
+
+var _ slog.Handler = (*handler)(nil)
+
+// Enabled reports whether the next handler handles level.
+func (h *handler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.next.Enabled(ctx, level)
+}
+
+// Handle passes r to the next handler, then lets the Detector count it;
+// derived events, if any, follow r. It returns the next handler's error.
+// Counting never fails and never changes r.
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	err := h.next.Handle(ctx, r)
+	if !h.d.closed.Load() {
+		h.d.observe(ctx, &r, h.with, h.root)
+	}
+	return err
+}
+
+// WithAttrs returns a handler whose next handler has attrs.
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	c := *h
+	c.next = h.next.WithAttrs(attrs)
+	if !h.grouped {
+		c.with = append(slices.Clip(h.with), attrs...)
+	}
+	return &c
+}
+
+// WithGroup returns a handler whose next handler has the group open. The
+// rules still read the record's own attributes by their key (as the audit
+// handler still reads event_type under a WithGroup group).
+func (h *handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	c := *h
+	c.next = h.next.WithGroup(name)
+	c.grouped = true
+	return &c
+}
+
+// eventType returns the event_type of r (or of with), and whether the value
+// is a string.
+func eventType(r *slog.Record, with []slog.Attr) (string, bool) {
+	var et string
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == slogaudit.KeyEventType && a.Value.Kind() == slog.KindString {
+			et, found = a.Value.String(), true
+		}
+		return true
+	})
+	if found {
+		return et, true
+	}
+	for i := len(with) - 1; i >= 0; i-- {
+		if with[i].Key == slogaudit.KeyEventType && with[i].Value.Kind() == slog.KindString {
+			return with[i].Value.String(), true
+		}
+	}
+	return "", false
+}
+
+// observe counts r for every rule that matches it. A record whose
+// event_type no rule counts costs one pass over its attributes.
+func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr, root *slog.Handler) {
+	et, ok := eventType(r, with)
+	if !ok {
+		return
+	}
+	rules := d.rulesFor(et)
+	if len(rules) == 0 {
+		return
+	}
+	var f fields
+	v := view{r: r, with: with, f: &f}
+	now := d.nowNS()
+	reqID, haveReqID := "", false
+	for _, ru := range rules {
+		if ru.statuses != nil && !slices.Contains(ru.statuses, v.status()) {
+			continue
+		}
+		val, attr := v.key(ctx, ru)
+		if val == "" {
+			continue
+		}
+		var fp uint32
+		if ru.distinct != "" {
+			dv := v.str(ru.distinct)
+			if dv == "" {
+				continue
+			}
+			fp = d.fingerprint(dv)
+		}
+		if !haveReqID {
+			reqID, haveReqID = clip(v.scope(ctx, slogaudit.KeyRequestID), maxSampleLen), true
+		}
+		if p := ru.root.p.Load(); p != root {
+			ru.root.p.Store(root)
+		}
+		d.count(ru, val, attr, fp, now, reqID, root)
+	}
+}
+
+// count adds one record for key value val of rule ru and writes what that
+// causes: the start of an episode, the summary of an episode whose
+// cool-down had passed, the summary of an evicted one.
+func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID string, root *slog.Handler) {
+	key := d.hash(val)
+	t := ru.tab
+	s := t.shardOf(key)
+	slot := t.slot(now)
+	var reps [3]report
+	n := 0
+
+	s.mu.Lock()
+	if d.closed.Load() {
+		// Close has begun: it may already have ended this shard's episodes,
+		// so open none that it would never end.
+		s.mu.Unlock()
+		return
+	}
+	i, evicted, ended := s.lookup(key, slot, t.perShard)
+	if ended {
+		// Its samples were cleared with the slot: the summary goes without.
+		s.endReportOf(&reps[n], ru, &evicted, EndEvicted)
+		n++
+		s.ended++
+	}
+	e := &s.entries[i]
+	if e.ep != nil && now-e.last >= int64(ru.th.Cooldown) {
+		s.endReport(&reps[n], ru, i, e, EndQuiet)
+		n++
+		e.ep = nil
+		s.open--
+		s.ended++
+	}
+	if e.ep == nil && e.cnt.at(slot) == 0 {
+		e.first, e.seen = now, 0 // a new run of activity
+	}
+	c := e.cnt.add(slot)
+	e.seen++
+	e.last = max(e.last, now)
+	s.matched++
+	s.addSample(i, e, reqID)
+	value, dist := int(c), 0
+	if s.sets != nil {
+		dist = s.sets[i].add(fp, slot)
+		value = dist
+	}
+	if e.ep != nil {
+		e.ep.maxDist = max(e.ep.maxDist, dist)
+	} else if value >= ru.th.Count {
+		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, attr, key), root: *root, maxDist: dist}
+		s.open++
+		s.started++
+		rep := &reps[n]
+		n++
+		s.startReport(rep, ru, i, e, int(c), dist)
+		rep.keyAttr, rep.raw = attr, val
+	}
+	s.mu.Unlock()
+
+	for j := range n {
+		_ = d.emit(&reps[j], now)
+	}
+}
