@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -422,5 +426,32 @@ func TestTooLarge(t *testing.T) {
 		if got := tooLarge(tc.a); got != tc.want {
 			t.Errorf("tooLarge(%+v) = %v", tc.a, got)
 		}
+	}
+}
+
+// https endpoints: the TLS config's roots are used; without them the
+// server's certificate is refused (and retried: it may be fixed).
+func TestOTLPTLS(t *testing.T) {
+	var got atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/logs" {
+			got.Add(1)
+		}
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	srv.StartTLS()
+	defer srv.Close()
+	x, l, _ := startOTLP(t, srv.URL, OTLPOptions{TLS: srv.Client().Transport.(*http.Transport).TLSClientConfig})
+	logN(l, 0, 3)
+	if s := closeOTLP(t, x); s.Written != 3 || got.Load() == 0 {
+		t.Errorf("with the server's roots: Stats %+v, %d requests", s, got.Load())
+	}
+	x, l, errs := startOTLP(t, srv.URL, OTLPOptions{})
+	logN(l, 0, 1)
+	if s := giveUp(t, x); s.Written != 0 || s.Dropped != 1 {
+		t.Errorf("with the system roots: Stats %+v", s)
+	}
+	if !strings.Contains(errs.all(), "certificate") {
+		t.Errorf("errors: %s", errs.all())
 	}
 }
