@@ -30,11 +30,14 @@ type Batch struct {
 
 // rec is one LogRecord and where it belongs.
 type rec struct {
-	resource, resourceSchema []byte // raw JSON; resource nil when absent
-	scope, scopeSchema       []byte
-	raw                      []byte // the LogRecord's JSON
-	from, to                 int    // its protobuf encoding in Batch.wire
+	parts    [2]part // its resource and scope (see levels)
+	raw      []byte  // the LogRecord's JSON
+	from, to int     // its protobuf encoding in Batch.wire
 }
+
+// part is a record's resource or scope: raw JSON (nil when absent) and the
+// container's schemaUrl.
+type part struct{ raw, schema []byte }
 
 // NewBatch returns an empty batch that assembles protobuf requests, or JSON
 // ones when protobuf is false.
@@ -87,7 +90,7 @@ func (b *Batch) request() error {
 			return s.errorf("duplicate resourceLogs")
 		}
 		seen = true
-		return s.array(b.resourceLogs)
+		return s.array(func() error { return b.container(0) })
 	})
 }
 
@@ -100,78 +103,45 @@ func (s *scanner) once(seen *uint8, bit uint8, key []byte) error {
 	return nil
 }
 
-// resourceLogs reads one ResourceLogs. Its scopeLogs are read where they
-// are when the resource came first (the handler's order), else afterwards.
-func (b *Batch) resourceLogs() error {
-	s := &b.sc
-	var resource, schema, later []byte
-	var seen uint8
-	from := len(b.recs)
-	err := s.object(func(key []byte) (err error) {
-		switch string(key) {
-		case "resource":
-			if err = s.once(&seen, 1, key); err == nil {
-				resource, err = s.span(0)
-			}
-		case "schemaUrl", "schema_url":
-			if err = s.once(&seen, 2, key); err == nil {
-				schema, err = s.span(0)
-			}
-		case "scopeLogs", "scope_logs":
-			if err = s.once(&seen, 4, key); err != nil {
-				return err
-			}
-			if seen&1 == 0 {
-				later, err = s.span(0)
-				return err
-			}
-			err = s.array(b.scopeLogs)
-		default:
-			err = s.skip(0)
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if later != nil {
-		saved := *s
-		*s = scanner{b: later}
-		err = s.array(b.scopeLogs)
-		*s = saved
-		if err != nil {
-			return err
-		}
-	}
-	if isNull(resource) {
-		resource = nil
-	}
-	if err := b.check(0, resource, schema, (*scanner).resource); err != nil {
-		return err
-	}
-	for i := from; i < len(b.recs); i++ {
-		b.recs[i].resource, b.recs[i].resourceSchema = resource, schema
-	}
-	return nil
+// level describes a container of the request above the records: 0 is a
+// ResourceLogs, 1 a ScopeLogs. Each has a head (its resource or scope), a
+// schemaUrl and an array of children.
+type level struct {
+	head              string
+	field             protowire.Number // the head's field in the container
+	child, childSnake string
+	transcode         func(*scanner, []byte) ([]byte, error)
 }
 
-// scopeLogs reads one ScopeLogs, like resourceLogs.
-func (b *Batch) scopeLogs() error {
-	s := &b.sc
-	var scope, schema, later []byte
+var levels = [2]level{
+	{"resource", fieldResource, "scopeLogs", "scope_logs", (*scanner).resource},
+	{"scope", fieldScope, "logRecords", "log_records", (*scanner).scope},
+}
+
+// container reads one container of level lv. Its children are read where
+// they are when the head came first (the handler's order), else
+// afterwards, and every record read gets the container's head.
+func (b *Batch) container(lv int) error {
+	l, s := &levels[lv], &b.sc
+	child := b.logRecord
+	if lv == 0 {
+		child = func() error { return b.container(1) }
+	}
+	var p part
+	var later []byte
 	var seen uint8
 	from := len(b.recs)
 	err := s.object(func(key []byte) (err error) {
 		switch string(key) {
-		case "scope":
+		case l.head:
 			if err = s.once(&seen, 1, key); err == nil {
-				scope, err = s.span(0)
+				p.raw, err = s.span(0)
 			}
 		case "schemaUrl", "schema_url":
 			if err = s.once(&seen, 2, key); err == nil {
-				schema, err = s.span(0)
+				p.schema, err = s.span(0)
 			}
-		case "logRecords", "log_records":
+		case l.child, l.childSnake:
 			if err = s.once(&seen, 4, key); err != nil {
 				return err
 			}
@@ -179,7 +149,7 @@ func (b *Batch) scopeLogs() error {
 				later, err = s.span(0)
 				return err
 			}
-			err = s.array(b.logRecord)
+			err = s.array(child)
 		default:
 			err = s.skip(0)
 		}
@@ -191,20 +161,20 @@ func (b *Batch) scopeLogs() error {
 	if later != nil {
 		saved := *s
 		*s = scanner{b: later}
-		err = s.array(b.logRecord)
+		err = s.array(child)
 		*s = saved
 		if err != nil {
 			return err
 		}
 	}
-	if isNull(scope) {
-		scope = nil
+	if isNull(p.raw) {
+		p.raw = nil
 	}
-	if err := b.check(1, scope, schema, (*scanner).scope); err != nil {
+	if err := b.check(lv, p); err != nil {
 		return err
 	}
 	for i := from; i < len(b.recs); i++ {
-		b.recs[i].scope, b.recs[i].scopeSchema = scope, schema
+		b.recs[i].parts[lv] = p
 	}
 	return nil
 }
@@ -231,21 +201,21 @@ func (b *Batch) logRecord() error {
 	return nil
 }
 
-// check makes sure a resource or scope (which) and its schema URL will
+// check makes sure a resource or scope (level lv) and its schema URL will
 // transcode, so that assembling a request cannot fail on them later.
-func (b *Batch) check(which int, raw, schema []byte, transcode func(*scanner, []byte) ([]byte, error)) error {
-	if schema != nil && !isNull(schema) && schema[0] != '"' {
+func (b *Batch) check(lv int, p part) error {
+	if p.schema != nil && !isNull(p.schema) && p.schema[0] != '"' {
 		return errors.New("schemaUrl is not a string")
 	}
-	if raw == nil || bytes.Equal(raw, b.checked[which]) {
+	if p.raw == nil || bytes.Equal(p.raw, b.checked[lv]) {
 		return nil
 	}
-	s := scanner{b: raw}
+	s := scanner{b: p.raw}
 	var err error
-	if b.scratch, err = transcode(&s, b.scratch[:0]); err != nil {
+	if b.scratch, err = levels[lv].transcode(&s, b.scratch[:0]); err != nil {
 		return err
 	}
-	b.checked[which] = raw
+	b.checked[lv] = p.raw
 	return nil
 }
 
@@ -268,116 +238,4 @@ func (b *Batch) Append(dst []byte, from, to int) ([]byte, error) {
 		return appendJSON(dst, recs), nil
 	}
 	return b.appendProto(dst, recs)
-}
-
-// appendJSON writes an ExportLogsServiceRequest in OTLP/JSON from the
-// records' own bytes.
-func appendJSON(dst []byte, recs []rec) []byte {
-	dst = append(dst, `{"resourceLogs":[`...)
-	for i := 0; i < len(recs); {
-		r := &recs[i]
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, '{')
-		if r.resource != nil {
-			dst = append(append(dst, `"resource":`...), r.resource...)
-			dst = append(dst, ',')
-		}
-		if r.resourceSchema != nil {
-			dst = append(append(dst, `"schemaUrl":`...), r.resourceSchema...)
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `"scopeLogs":[`...)
-		for j := i; i < len(recs) && sameResource(&recs[j], &recs[i]); {
-			s := &recs[i]
-			if i > j {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '{')
-			if s.scope != nil {
-				dst = append(append(dst, `"scope":`...), s.scope...)
-				dst = append(dst, ',')
-			}
-			if s.scopeSchema != nil {
-				dst = append(append(dst, `"schemaUrl":`...), s.scopeSchema...)
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `"logRecords":[`...)
-			for k := i; i < len(recs) && sameResource(&recs[k], &recs[i]) && sameScope(&recs[k], &recs[i]); i++ {
-				if i > k {
-					dst = append(dst, ',')
-				}
-				dst = append(dst, recs[i].raw...)
-			}
-			dst = append(dst, "]}"...)
-		}
-		dst = append(dst, "]}"...)
-	}
-	return append(dst, "]}"...)
-}
-
-// appendProto writes an ExportLogsServiceRequest in protobuf from the
-// records' encodings, transcoding each resource and scope once.
-func (b *Batch) appendProto(dst []byte, recs []rec) ([]byte, error) {
-	var err error
-	for i := 0; i < len(recs); {
-		r := &recs[i]
-		var rl, sl int
-		dst, rl = begin(dst, fieldResourceLogs)
-		if r.resource != nil {
-			if dst, err = b.message(dst, fieldResource, r.resource, (*scanner).resource); err != nil {
-				return dst, err
-			}
-		}
-		for j := i; i < len(recs) && sameResource(&recs[j], &recs[i]); {
-			s := &recs[i]
-			dst, sl = begin(dst, fieldScopeLogs)
-			if s.scope != nil {
-				if dst, err = b.message(dst, fieldScope, s.scope, (*scanner).scope); err != nil {
-					return dst, err
-				}
-			}
-			for k := i; i < len(recs) && sameResource(&recs[k], &recs[i]) && sameScope(&recs[k], &recs[i]); i++ {
-				dst = protowire.AppendTag(dst, fieldLogRecords, protowire.BytesType)
-				dst = protowire.AppendBytes(dst, b.wire[recs[i].from:recs[i].to])
-			}
-			if dst, err = b.schema(dst, fieldScopeLogsSchema, s.scopeSchema); err != nil {
-				return dst, err
-			}
-			dst = end(dst, sl)
-		}
-		if dst, err = b.schema(dst, fieldResourceLogsSchema, r.resourceSchema); err != nil {
-			return dst, err
-		}
-		dst = end(dst, rl)
-	}
-	return dst, nil
-}
-
-// message transcodes the JSON object raw as the message field num.
-func (b *Batch) message(dst []byte, num protowire.Number, raw []byte, transcode func(*scanner, []byte) ([]byte, error)) ([]byte, error) {
-	s := scanner{b: raw}
-	dst, start := begin(dst, num)
-	dst, err := transcode(&s, dst)
-	return end(dst, start), err
-}
-
-// schema transcodes a schemaUrl member's raw JSON string.
-func (b *Batch) schema(dst []byte, num protowire.Number, raw []byte) ([]byte, error) {
-	if raw == nil || isNull(raw) {
-		return dst, nil
-	}
-	s := scanner{b: raw}
-	return s.stringField(dst, num, false)
-}
-
-func sameResource(a, b *rec) bool {
-	return bytes.Equal(a.resource, b.resource) && (a.resource == nil) == (b.resource == nil) &&
-		bytes.Equal(a.resourceSchema, b.resourceSchema)
-}
-
-func sameScope(a, b *rec) bool {
-	return bytes.Equal(a.scope, b.scope) && (a.scope == nil) == (b.scope == nil) &&
-		bytes.Equal(a.scopeSchema, b.scopeSchema)
 }
