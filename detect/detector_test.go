@@ -29,6 +29,9 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", k, got[k], v)
 		}
 	}
+	if got := detect.DefaultProbeStatusCodes(); !slices.Equal(got, []int{400, 403, 404}) {
+		t.Errorf("DefaultProbeStatusCodes() = %v, want CrowdSec http-probing's 400, 403, 404", got)
+	}
 	// A zero Options uses them: the fifth failure for one account within
 	// ten minutes opens an episode, the fourth does not.
 	g := newRig(t, detect.Options{})

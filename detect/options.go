@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/secaudit/auditkit/redact"
@@ -154,6 +155,10 @@ func DefaultThresholds() map[string]Threshold {
 		RuleAuthzProbing:       defaultAuthzProbing,
 	}
 }
+
+// DefaultProbeStatusCodes returns the statuses ForceBrowsing counts when
+// Options.ProbeStatusCodes is nil: 400, 403 and 404.
+func DefaultProbeStatusCodes() []int { return slices.Clone(defaultProbeStatusCodes) }
 
 var ruleName = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 

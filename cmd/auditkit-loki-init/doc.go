@@ -46,7 +46,9 @@
 //	                                            codes, top client addresses, security events
 //	victorialogs/docker-compose.yml             VictoriaLogs and Vector, on 127.0.0.1
 //	victorialogs/vector.yaml                    tails the audit file into /insert/jsonline
-//	victorialogs/queries.md                     LogsQL for the same panels
+//	victorialogs/queries.md                     LogsQL for the same panels, and the fleet detection queries
+//	victorialogs/detect-rules.yml               vmalert alerting rules (type: vlogs): the detect rules
+//	                                            over every instance's lines
 //	README.md                                   set-up, verification, rotation (rename + SIGHUP)
 //
 // Both stacks mount the audit log's directory read-only at /var/log/auditkit,
@@ -68,6 +70,23 @@
 // and event_type (attributes["event_type"]). Client addresses, user ids and
 // request ids stay in the line and are read at query time with
 // `| json client_address="attributes[\"client.address\"]"`.
+//
+// # Fleet detection
+//
+// A detect.Detector sees one process. victorialogs/detect-rules.yml and the
+// "Fleet detection" section of victorialogs/queries.md run the same built-in
+// rules (login_fail_account, login_fail_address, credential_stuffing,
+// force_browsing, authz_probing) over the combined log of every instance, as
+// LogsQL stats queries that return each key at or over its threshold. The
+// thresholds are detect.DefaultThresholds and the statuses
+// detect.DefaultProbeStatusCodes, read from the detect package, never copied.
+// vmalert evaluates a rule every Window/5 over the last Window+Window/5 (an
+// explicit _time filter), so every burst that fits in the window lies whole in
+// one evaluation. login_fail_account and credential_stuffing count by or over
+// user.name, which auditkit drops by default: they need every instance to
+// share one redact HMAC key, so that user.name is written as the same
+// pseudonym everywhere; the command says so when it finishes. No Loki ruler
+// rules are generated (no Loki runs in the tests that prove the queries).
 //
 // Every value given on the command line is escaped for the file it lands in:
 // double-quoted YAML scalars (with '$' doubled in Compose files, which

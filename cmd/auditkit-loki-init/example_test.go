@@ -10,7 +10,7 @@ import (
 )
 
 // The command writes the stack into DIR and prints each file, then the
-// local-only warning and the Grafana login.
+// local-only warning, the Grafana login and the note on fleet detection.
 func Example() {
 	dir, err := os.MkdirTemp("", "auditkit-loki-init")
 	if err != nil {
@@ -37,12 +37,18 @@ func Example() {
 	// monitoring/grafana/provisioning/datasources/loki.yml
 	// monitoring/loki/local-config.yml
 	// monitoring/loki/queries.md
+	// monitoring/victorialogs/detect-rules.yml
 	// monitoring/victorialogs/docker-compose.yml
 	// monitoring/victorialogs/queries.md
 	// monitoring/victorialogs/vector.yaml
 	//
 	// ⚠️  LOCAL-ONLY monitoring stack — do not expose these ports or credentials publicly.
 	// Grafana login: admin / correct horse
+	//
+	// Fleet detection: victorialogs/detect-rules.yml holds the detect rules as vmalert rules over every
+	// instance's lines. login_fail_account and credential_stuffing need user.name in the log:
+	// give every instance the same redact HMAC key (redact.Options.HMACKey as slogaudit Options.Redactor),
+	// so user.name is written as the same pseudonym everywhere (see README.md, section 5).
 	// exit code 0
 }
 

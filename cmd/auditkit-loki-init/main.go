@@ -102,14 +102,22 @@ func run(args []string, stdout, stderr io.Writer, random io.Reader) int {
 	fmt.Fprintln(stdout, "⚠️  LOCAL-ONLY monitoring stack — do not expose these ports or credentials publicly.")
 	if res.keptPath(composeFile) {
 		fmt.Fprintf(stdout, "Grafana login: unchanged: %s was kept and its credentials apply (-overwrite applies new ones).\n", composeFile)
-		return exitOK
+	} else {
+		fmt.Fprintf(stdout, "Grafana login: %s / %s\n", cfg.grafanaUser, cfg.grafanaPassword)
+		if cfg.passwordGenerated {
+			fmt.Fprintf(stdout, "The password was generated: store it now; it is shown only this once (it is also in %s).\n", composeFile)
+		}
 	}
-	fmt.Fprintf(stdout, "Grafana login: %s / %s\n", cfg.grafanaUser, cfg.grafanaPassword)
-	if cfg.passwordGenerated {
-		fmt.Fprintf(stdout, "The password was generated: store it now; it is shown only this once (it is also in %s).\n", composeFile)
-	}
+	fmt.Fprint(stdout, fleetNote)
 	return exitOK
 }
+
+// fleetNote ends the output: the fleet rules that need pseudonyms say so
+// where the operator looks.
+const fleetNote = "\nFleet detection: " + fleetRulesFile + " holds the detect rules as vmalert rules over every\n" +
+	"instance's lines. login_fail_account and credential_stuffing need user.name in the log:\n" +
+	"give every instance the same redact HMAC key (redact.Options.HMACKey as slogaudit Options.Redactor),\n" +
+	"so user.name is written as the same pseudonym everywhere (see README.md, section 5).\n"
 
 // check rejects values that no generated file could carry or that would make
 // a broken stack.

@@ -94,6 +94,7 @@ var generatedFiles = []string{
 	"grafana/provisioning/datasources/loki.yml",
 	"loki/local-config.yml",
 	"loki/queries.md",
+	"victorialogs/detect-rules.yml",
 	"victorialogs/docker-compose.yml",
 	"victorialogs/queries.md",
 	"victorialogs/vector.yaml",

@@ -7,7 +7,8 @@ import (
 
 // Event types the dashboard and the query recipes count, as httpaudit and
 // authaudit emit them (the tests check each against those packages'
-// constants; the command itself stays free of library imports).
+// constants; the command imports only detect, for the thresholds of the
+// fleet rules).
 const (
 	evLoginFailed       = "auth.login.failed"             // authaudit.LoginFailed
 	evLoginFailLimit    = "auth.login.fail_limit_reached" // authaudit.LoginFailLimitReached

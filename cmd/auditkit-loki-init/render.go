@@ -19,6 +19,8 @@ var templates embed.FS
 const (
 	composeFile   = "docker-compose.yml"
 	dashboardFile = "grafana/dashboards/auditkit-overview.json"
+	// fleetRulesFile holds the vmalert rules of the fleet detection.
+	fleetRulesFile = "victorialogs/detect-rules.yml"
 )
 
 // images pins every container image, so the stack a user generates today
@@ -56,6 +58,7 @@ type templateData struct {
 	Images            any
 	LokiQueries       []query
 	LogsQLQueries     []query
+	FleetRules        []fleetRule
 	OneUser           string
 	OneRequest        string
 	ErrorEvents       string
@@ -68,6 +71,8 @@ var funcs = template.FuncMap{
 	"compose": composeQuote,
 	"alloy":   alloyQuote,
 	"gostr":   strconv.Quote,
+	// A Prometheus (and LogsQL) duration: 10s, 2m.
+	"promDuration": promDuration,
 	// Vector interpolates $VAR and ${VAR} in its configuration as Compose
 	// does, with "$$" for a literal '$'.
 	"vector": composeQuote,
@@ -94,6 +99,7 @@ func render(c *config) ([]file, error) {
 		Images:          images,
 		LokiQueries:     lokiQueries(c.appLabel, "1h", "5m"),
 		LogsQLQueries:   logsQLQueries(c.appLabel, "1h", "5m"),
+		FleetRules:      fleetRules(c.appLabel),
 		OneUser:         `{service_name=` + app + `} | json user_id="attributes[\"user.id\"]" | user_id = "42"`,
 		OneRequest:      `{service_name=` + app + `} | json request_id="attributes[\"request_id\"]" | request_id = "8bdc1a77fb744594ad67a59004a4a42b"`,
 		ErrorEvents:     `{service_name=` + app + `, severity=~"ERROR|CRITICAL"}`,

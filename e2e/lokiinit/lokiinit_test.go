@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -117,14 +118,14 @@ func generate(t testing.TB, v values) map[string]map[string]any {
 	for _, want := range []string{
 		"docker-compose.yml", "loki/local-config.yml",
 		"grafana/provisioning/datasources/loki.yml", "grafana/provisioning/dashboards/dashboards.yml",
-		"victorialogs/docker-compose.yml", "victorialogs/vector.yaml",
+		"victorialogs/docker-compose.yml", "victorialogs/vector.yaml", "victorialogs/detect-rules.yml",
 	} {
 		if docs[want] == nil {
 			t.Fatalf("%s was not generated (have %v)", want, keys(docs))
 		}
 	}
-	if len(docs) != 6 {
-		t.Errorf("YAML files: %v, want 6", keys(docs))
+	if len(docs) != 7 {
+		t.Errorf("YAML files: %v, want 7", keys(docs))
 	}
 	return docs
 }
@@ -343,6 +344,21 @@ func checkRoundTrip(t testing.TB, v values, docs map[string]map[string]any) {
 	for _, other := range []string{name + ".ckpt", name + ".lock", name + "-20260101", "x" + name} {
 		if globCrateMatch(include, logMount+"/"+other) {
 			t.Errorf("vector include %q also matches %q", include, other)
+		}
+	}
+
+	// vmalert's fleet rules: one vlogs group per detect rule, each expr
+	// selecting the service's stream (VictoriaLogs parses them in
+	// e2e/victorialogs).
+	groups, _ := get(t, docs["victorialogs/detect-rules.yml"], "groups").([]any)
+	if len(groups) != 5 {
+		t.Errorf("detect-rules.yml: %d groups, want one per built-in detect rule (5)", len(groups))
+	}
+	for i := range groups {
+		eq("detect-rules.yml group type", str(t, docs["victorialogs/detect-rules.yml"], "groups", i, "type"), "vlogs")
+		expr := str(t, docs["victorialogs/detect-rules.yml"], "groups", i, "rules", 0, "expr")
+		if !strings.Contains(expr, " {resource.service.name="+strconv.Quote(v.app)+"} ") {
+			t.Errorf("detect-rules.yml: expr %q does not select service %q", expr, v.app)
 		}
 	}
 }

@@ -16,6 +16,17 @@
 // -witness prove the trail against it, then see a cut at a clean boundary
 // (a second run truncated away) that the trail alone cannot show.
 //
+// Fleet detection: three in-process instances, each with its own
+// detect.Detector at the default thresholds and the same HMAC key, receive a
+// distributed attack (failed logins with many usernames from one address,
+// guesses at one account from many addresses, missing paths, authorization
+// denials) that stays under every threshold on each instance. No instance
+// writes a detect.* event; the fleet rules auditkit-loki-init generates
+// (victorialogs/detect-rules.yml) run against VictoriaLogs, as LogsQL queries
+// and through /select/logsql/stats_query as vmalert runs them, and report
+// every attacker at its fleet-wide count and no benign address; a fourth
+// instance that sees the whole attack alone detects the same keys in process.
+//
 // Without $VLOGS_URL the tests skip (run `make e2e`); with E2E_REQUIRE=1, as
 // run.sh sets it, they fail instead.
 package victorialogs

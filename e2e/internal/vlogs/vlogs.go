@@ -142,6 +142,72 @@ func (c *Client) Export(ctx context.Context, logsql string) ([]byte, error) {
 	return body, nil
 }
 
+// Sample is one series of a /select/logsql/stats_query answer: the labels
+// (the stats result's name under __name__, the by fields under their names)
+// and the value.
+type Sample struct {
+	Labels map[string]string
+	Value  string
+}
+
+// StatsQuery runs a LogsQL stats query through /select/logsql/stats_query at
+// time at, the API vmalert calls for a `type: vlogs` rule (with the rule's
+// expr and the evaluation time), and returns the instant vector it answers.
+func (c *Client) StatsQuery(ctx context.Context, logsql string, at time.Time) ([]Sample, error) {
+	form := url.Values{"query": {logsql}, "time": {at.UTC().Format(time.RFC3339)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/select/logsql/stats_query",
+		strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("stats query %q: %w", logsql, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("stats query %q: %s: %s", logsql, resp.Status, bytes.TrimSpace(body))
+	}
+	return decodeVector(body)
+}
+
+// decodeVector reads a Prometheus instant-query answer.
+func decodeVector(body []byte) ([]Sample, error) {
+	var ans struct {
+		Status string `json:"status"`
+		Data   struct {
+			ResultType string `json:"resultType"`
+			Result     []struct {
+				Metric map[string]string `json:"metric"`
+				Value  []any             `json:"value"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &ans); err != nil {
+		return nil, fmt.Errorf("stats answer %s: %w", body, err)
+	}
+	if ans.Status != "success" || ans.Data.ResultType != "vector" {
+		return nil, fmt.Errorf("stats answer: status %q, result type %q, want success and vector", ans.Status, ans.Data.ResultType)
+	}
+	out := make([]Sample, 0, len(ans.Data.Result))
+	for _, r := range ans.Data.Result {
+		if len(r.Value) != 2 {
+			return nil, fmt.Errorf("stats answer: value %v, want [time, value]", r.Value)
+		}
+		v, ok := r.Value[1].(string)
+		if !ok {
+			return nil, fmt.Errorf("stats answer: value %v is not a string", r.Value[1])
+		}
+		out = append(out, Sample{Labels: r.Metric, Value: v})
+	}
+	return out, nil
+}
+
 // decodeRows reads the JSON-lines answer of /select/logsql/query.
 func decodeRows(r io.Reader) ([]Row, error) {
 	var rows []Row

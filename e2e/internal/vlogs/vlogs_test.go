@@ -123,3 +123,20 @@ func TestFromEnvSkipsWithoutURL(t *testing.T) {
 		t.Errorf("Base %q, want the URL without its trailing slash", c.Base)
 	}
 }
+
+func TestDecodeVector(t *testing.T) {
+	got, err := decodeVector([]byte(`{"status":"success","data":{"resultType":"vector","result":[` +
+		`{"metric":{"__name__":"failures","client_address":"203.0.113.9"},"value":[1796613783,"8"]}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Value != "8" || got[0].Labels["client_address"] != "203.0.113.9" || got[0].Labels["__name__"] != "failures" {
+		t.Errorf("got %+v", got)
+	}
+	for _, bad := range []string{`{"status":"error"}`, `{"status":"success","data":{"resultType":"matrix"}}`, `[`,
+		`{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1]}]}}`} {
+		if _, err := decodeVector([]byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
