@@ -1,55 +1,71 @@
 #!/usr/bin/env bash
 # e2e/run.sh: the end-to-end run behind `make e2e`.
 #
-# Installs VictoriaLogs (a real log database) with go install, builds the
-# OpenTelemetry Collector of e2e/collector (cached, rebuilt only when its
-# sources change), starts VictoriaLogs on a free loopback port with a
-# throw-away data directory, runs every test of the e2e module with VLOGS_URL
-# and OTELCOL_BIN set, and always stops VictoriaLogs by PID (the tests start
-# and stop their own Collectors). The exit code is the tests'. Extra arguments
-# go to `go test` (bash e2e/run.sh -run Bulk -v).
+# Installs VictoriaLogs (a real log database) and vmalert (its alerting rule
+# engine) with go install, builds the OpenTelemetry Collector of e2e/collector
+# (cached, rebuilt only when its sources change), starts VictoriaLogs on a free
+# loopback port with a throw-away data directory, runs every test of the e2e
+# module with VLOGS_URL, VMALERT_BIN and OTELCOL_BIN set, and always stops
+# VictoriaLogs by PID (the tests start and stop their own Collectors and
+# vmalerts). The exit code is the tests'. Extra arguments go to `go test`
+# (bash e2e/run.sh -run Bulk -v).
 #
 # Environment:
-#   VLOGS_BIN_DIR  where the victoria-logs and otelcol-auditkit binaries are
-#                  installed and reused (default: e2e/.bin, gitignored)
+#   VLOGS_BIN_DIR  where the victoria-logs, vmalert and otelcol-auditkit
+#                  binaries are installed and reused (default: e2e/.bin,
+#                  gitignored)
 set -euo pipefail
 
 VLOGS_MODULE=github.com/VictoriaMetrics/VictoriaLogs
 VLOGS_VERSION=v1.52.1
+# vmalert lives in the VictoriaMetrics module. v1.151.0 is the newest release
+# that builds with Go 1.26; later ones need a newer Go.
+VMALERT_MODULE=github.com/VictoriaMetrics/VictoriaMetrics
+VMALERT_VERSION=v1.151.0
 
 e2e_dir=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${VLOGS_BIN_DIR:-$e2e_dir/.bin}
 vlogs_bin=$bin_dir/victoria-logs
+vmalert_bin=$bin_dir/vmalert
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 # --- install -------------------------------------------------------------
-# A go-installed victoria-logs prints an empty -version (the release version
-# is set by the project's Makefile through -ldflags), so the module version
-# recorded in the binary's build info is what identifies it.
-installed_version() {
-	[ -x "$vlogs_bin" ] || return 0
-	go version -m "$vlogs_bin" 2>/dev/null |
-		awk -v m="$VLOGS_MODULE" '$1 == "mod" && $2 == m { print $3 }' || true
+# A go-installed victoria-logs or vmalert prints an empty -version (the
+# release version is set by the project's Makefile through -ldflags), so the
+# module version recorded in the binary's build info is what identifies it.
+# module_version BIN MODULE: the version of MODULE BIN was built from, if any.
+module_version() {
+	[ -x "$1" ] || return 0
+	go version -m "$1" 2>/dev/null |
+		awk -v m="$2" '$1 == "mod" && $2 == m { print $3 }' || true
 }
 
-t0=$(now)
-if [ "$(installed_version)" = "$VLOGS_VERSION" ]; then
-	log "victoria-logs $VLOGS_VERSION already installed in $bin_dir"
-else
-	log "installing victoria-logs $VLOGS_VERSION into $bin_dir (a cold install takes minutes)"
-	mkdir -p "$bin_dir"
-	rm -f "$vlogs_bin" # go install will not replace a file that is not a Go binary
-	GOBIN=$bin_dir CGO_ENABLED=0 go install "$VLOGS_MODULE/app/victoria-logs@$VLOGS_VERSION"
-	got=$(installed_version)
-	if [ "$got" != "$VLOGS_VERSION" ]; then
-		log "installed binary reports module version '$got', want $VLOGS_VERSION"
-		exit 1
+# go_install NAME BIN MODULE VERSION PACKAGE: go install PACKAGE@VERSION into
+# bin_dir unless BIN already is MODULE at VERSION; logs how long it took.
+go_install() {
+	local name=$1 bin=$2 module=$3 version=$4 pkg=$5 t0 got
+	t0=$(now)
+	if [ "$(module_version "$bin" "$module")" = "$version" ]; then
+		log "$name $version already installed in $bin_dir"
+	else
+		log "installing $name $version into $bin_dir (a cold install takes minutes)"
+		mkdir -p "$bin_dir"
+		rm -f "$bin" # go install will not replace a file that is not a Go binary
+		GOBIN=$bin_dir CGO_ENABLED=0 go install "$pkg@$version"
+		got=$(module_version "$bin" "$module")
+		if [ "$got" != "$version" ]; then
+			log "installed $name reports module version '$got', want $version"
+			exit 1
+		fi
 	fi
-fi
-log "install: $(since "$t0")"
+	log "$name install: $(since "$t0")"
+}
+
+go_install victoria-logs "$vlogs_bin" "$VLOGS_MODULE" "$VLOGS_VERSION" "$VLOGS_MODULE/app/victoria-logs"
+go_install vmalert "$vmalert_bin" "$VMALERT_MODULE" "$VMALERT_VERSION" "$VMALERT_MODULE/app/vmalert"
 
 # --- collector -----------------------------------------------------------------
 # e2e/collector is a module of its own whose main.go is an OpenTelemetry
@@ -178,6 +194,10 @@ export E2E_REQUIRE=1
 export VICTORIA_LOGS=$vlogs_bin
 # e2e/internal/otelcol starts this Collector binary for the tests that use it.
 export OTELCOL_BIN=$col_bin
+# e2e/internal/vmalert runs this vmalert against VLOGS_URL (absolute, like
+# OTELCOL_BIN).
+VMALERT_BIN=$(cd "$bin_dir" && pwd)/vmalert
+export VMALERT_BIN
 
 t0=$(now)
 # go test runs in the background so that a signal to this script runs the

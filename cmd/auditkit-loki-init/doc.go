@@ -81,8 +81,9 @@
 // thresholds are detect.DefaultThresholds and the statuses
 // detect.DefaultProbeStatusCodes, read from the detect package, never copied.
 // vmalert evaluates a rule every Window/5 over the last Window+Window/5 (an
-// explicit _time filter), so every burst that fits in the window lies whole in
-// one evaluation. login_fail_account and credential_stuffing count by or over
+// explicit _time filter; eval_alignment: false, so that vmalert does not round
+// the query time down to the interval), so every burst that fits in the window
+// lies whole in one evaluation. login_fail_account and credential_stuffing count by or over
 // user.name, which auditkit drops by default: they need every instance to
 // share one redact HMAC key, so that user.name is written as the same
 // pseudonym everywhere; the command says so when it finishes. No Loki ruler

@@ -43,9 +43,12 @@ func (r fleetRule) In() string {
 // rule opens an episode. vmalert evaluates it every Window/5 over the last
 // Window+Window/5 (an explicit _time filter, which vmalert then leaves
 // alone), so every burst that fits in Window lies whole inside one
-// evaluation; a burst a little longer than Window can fire too, where the
-// in-process window (which drops a record between 15/16 and 16/16 of a
-// Window after it) would not.
+// evaluation. Each group sets eval_alignment: false: vmalert otherwise
+// rounds the query time down to a multiple of the interval, which delays an
+// alert by up to one more interval (vmalert's -rule.evalDelay, 30s by
+// default, still shifts every query into the past). A burst a little
+// longer than Window can fire too, where the in-process window (which drops
+// a record between 15/16 and 16/16 of a Window after it) would not.
 //
 // The key is renamed to a plain label name (client_address, account,
 // actor), which Alertmanager accepts whatever its label name validation.

@@ -26,6 +26,9 @@
 // and through /select/logsql/stats_query as vmalert runs them, and report
 // every attacker at its fleet-wide count and no benign address; a fourth
 // instance that sees the whole attack alone detects the same keys in process.
+// Then a real vmalert ($VMALERT_BIN) accepts the file with -dryRun and, run
+// against VictoriaLogs, fires exactly one alert per rule for those keys and
+// none for the benign addresses.
 //
 // Without $VLOGS_URL the tests skip (run `make e2e`); with E2E_REQUIRE=1, as
 // run.sh sets it, they fail instead.

@@ -23,6 +23,7 @@ import (
 	"github.com/secaudit/auditkit/authaudit"
 	"github.com/secaudit/auditkit/detect"
 	"github.com/secaudit/auditkit/e2e/internal/vlogs"
+	"github.com/secaudit/auditkit/e2e/internal/vmalert"
 	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
@@ -326,6 +327,7 @@ func TestFleetDetection(t *testing.T) {
 		lines[i] = parseLines(t, b)
 	}
 	lone.close()
+	attackEnd := time.Now() // no line of the fleet is later
 
 	t.Run("no instance detects the attack", func(t *testing.T) {
 		for i := range fleet {
@@ -441,6 +443,130 @@ func TestFleetDetection(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	t.Run("vmalert fires for exactly the attackers", func(t *testing.T) {
+		wantAlerts := map[string]string{}
+		for rule, f := range want {
+			wantAlerts[rule] = fmt.Sprintf("%s=%s value %d", keyLabel[rule], f.key, f.fleetCount)
+		}
+		checkVMAlert(t, c, filepath.Join(dir, "victorialogs", "detect-rules.yml"), start, attackEnd, wantAlerts)
+	})
+}
+
+// vmalertEvalDelay is vmalert's -rule.evalDelay, its default, passed
+// explicitly: every evaluation queries as of that long ago.
+const vmalertEvalDelay = 30 * time.Second
+
+// checkVMAlert loads the generated rules file into a real vmalert: `vmalert
+// -dryRun` must accept it, and vmalert run against VictoriaLogs (with its
+// default evaluation delay and -notifier.blackhole) must report, once every
+// rule has been evaluated, exactly the firing alerts of want ("key=value
+// value N" per detect_rule label) and no other: none for the benign actors.
+// The fleet's lines lie between start and end; vmalert is started once end
+// is vmalertEvalDelay in the past, so that the first evaluation of every
+// group (every 2m for login_fail_account) covers them.
+func checkVMAlert(t *testing.T, c *vlogs.Client, rules string, start, end time.Time, want map[string]string) {
+	bin := vmalert.Bin(t)
+	if code, out := vmalert.DryRun(t, bin, rules); code != 0 {
+		t.Fatalf("vmalert -dryRun -rule=%s: exit %d\n%s", rules, code, out)
+	}
+
+	ready := end.Add(vmalertEvalDelay + 2*time.Second) // +1s: vmalert sends whole seconds
+	if lag := ready.Sub(start) - vmalertEvalDelay; lag > 50*time.Second {
+		t.Fatalf("the scenario took %v before vmalert could start: too close to the shortest window", lag)
+	}
+	t.Logf("waiting %v for the attack to lie %v in the past", time.Until(ready).Round(time.Second), vmalertEvalDelay)
+	select {
+	case <-time.After(time.Until(ready)):
+	case <-t.Context().Done():
+		t.Fatal(t.Context().Err())
+	}
+	va := vmalert.Start(t, vmalert.Config{
+		DatasourceURL: c.Base,
+		Rules:         []string{rules},
+		Flags: []string{
+			"-rule.evalDelay=" + vmalertEvalDelay.String(),
+			// Each group starts after a random delay up to its interval
+			// (at most this flag, 5m by default) to spread the load; a
+			// second here, so that every group evaluates at once.
+			"-group.maxStartDelay=1s",
+			// Every generated group sets its own interval; this is for
+			// any group that does not.
+			"-evaluationInterval=10s",
+		},
+	})
+	started := time.Now()
+
+	// Wait until every rule has been evaluated since vmalert started.
+	var groups []vmalert.Group
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var err error
+		if groups, err = va.Groups(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		n, evaluated := 0, 0
+		for _, g := range groups {
+			for _, r := range g.Rules {
+				n++
+				if r.LastEvaluation.After(started.Add(-time.Second)) {
+					evaluated++
+				}
+			}
+		}
+		if n == len(want) && evaluated == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30s vmalert has evaluated %d of %d rules (want %d rules): %+v", evaluated, n, len(want), groups)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if g.Type != "vlogs" || r.DatasourceType != "vlogs" || r.Health != "ok" || r.LastError != "" {
+				t.Errorf("group %s rule %s: type %s/%s, health %s, last error %q; want vlogs, ok, none",
+					g.Name, r.Name, g.Type, r.DatasourceType, r.Health, r.LastError)
+			}
+		}
+	}
+
+	alerts, err := va.Alerts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range alerts {
+		rule := a.Labels["detect_rule"]
+		t.Logf("vmalert: %s %s value %s labels %v", a.State, a.Name, a.Value, a.Labels)
+		if _, dup := got[rule]; dup {
+			t.Errorf("a second alert for %s: %s %v", rule, a.Name, a.Labels)
+		}
+		for _, addr := range []string{benign, benignProber} {
+			for k, v := range a.Labels {
+				if v == addr {
+					t.Errorf("alert %s for the benign %s (label %s)", a.Name, addr, k)
+				}
+			}
+		}
+		if a.State != "firing" {
+			t.Errorf("alert %s %v is %s, want firing (the rules have no for:)", a.Name, a.Labels, a.State)
+		}
+		var key string
+		for k, v := range a.Labels {
+			if k == "account" || k == "client_address" || k == "actor" {
+				key = k + "=" + v
+			}
+		}
+		got[rule] = key + " value " + a.Value
+		// vmalert expanded the annotation's $labels and $value.
+		if d := a.Annotations["description"]; !strings.HasPrefix(d, strings.Replace(key, "=", " ", 1)+": "+a.Value+" ") {
+			t.Errorf("alert %s: description %q, want it to start with the key and value", a.Name, d)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("vmalert's active alerts\n%v\nwant\n%v", got, want)
 	}
 }
 
