@@ -10,11 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/e2e/internal/proc"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -74,18 +75,18 @@ type Collector struct {
 
 	t testing.TB // for Restart's failures
 
-	mu   sync.Mutex
-	proc *proc // the last process started; nil before the first
+	mu  sync.Mutex
+	run *run // the last process started; nil before the first
 }
 
 // proc is one run of the binary.
-type proc struct {
+type run struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed once cmd has been waited for
 	err  error         // cmd.Wait's result, set before done is closed
 }
 
-func (p *proc) exited() bool {
+func (p *run) exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -134,7 +135,7 @@ func Start(t testing.TB, cfg Config) *Collector {
 	// another port is tried.
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
-		if c.port, err = freePort(); err != nil {
+		if c.port, err = proc.FreePort(); err != nil {
 			t.Fatalf("otelcol: pick a port: %v", err)
 		}
 		if err = c.writeConfig(); err != nil {
@@ -162,7 +163,7 @@ func (c *Collector) Port() int { return c.port }
 // PID is the process ID of the running Collector, or 0 when it is stopped.
 func (c *Collector) PID() int {
 	c.mu.Lock()
-	p := c.proc
+	p := c.run
 	c.mu.Unlock()
 	if p == nil || p.exited() {
 		return 0
@@ -194,7 +195,7 @@ func (c *Collector) Log() string {
 // file on SIGTERM. Stopping a stopped Collector does nothing.
 func (c *Collector) Stop() {
 	c.mu.Lock()
-	p := c.proc
+	p := c.run
 	c.mu.Unlock()
 	if p == nil || p.exited() {
 		return
@@ -212,7 +213,7 @@ func (c *Collector) Stop() {
 // exit, or while it runs).
 func (c *Collector) ExitErr() error {
 	c.mu.Lock()
-	p := c.proc
+	p := c.run
 	c.mu.Unlock()
 	if p == nil || !p.exited() {
 		return nil
@@ -369,14 +370,14 @@ func (c *Collector) start() error {
 	cmd.Dir = c.dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = proc.SysProcAttr()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return err
 	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
+	p := &run{cmd: cmd, done: make(chan struct{})}
 	c.mu.Lock()
-	c.proc = p
+	c.run = p
 	c.mu.Unlock()
 	go func() {
 		p.err = cmd.Wait()
@@ -389,14 +390,14 @@ func (c *Collector) start() error {
 // waitReady waits until the port accepts connections and the receiver
 // answers a GET on /v1/logs (405: only POST is served), while the process
 // stays alive, so that the answer is known to come from this Collector.
-func (c *Collector) waitReady(p *proc) error {
+func (c *Collector) waitReady(p *run) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(c.cfg.StartTimeout)
 	addr := "127.0.0.1:" + strconv.Itoa(c.port)
 	for {
 		select {
 		case <-p.done:
-			return fmt.Errorf("exited before its receiver answered (%v); log:\n%s", p.err, tail(c.Log(), 20))
+			return fmt.Errorf("exited before its receiver answered (%v); log:\n%s", p.err, proc.Tail(c.Log(), 20))
 		default:
 		}
 		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
@@ -413,7 +414,7 @@ func (c *Collector) waitReady(p *proc) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("receiver on %s did not answer within %v; log:\n%s", addr, c.cfg.StartTimeout, tail(c.Log(), 20))
+			return fmt.Errorf("receiver on %s did not answer within %v; log:\n%s", addr, c.cfg.StartTimeout, proc.Tail(c.Log(), 20))
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
@@ -421,7 +422,7 @@ func (c *Collector) waitReady(p *proc) error {
 
 func (c *Collector) dumpLog(t testing.TB) {
 	t.Logf("otelcol: config %s:\n%s", c.config, readOr(c.config))
-	t.Logf("otelcol: log %s (last 200 lines):\n%s", c.logPath, tail(c.Log(), 200))
+	t.Logf("otelcol: log %s (last 200 lines):\n%s", c.logPath, proc.Tail(c.Log(), 200))
 }
 
 func readOr(path string) string {
@@ -430,22 +431,4 @@ func readOr(path string) string {
 		return err.Error()
 	}
 	return string(b)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

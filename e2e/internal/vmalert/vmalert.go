@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/e2e/internal/proc"
 )
 
 // EnvBin names the environment variable holding the vmalert binary
@@ -107,7 +108,7 @@ func Start(t testing.TB, cfg Config) *VMAlert {
 	// is tried.
 	var lastErr error
 	for attempt := 1; attempt <= 3; attempt++ {
-		port, err := freePort()
+		port, err := proc.FreePort()
 		if err != nil {
 			t.Fatalf("vmalert: pick a port: %v", err)
 		}
@@ -125,7 +126,7 @@ func Start(t testing.TB, cfg Config) *VMAlert {
 			t.Cleanup(func() {
 				v.Stop()
 				if t.Failed() {
-					t.Logf("vmalert %s\nlog (last 100 lines):\n%s", strings.Join(v.args, " "), tail(v.Log(), 100))
+					t.Logf("vmalert %s\nlog (last 100 lines):\n%s", strings.Join(v.args, " "), proc.Tail(v.Log(), 100))
 				}
 			})
 			return v
@@ -146,7 +147,7 @@ func (v *VMAlert) start(timeout time.Duration) error {
 	cmd := exec.Command(v.bin, v.args...)
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = proc.SysProcAttr()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return err
@@ -165,7 +166,7 @@ func (v *VMAlert) start(timeout time.Duration) error {
 	for {
 		select {
 		case <-v.done:
-			return fmt.Errorf("exited before its API answered (%v); log:\n%s", v.err, tail(v.Log(), 20))
+			return fmt.Errorf("exited before its API answered (%v); log:\n%s", v.err, proc.Tail(v.Log(), 20))
 		default:
 		}
 		if resp, err := client.Get(v.URL() + "/api/v1/rules"); err == nil {
@@ -180,7 +181,7 @@ func (v *VMAlert) start(timeout time.Duration) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("API on port %d did not answer within %v; log:\n%s", v.port, timeout, tail(v.Log(), 20))
+			return fmt.Errorf("API on port %d did not answer within %v; log:\n%s", v.port, timeout, proc.Tail(v.Log(), 20))
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
@@ -316,22 +317,4 @@ func (v *VMAlert) get(ctx context.Context, path string, into any) error {
 		return fmt.Errorf("%s: %w: %.500s", path, err, body)
 	}
 	return nil
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -1,9 +1,9 @@
-package otelcol
+package proc
 
 import "syscall"
 
-// sysProcAttr has the kernel kill the Collector when the test binary dies
+// SysProcAttr has the kernel kill the child when the test binary dies
 // without running its cleanups (a go test -timeout panic, a SIGKILL).
-func sysProcAttr() *syscall.SysProcAttr {
+func SysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }

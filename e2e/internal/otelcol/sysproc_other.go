@@ -1,7 +1,0 @@
-//go:build !linux
-
-package otelcol
-
-import "syscall"
-
-func sysProcAttr() *syscall.SysProcAttr { return nil }
