@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/netip"
 	"strings"
 	"sync"
@@ -181,16 +180,16 @@ func (st *call) addrs() (client, peer string) {
 }
 
 // peerAddr returns the normalised address of the connection's peer, or an
-// invalid one (an in-memory or Unix socket connection).
+// invalid one: only a TCP (or UDP) peer has an address. A Unix socket's
+// peer "address" is a path the connecting process chose (it can bind to
+// "127.0.0.1"), and an in-memory connection has none; then no metadata is
+// believed.
 func peerAddr(ctx context.Context) netip.Addr {
 	p, ok := peer.FromContext(ctx)
-	if !ok || p.Addr == nil {
+	if !ok {
 		return netip.Addr{}
 	}
-	if a, ok := p.Addr.(*net.TCPAddr); ok {
-		return clientip.Normalize(a.AddrPort().Addr())
-	}
-	return clientip.ParsePeer(p.Addr.String())
+	return clientip.PeerOf(p.Addr)
 }
 
 // sessionID calls Options.SessionID at most once per call.

@@ -3,6 +3,7 @@ package grpcaudit_test
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -143,5 +144,53 @@ func TestGiantMetadata(t *testing.T) {
 	e := out.calls(t)
 	if len(e) != 1 || e[0].str("client.address") != "203.0.113.9" || !hex32.MatchString(e[0].str("request_id")) || len(e[0].raw) > 4096 {
 		t.Fatalf("event %.2000s", out)
+	}
+}
+
+// TestUnixSocketPeer (red team): a local user connecting to a Unix-socket
+// server binds its own socket to the relative path "127.0.0.1", which
+// grpc-go reports as the peer address. A path is not an IP address: the
+// peer has none, and no metadata is believed, however TrustedProxies reads.
+func TestUnixSocketPeer(t *testing.T) {
+	for _, name := range []string{"127.0.0.1", "127.0.0.1:80"} {
+		t.Run(name, func(t *testing.T) {
+			out := &sink{}
+			audit, err := grpcaudit.New(newLogger(out, nil), &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := grpc.NewServer(audit.ServerOptions()...)
+			testgrpc.RegisterTestServiceServer(srv, &service{unary: func(context.Context, *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+				return nil, status.Error(codes.PermissionDenied, "no")
+			}})
+			sock := filepath.Join(t.TempDir(), "srv.sock")
+			lis, err := net.Listen("unix", sock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { _ = srv.Serve(lis) }()
+			defer srv.Stop()
+
+			t.Chdir(t.TempDir()) // the client's socket name is relative
+			conn, err := grpc.NewClient("passthrough:///x", grpc.WithTransportCredentials(insecureCreds()),
+				grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) {
+					return net.DialUnix("unix", &net.UnixAddr{Name: name, Net: "unix"}, &net.UnixAddr{Name: sock, Net: "unix"})
+				}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			ctx := metadata.AppendToOutgoingContext(ctxTimeout(t), "x-forwarded-for", "203.0.113.66", "x-request-id", "victims-request-id")
+			_, _ = testgrpc.NewTestServiceClient(conn).UnaryCall(ctx, &testgrpc.SimpleRequest{})
+			e := out.waitCalls(t, 1)[0]
+			for _, k := range []string{"client.address", "network.peer.address"} {
+				if _, ok := e.Attributes[k]; ok {
+					t.Errorf("%s present: %s", k, e.raw)
+				}
+			}
+			if !hex32.MatchString(e.str("request_id")) {
+				t.Errorf("request_id %q believed from a Unix peer", e.str("request_id"))
+			}
+		})
 	}
 }

@@ -48,7 +48,10 @@ type Options struct {
 	// is one of them, the client address is taken from the proxy metadata
 	// (see ForwardedHeader and ClientIPHeader), walking it from the right
 	// past trusted hops, and an incoming x-request-id is believed. The rules
-	// and the code are httpaudit's.
+	// and the code are httpaudit's. Only a TCP peer has an address: over a
+	// Unix socket (whose peer "address" is a path the client chose, which
+	// can read "127.0.0.1") or an in-memory connection, no metadata is
+	// believed.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of proxies in front of the server:
 	// the client is the TrustedProxyCount-th entry from the right of the

@@ -52,6 +52,10 @@ type Options struct {
 	// proxies in front of the server. When the network peer is one of them,
 	// the client address is taken from the proxy header (see ForwardedHeader
 	// and ClientIPHeader), walking it from the right past trusted hops.
+	// Only a peer on an IP network has an address: on a Unix socket
+	// (RemoteAddr is then a path the client chose, which can read
+	// "127.0.0.1:80") the request has no peer address and no header is
+	// believed.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of reverse proxies in front of the
 	// server: the client is the TrustedProxyCount-th entry from the right of

@@ -15,6 +15,7 @@ package clientip
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 )
@@ -251,13 +252,53 @@ func (b *backward) next() (string, bool) {
 	return e, true
 }
 
-// ParsePeer parses a connection's remote address ("ip:port", or a bare ip
-// in tests); anything else is invalid.
+// ParsePeer parses a connection's remote address as net/http reports it
+// (Request.RemoteAddr): "ip:port" only. Anything else is invalid, a bare
+// address too: a Unix socket's peer is a path, and a local user can bind
+// its socket to the path "127.0.0.1" (or "127.0.0.1:80", which only the
+// caller can tell apart, by the listener's network: see IPNetwork).
 func ParsePeer(s string) netip.Addr {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
 		return Normalize(ap.Addr())
 	}
-	return ParseAddr(s)
+	return netip.Addr{}
+}
+
+// PeerOf returns the normalised address of a connection's peer: a
+// *net.TCPAddr or *net.UDPAddr, or another net.Addr whose network is IP
+// (see IPNetwork) and whose String is "ip:port". Anything else (a Unix
+// socket, whose "address" is a path the peer chose, an in-memory
+// connection) is invalid, so no proxy header is believed.
+func PeerOf(a net.Addr) netip.Addr {
+	switch x := a.(type) {
+	case nil:
+		return netip.Addr{}
+	case *net.TCPAddr:
+		if x == nil {
+			return netip.Addr{}
+		}
+		return Normalize(x.AddrPort().Addr())
+	case *net.UDPAddr:
+		if x == nil {
+			return netip.Addr{}
+		}
+		return Normalize(x.AddrPort().Addr())
+	}
+	if !IPNetwork(a.Network()) {
+		return netip.Addr{}
+	}
+	return ParsePeer(a.String())
+}
+
+// IPNetwork reports whether network (net.Addr.Network) is an IP transport:
+// tcp, tcp4, tcp6, udp, udp4 or udp6. A Unix socket ("unix", "unixgram",
+// "unixpacket") is not.
+func IPNetwork(network string) bool {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+		return true
+	}
+	return false
 }
 
 // ParseAddr parses one header entry: an address, optionally with a port or
