@@ -43,6 +43,7 @@ type call struct {
 	trusted.Mark
 	context.Context
 	ic     *Interceptors
+	outer  *call           // the call of other Interceptors this one is nested in, or nil
 	method string          // rpc.method: FullMethod without its leading slash
 	down   context.Context // the method's context: the scope on top of call
 	start  time.Time
@@ -93,11 +94,13 @@ func (st *call) scope() context.Context {
 // RequestID returns the request id of the audited call ctx belongs to, or
 // "" outside one: 32 lower-case hex, generated, unless the call came from a
 // peer in Options.TrustedProxies with exactly one x-request-id of 1 to 64
-// bytes of A-Z a-z 0-9 - _ . : that the Redactor's value rules leave alone,
-// which is then taken as it is (so a proxy's id joins its access log to the
-// audit trail). A client that is not a trusted proxy never chooses it. A
-// call audited inside another one (two Interceptors chained) shares the
-// outer id.
+// bytes of A-Z a-z 0-9 - _ . : that neither the Redactor's value rules nor
+// redact.Default()'s flag, which is then taken as it is (so a proxy's id
+// joins its access log to the audit trail). A client that is not a trusted
+// proxy never chooses it; but a trusted proxy that forwards its own
+// client's metadata (grpc-gateway does, for Grpc-Metadata-* headers) lets
+// that client choose it: see GatewayHeaderMatcher. A call audited inside
+// another one (two Interceptors chained) shares the outer id.
 func RequestID(ctx context.Context) string {
 	if st, ok := ctx.Value(stateKey{}).(*call); ok {
 		return st.requestID()
@@ -107,8 +110,8 @@ func RequestID(ctx context.Context) string {
 
 func (st *call) requestID() string {
 	st.idOnce.Do(func() {
-		if outer, ok := st.Context.Value(stateKey{}).(*call); ok {
-			st.id = outer.requestID()
+		if st.outer != nil {
+			st.id = st.outer.requestID()
 			return
 		}
 		if id := st.incomingID(); id != "" {
@@ -135,7 +138,10 @@ func (st *call) incomingID() string {
 		return ""
 	}
 	v := metadata.ValueFromIncomingContext(st.Context, MetadataRequestID)
-	if len(v) != 1 || !validRequestID(v[0]) || c.rules.MatchValue(v[0]) {
+	// The id is written unredacted (it is a scope value the library
+	// vouches for), so a token-shaped one is refused by the default
+	// detectors too, even under a Redactor that has none.
+	if len(v) != 1 || !validRequestID(v[0]) || c.rules.MatchValue(v[0]) || c.defRules.MatchValue(v[0]) {
 		return ""
 	}
 	return v[0]

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/secaudit/auditkit/grpcaudit"
+	"github.com/secaudit/auditkit/redact"
 )
 
 var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -57,6 +58,12 @@ func TestMetadataSpoofing(t *testing.T) {
 		{"request id a JWT", trusted, "", []string{"x-request-id", jwt}, "127.0.0.1", ""},
 		{"request id a short JWT", trusted, "", []string{"x-request-id", "eyJhbGciOiJub25lIn0.eyJhIjoxfQ.c2lnbmF0dXJl"}, "127.0.0.1", ""},
 		{"request id a GitHub token", trusted, "", []string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
+		// The id is written unredacted: the default detectors refuse a
+		// token-shaped one even under a Redactor with no value rules.
+		{"request id a GitHub token, redact.None", &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}, Redactor: redact.None()}, "",
+			[]string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
+		{"request id a GitHub token, zero Redactor", &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}, Redactor: &redact.Redactor{}}, "",
+			[]string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
 		{"request id twice", trusted, "", []string{"x-request-id", "one", "x-request-id", "two"}, "127.0.0.1", ""},
 		{"request id uuid", trusted, "", []string{"x-request-id", "6f1c2b8e-3d4a-4e5f-9a6b-7c8d9e0f1a2b"}, "127.0.0.1", "6f1c2b8e-3d4a-4e5f-9a6b-7c8d9e0f1a2b"},
 	} {

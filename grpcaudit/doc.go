@@ -66,9 +66,12 @@
 //
 // The code is the one gRPC sends: the status the method's error carries,
 // else CANCELLED or DEADLINE_EXCEEDED for a context error, else UNKNOWN. A
-// stream whose client cancelled it (or whose deadline passed) is recorded
-// as CANCELLED (DEADLINE_EXCEEDED) even if the method returned nil or an
-// error without a status. A panic is recorded with error.type "panic" and
+// call, unary or streaming, whose client cancelled it (or whose deadline
+// passed) before the method returned is recorded as CANCELLED
+// (DEADLINE_EXCEEDED) even if the method returned OK or an error without a
+// status: the client never got that answer. (The method may still have
+// done its work: a transfer that completed after the client gave up is
+// CANCELLED in the trail, as it was for the client.) A panic is recorded with error.type "panic" and
 // then re-raised unchanged, with no rpc.response.status_code (nothing was
 // sent); with Options.RecoverPanics the client gets INTERNAL "internal
 // error" and the event says INTERNAL. Options.IgnoreCodes silences codes,

@@ -102,7 +102,8 @@ type Options struct {
 	PayloadStreamMessages int
 
 	// Redactor redacts captured payloads at the source, and checks an
-	// incoming x-request-id. nil means redact.Default().
+	// incoming x-request-id (which must pass redact.Default()'s value rules
+	// as well, whatever this one says). nil means redact.Default().
 	Redactor *redact.Redactor
 
 	// RecoverPanics turns a panicking method into an INTERNAL error (with
@@ -147,6 +148,7 @@ type config struct {
 	payload    *payloadConfig // nil: no capture
 	redactor   *redact.Redactor
 	rules      *redaction.Rules // redactor's, for x-request-id
+	defRules   *redaction.Rules // redact.Default()'s: an x-request-id passes both
 	recover    bool
 }
 
@@ -172,6 +174,7 @@ func compile(o *Options) (*config, error) {
 		c.redactor = redact.Default()
 	}
 	c.rules = redaction.Of(c.redactor)
+	c.defRules = redaction.Of(redact.Default())
 
 	switch r := o.SampleRate; {
 	case math.IsNaN(r) || r < 0 || r > 1:

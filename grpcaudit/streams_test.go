@@ -3,6 +3,7 @@ package grpcaudit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -151,5 +152,32 @@ func TestDeadlines(t *testing.T) {
 		if e.str(grpcaudit.KeyRPCStatusCode) != "DEADLINE_EXCEEDED" || e.str("event_type") != grpcaudit.EventServerError || e.Severity != "WARN" {
 			t.Errorf("event %s", e.raw)
 		}
+	}
+}
+
+// TestUnaryCancelledReturnsOK (red team): a unary method that ignores the
+// client's cancel and returns OK sent nothing; the client saw CANCELLED, and
+// so does the trail, whether or not OK calls are logged.
+func TestUnaryCancelledReturnsOK(t *testing.T) {
+	for _, logOK := range []bool{false, true} {
+		t.Run(fmt.Sprint("LogOKCalls=", logOK), func(t *testing.T) {
+			entered := make(chan struct{})
+			f := newFixture(t, fixtureOpts{audit: &grpcaudit.Options{LogOKCalls: logOK}, svc: &service{
+				unary: func(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+					close(entered)
+					<-ctx.Done()
+					return &testgrpc.SimpleResponse{}, nil // completed anyway
+				}}})
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() { <-entered; cancel() }()
+			if _, err := f.client.UnaryCall(ctx, &testgrpc.SimpleRequest{}); status.Code(err) != codes.Canceled {
+				t.Fatalf("client got %v", err)
+			}
+			e := f.out.waitCalls(t, 1)
+			if len(e) != 1 || e[0].str(grpcaudit.KeyRPCStatusCode) != "CANCELLED" || e[0].str("event_type") != grpcaudit.EventClientError ||
+				e[0].str("outcome") != "failure" {
+				t.Errorf("events %s", f.out)
+			}
+		})
 	}
 }
