@@ -44,7 +44,8 @@ type Options struct {
 	IgnoreCodes []codes.Code
 
 	// TrustedProxies are the CIDRs or bare IP addresses of the proxies in
-	// front of the server (an Envoy, a grpc-gateway). When the network peer
+	// front of the server (an Envoy, a grpc-gateway). A prefix that trusts
+	// every address (0.0.0.0/0, ::/0) is an error. When the network peer
 	// is one of them, the client address is taken from the proxy metadata
 	// (see ForwardedHeader and ClientIPHeader), walking it from the right
 	// past trusted hops, and an incoming x-request-id is believed. The rules
@@ -58,7 +59,8 @@ type Options struct {
 	// proxy metadata. With TrustedProxies as well, the peer and every entry
 	// to the right of the client must be trusted, else the peer is the
 	// client. Alone, it trusts the metadata of every peer: use it alone only
-	// when the server is unreachable except through the proxies.
+	// when the server is unreachable except through the proxies. Above 32
+	// is an error.
 	TrustedProxyCount int
 	// ForwardedHeader is the list metadata key the trusted proxies append
 	// to: "x-forwarded-for" (the default; grpc-gateway and Envoy write it) or
@@ -68,7 +70,9 @@ type Options struct {
 	// ClientIPHeader names a single-address metadata key set by the trusted
 	// proxy (x-real-ip, x-envoy-external-address, ...). It is read only when
 	// the peer is in TrustedProxies, which it therefore requires, and it
-	// replaces the walk of the list.
+	// replaces the walk of the list. A key clients send for another
+	// purpose (user-agent, x-request-id, authorization, grpc-*) is an
+	// error.
 	ClientIPHeader string
 
 	// SessionID returns the session id of a call (the application's own
@@ -89,7 +93,8 @@ type Options struct {
 	// matches one of these RE2 expressions (^/bank\.v1\.Accounts/).
 	PayloadMethods []string
 	// PayloadFields are the top-level fields kept, by their proto name or
-	// JSON name ("account_id" or "accountId"); "*" keeps every field.
+	// JSON name ("account_id" or "accountId"); "*" keeps every field; ""
+	// is an error.
 	// Required with CapturePayloads: values are still redacted, but keeping
 	// only named fields is the safe default.
 	PayloadFields []string
@@ -98,7 +103,15 @@ type Options struct {
 	// message is reported as rpc.request.body.parse_status "too_large".
 	MaxPayloadBytes int
 	// PayloadStreamMessages is the number of received messages captured
-	// per stream; 0 means 1.
+	// per stream; 0 means 1, and above MaxPayloadStreamMessages (100) is an
+	// error. The captured messages of one stream hold at most 16 times
+	// MaxPayloadBytes together, and never more than MaxPayloadBytesLimit;
+	// a message past that budget is reported as too_large. They are kept
+	// (copies) until the stream ends.
+	//
+	// PayloadMethods, PayloadFields, MaxPayloadBytes and
+	// PayloadStreamMessages without CapturePayloads are an error, so that a
+	// half-done configuration does not silently capture nothing.
 	PayloadStreamMessages int
 
 	// Redactor redacts captured payloads at the source, and checks an

@@ -55,7 +55,8 @@ type Options struct {
 	// Only a peer on an IP network has an address: on a Unix socket
 	// (RemoteAddr is then a path the client chose, which can read
 	// "127.0.0.1:80") the request has no peer address and no header is
-	// believed.
+	// believed. A prefix that trusts every address (0.0.0.0/0, ::/0) is an
+	// error.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of reverse proxies in front of the
 	// server: the client is the TrustedProxyCount-th entry from the right of
@@ -67,6 +68,7 @@ type Options struct {
 	// trusts the header of every peer: a client that can reach the server
 	// directly, bypassing the load balancer, chooses its own address. Use it
 	// alone only when the server is unreachable except through the proxies.
+	// Above 32 is an error.
 	TrustedProxyCount int
 	// ForwardedHeader is the list header the trusted proxies append to:
 	// "X-Forwarded-For" (the default) or "Forwarded" (RFC 7239, for=
@@ -75,7 +77,8 @@ type Options struct {
 	// ClientIPHeader names a single-address header set by the trusted proxy
 	// (X-Real-IP, CF-Connecting-IP, ...). It is read only when the peer is in
 	// TrustedProxies, which it therefore requires, and it replaces the walk
-	// of the list header.
+	// of the list header. A header clients send for another purpose
+	// (User-Agent, X-Request-Id, Authorization, ...) is an error.
 	ClientIPHeader string
 
 	// Route returns the route template of a request (/users/{id}). nil means

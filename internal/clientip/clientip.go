@@ -66,12 +66,22 @@ func Compile(c Config) (Resolver, error) {
 			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: %w", c.Pkg, i, s, err))
 			continue
 		}
+		if p.Bits() == 0 {
+			// 0.0.0.0/0 or ::/0 (or ::ffff:0:0/96) makes every peer a
+			// proxy: any client's header would be believed.
+			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: trusts every address, so any client chooses its own; "+
+				"list the proxies' addresses, or use TrustedProxyCount alone if the server is reachable only through them", c.Pkg, i, s))
+			continue
+		}
 		r.trusted = append(r.trusted, p)
 	}
-	if c.TrustedProxyCount < 0 {
-		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: must not be negative", c.Pkg, c.TrustedProxyCount))
+	switch n := c.TrustedProxyCount; {
+	case n < 0:
+		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: must not be negative", c.Pkg, n))
+	case n > MaxProxyCount:
+		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: above the limit of %d", c.Pkg, n, MaxProxyCount))
 	}
-	r.count = max(c.TrustedProxyCount, 0)
+	r.count = min(max(c.TrustedProxyCount, 0), MaxProxyCount)
 
 	xff, fwd := c.Canon(HeaderXFF), c.Canon(HeaderForwarded)
 	r.list = xff
@@ -95,6 +105,9 @@ func Compile(c Config) (Resolver, error) {
 			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: not a header name", c.Pkg, h))
 		case ch == xff || ch == fwd:
 			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: a list header; set ForwardedHeader instead", c.Pkg, h))
+		case notAddressHeader(ch):
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: a header clients send for another purpose; "+
+				"name the one your proxy writes the client address to (X-Real-IP, ...)", c.Pkg, h))
 		case len(c.TrustedProxies) == 0:
 			// A single-address header is as spoofable as the client wants
 			// unless only a known proxy's copy of it is believed.
@@ -107,6 +120,23 @@ func Compile(c Config) (Resolver, error) {
 		r.single = ch
 	}
 	return r, errors.Join(errs...)
+}
+
+// MaxProxyCount is the largest TrustedProxyCount accepted: no deployment
+// has more proxies in a row, and a larger count only means the header is
+// never believed.
+const MaxProxyCount = 32
+
+// notAddressHeader reports whether the header name (any spelling) is one
+// that carries something else than a proxy's client address: naming it as
+// ClientIPHeader is a mistake that lets the client choose its address.
+func notAddressHeader(h string) bool {
+	switch strings.ToLower(h) {
+	case "user-agent", "x-request-id", "authorization", "cookie", "host", "referer",
+		"content-type", "content-length", "te", "accept", "x-forwarded-host", "x-forwarded-proto":
+		return true
+	}
+	return strings.HasPrefix(h, ":") || strings.HasPrefix(strings.ToLower(h), "grpc-")
 }
 
 // parseTrusted parses a CIDR (host bits allowed) or a bare address. Zones are

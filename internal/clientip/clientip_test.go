@@ -318,3 +318,38 @@ func TestPeerOf(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileRefuses (red team): configurations that let any client choose
+// its address, or that mean nothing, are errors for httpaudit and
+// grpcaudit alike.
+func TestCompileRefuses(t *testing.T) {
+	for _, o := range []Options{
+		{TrustedProxies: []string{"0.0.0.0/0"}},
+		{TrustedProxies: []string{"::/0"}, ClientIPHeader: "X-Real-Ip"},
+		{TrustedProxies: []string{"::ffff:0.0.0.0/96"}},
+		{TrustedProxyCount: MaxProxyCount + 1},
+		{TrustedProxyCount: 1 << 62},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "User-Agent"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "x-request-id"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "Authorization"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "grpc-accept-encoding"},
+	} {
+		for _, sp := range spellings {
+			_, err := Compile(Config{
+				Pkg: "test", TrustedProxies: o.TrustedProxies, TrustedProxyCount: o.TrustedProxyCount,
+				ForwardedHeader: o.ForwardedHeader, ClientIPHeader: o.ClientIPHeader,
+				Canon: sp.canon, ValidName: func(s string) bool { return s != "" && !strings.ContainsAny(s, " :") },
+			})
+			if err == nil {
+				t.Errorf("%s: %+v accepted", sp.name, o)
+			}
+		}
+	}
+	for _, o := range []Options{
+		{TrustedProxies: []string{"0.0.0.0/1", "10.0.0.0/8"}},
+		{TrustedProxyCount: MaxProxyCount},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "X-Envoy-External-Address"},
+	} {
+		mustIP(t, o)
+	}
+}
