@@ -88,7 +88,9 @@ func (st *call) scope() context.Context {
 	if st.ic.c.session == nil {
 		n--
 	}
-	return slogaudit.ContextWithAttrs(st, scope[:n]...)
+	// BeginRequest: the call has its own acting user, even under a scope
+	// that spans calls (one a stats handler makes per connection).
+	return slogaudit.BeginRequest(st, scope[:n]...)
 }
 
 // RequestID returns the request id of the audited call ctx belongs to, or

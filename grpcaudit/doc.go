@@ -79,13 +79,17 @@
 //
 // # Request scope
 //
-// Every call gets a request scope (slogaudit.ContextWithAttrs), so records
+// Every call gets a request scope (slogaudit.BeginRequest), so records
 // logged inside the method, authaudit.LoginFailed(ctx, ...) for one, carry
 // the call's request_id, client.address, network.peer.address, session.id,
 // rpc.system.name and rpc.method. An authentication interceptor installed
 // after these ones names the acting user, and the call's event picks it up:
 //
 //	slogaudit.SetUser(ctx, slogaudit.User{ID: claims.Subject})
+//
+// The user is the call's own: a scope that spans calls (a stats handler's,
+// per connection) keeps the attributes it gives every call, but one call's
+// SetUser never reaches the next call on the connection.
 //
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see

@@ -82,7 +82,7 @@ func (i *Interceptors) ServerOptions() []grpc.ServerOption {
 // UnaryServerInterceptor returns the interceptor for unary calls.
 //
 // Each call not matched by IgnoreMethods gets a request scope in its
-// context (see slogaudit.ContextWithAttrs): request_id, client.address,
+// context (see slogaudit.BeginRequest): request_id, client.address,
 // network.peer.address, session.id, rpc.system.name and rpc.method,
 // computed only if something is logged, so authaudit and modelaudit events
 // logged inside the method carry them. Interceptors and methods inside set

@@ -2,6 +2,7 @@ package grpcaudit_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -9,9 +10,11 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	testgrpc "google.golang.org/grpc/interop/grpc_testing"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 
 	"github.com/secaudit/auditkit/grpcaudit"
+	"github.com/secaudit/auditkit/slogaudit"
 )
 
 // TestInstalledTwice (red team): the same Interceptors installed twice on
@@ -59,5 +62,55 @@ func TestInstalledTwice(t *testing.T) {
 	ev = out.calls(t)
 	if len(ev) != 3 || ev[2].str(grpcaudit.KeyRPCStatusCode) != "NOT_FOUND" {
 		t.Fatalf("stream events:\n%s", out)
+	}
+}
+
+// connScope gives every connection a request scope, as observability code
+// does from a stats handler (the TLS peer's name, say).
+type connScope struct{}
+
+func (connScope) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+func (connScope) HandleRPC(context.Context, stats.RPCStats)                       {}
+func (connScope) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return slogaudit.ContextWithAttrs(ctx, slog.String("tls.peer", "gw"))
+}
+func (connScope) HandleConn(context.Context, stats.ConnStats) {}
+
+// TestUserPerCall (red team): under a connection-level scope, the call's
+// scope shared the connection's user cell, so the user call 1 set was call
+// 2's too. Each call now has its own user; the connection's attributes still
+// reach every call's records.
+func TestUserPerCall(t *testing.T) {
+	out := &sink{}
+	logger := newLogger(out, nil)
+	audit, err := grpcaudit.New(logger, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer(append(audit.ServerOptions(), grpc.StatsHandler(connScope{}))...)
+	testgrpc.RegisterTestServiceServer(srv, &service{unary: func(ctx context.Context, r *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+		if r.FillUsername { // "alice authenticates"
+			slogaudit.SetUser(ctx, slogaudit.User{ID: "alice"})
+		}
+		logger.InfoContext(ctx, "inside")
+		return nil, status.Error(codes.PermissionDenied, "no")
+	}})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	c := testgrpc.NewTestServiceClient(dial(t, lis.Addr().String(), ""))
+	_, _ = c.UnaryCall(ctxTimeout(t), &testgrpc.SimpleRequest{FillUsername: true}) // alice
+	_, _ = c.UnaryCall(ctxTimeout(t), &testgrpc.SimpleRequest{})                   // anonymous, same connection
+	ev := out.waitCalls(t, 2)
+	if ev[0].str("user.id") != "alice" || ev[1].str("user.id") != "" {
+		t.Errorf("call 1 user.id %q, call 2 user.id %q (want alice, none)", ev[0].str("user.id"), ev[1].str("user.id"))
+	}
+	for _, e := range out.events(t) {
+		if e.str("tls.peer") != "gw" {
+			t.Errorf("connection attribute missing: %s", e.raw)
+		}
 	}
 }
