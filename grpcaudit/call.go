@@ -2,7 +2,9 @@ package grpcaudit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
 	"net/netip"
@@ -225,8 +227,32 @@ func (st *call) sessionID() string {
 		}
 		st.sessState.Store(2)
 	}()
-	st.session = f(st.down)
+	st.session = st.ic.c.sessionValue(f(st.down))
 	return st.session
+}
+
+// sessionValue is what session.id shows for the hook's id: its keyed hash
+// with SessionKey; else the id itself, unless a value rule flags it as a
+// secret (it is written unredacted, as a redact.Pseudonym).
+func (c *config) sessionValue(id string) string {
+	switch {
+	case id == "":
+		return ""
+	case c.sessionKey != nil:
+		return sessionHash(c.sessionKey, id)
+	case c.rules.MatchValue(id) || c.defRules.MatchValue(id):
+		return redact.Marker
+	}
+	return id
+}
+
+// sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case
+// hex (httpaudit's session hash).
+func sessionHash(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(value))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:16])
 }
 
 // metadataValue returns the last value of an incoming metadata key, or "".

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -75,14 +76,21 @@ type Options struct {
 	// error.
 	ClientIPHeader string
 
-	// SessionID returns the session id of a call (the application's own
-	// non-secret, server-side id, derived from the call's metadata or
-	// credentials), or "" for none. It is called with the call's context,
-	// only when a record is written, at most once per call. It is logged as
-	// a redact.Pseudonym (written as it is although session.id is a
-	// sensitive key): never return a bearer token here; hash one with a
-	// key first.
+	// SessionID returns the session id of a call, or "" for none. It is
+	// called with the call's context, only when a record is written, at
+	// most once per call. Without SessionKey it must be the application's
+	// own non-secret, server-side id: it is logged as a redact.Pseudonym
+	// (written as it is although session.id is a sensitive key), after a
+	// check against the Redactor's value rules and redact.Default()'s: an
+	// id they flag (a bearer token, a JWT) is logged as "[REDACTED]". With
+	// SessionKey, the hook may return the secret the client presented (a
+	// session token from the metadata): session.id is then its keyed hash.
 	SessionID func(ctx context.Context) string
+	// SessionKey, at least 16 bytes, makes session.id the first 16 bytes of
+	// HMAC-SHA256(SessionKey, what SessionID returned) in hex, as
+	// httpaudit's SessionCookie does: stable for one session, useless for
+	// recovering the token. It requires SessionID.
+	SessionKey []byte
 
 	// CapturePayloads adds the request message, reduced to PayloadFields
 	// and redacted, to the audit event as rpc.request.body: the request of
@@ -126,6 +134,9 @@ type Options struct {
 	RecoverPanics bool
 }
 
+// minSessionKeyLen is the shortest SessionKey accepted (128 bits).
+const minSessionKeyLen = 16
+
 // DefaultMaxPayloadBytes is the capture limit when Options.MaxPayloadBytes
 // is 0.
 const DefaultMaxPayloadBytes = 4096
@@ -158,6 +169,7 @@ type config struct {
 	ignoreCode codeSet
 	ip         clientip.Resolver
 	session    func(context.Context) string
+	sessionKey []byte         // nil: the hook's id is logged as it is, if no value rule flags it
 	payload    *payloadConfig // nil: no capture
 	redactor   *redact.Redactor
 	rules      *redaction.Rules // redactor's, for x-request-id
@@ -196,6 +208,15 @@ func compile(o *Options) (*config, error) {
 		c.sampleRate = 1
 	default:
 		c.sampleRate = r
+	}
+
+	switch k := o.SessionKey; {
+	case len(k) > 0 && o.SessionID == nil:
+		add(errors.New("grpcaudit: SessionKey: needs SessionID, whose ids it hashes"))
+	case len(k) > 0 && len(k) < minSessionKeyLen:
+		add(fmt.Errorf("grpcaudit: SessionKey: %d bytes, need at least %d", len(k), minSessionKeyLen))
+	case len(k) > 0:
+		c.sessionKey = slices.Clone(k)
 	}
 
 	c.ignore = compileIgnore(o.IgnoreMethods, add)

@@ -150,7 +150,9 @@ type Options struct {
 	SessionKey []byte
 	// SessionID returns the application's own (server-side, non-secret)
 	// session id instead; it must not be combined with SessionCookie. It is
-	// logged as a redact.Pseudonym too: never return a bearer token here.
+	// logged as a redact.Pseudonym too: never return a bearer token here
+	// (one that the Redactor's value rules or redact.Default()'s flag is
+	// logged as "[REDACTED]").
 	// With it, SetSession takes such an id as it is.
 	SessionID func(*http.Request) string
 
@@ -289,6 +291,7 @@ func compile(o *Options) (*config, error) {
 	c.body = body
 
 	c.session, err = compileSession(o)
+	c.session.rules, c.session.defRules = c.queryRules, redaction.Of(redact.Default())
 	if err != nil {
 		add(err)
 	}
