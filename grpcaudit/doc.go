@@ -93,7 +93,9 @@
 //
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see
-// RequestID). Options.SessionID supplies session.id from the call's context.
+// RequestID). Options.SessionID supplies session.id from the call's context:
+// the application's own id, checked against the value rules, or with
+// Options.SessionKey the keyed hash of whatever the hook returns.
 //
 // # Client address
 //
@@ -102,8 +104,16 @@
 // single-address key such as x-real-ip) metadata to believe. The rules and
 // the code are httpaudit's: the list is walked from the right, the end the
 // nearest proxy appended to, and any doubt (an untrusted peer, a garbage
-// entry, too short a chain) falls back to the peer. grpc-gateway appends the
-// HTTP client's address to x-forwarded-for, so list the gateway's address.
+// entry, too short a chain) falls back to the peer. Only a TCP peer has an
+// address: over a Unix socket (whose peer "address" is a path the client
+// chose) or an in-memory connection both addresses are omitted and no
+// metadata is believed.
+//
+// grpc-gateway appends the HTTP client's address to x-forwarded-for, so
+// list the gateway's address; but it also forwards every
+// Grpc-Metadata-* header of its client verbatim, so that client could set
+// x-request-id, x-real-ip or forwarded as if the gateway had. Install
+// GatewayHeaderMatcher in the gateway's mux to drop those.
 //
 // # Payloads
 //
