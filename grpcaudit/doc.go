@@ -125,9 +125,16 @@
 // names, 64-bit integers as strings, enums by name, well-known types in
 // their JSON form), reduced to the top-level Options.PayloadFields, and
 // redacted by Options.Redactor; a field marked [debug_redact = true] in its
-// .proto is "[REDACTED]" at any depth, Any contents included. A message
+// .proto is "[REDACTED]" at any depth, Any contents included. Only the
+// leaf well-known types (Timestamp, Duration, wrappers, Struct, Value,
+// ListValue, FieldMask, Empty) are rendered by protojson; every other
+// message, google.protobuf's own Type or descriptors included, is walked so
+// that debug_redact holds inside it, and a request that is itself an Any is
+// rendered as the message it holds, never as its packed bytes. A message
 // larger than MaxPayloadBytes on the wire is not copied
-// (rpc.request.body.parse_status "too_large"). Messages of the old
+// (rpc.request.body.parse_status "too_large"), and so is a stream message
+// past the stream's budget (16 × MaxPayloadBytes, at most 1 MiB, for all
+// its copies together). Messages of the old
 // github.com/golang/protobuf API are handled too; others (a custom codec's
 // structs) through encoding/json. Username-like fields follow the slogaudit
 // handler's IncludeUsernames as in httpaudit's request.body.
