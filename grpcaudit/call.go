@@ -2,10 +2,11 @@ package grpcaudit
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"net"
+	randv2 "math/rand/v2"
 	"net/netip"
 	"strings"
 	"sync"
@@ -44,6 +45,7 @@ type call struct {
 	trusted.Mark
 	context.Context
 	ic     *Interceptors
+	outer  *call           // the call of other Interceptors this one is nested in, or nil
 	method string          // rpc.method: FullMethod without its leading slash
 	down   context.Context // the method's context: the scope on top of call
 	start  time.Time
@@ -88,17 +90,21 @@ func (st *call) scope() context.Context {
 	if st.ic.c.session == nil {
 		n--
 	}
-	return slogaudit.ContextWithAttrs(st, scope[:n]...)
+	// BeginRequest: the call has its own acting user, even under a scope
+	// that spans calls (one a stats handler makes per connection).
+	return slogaudit.BeginRequest(st, scope[:n]...)
 }
 
 // RequestID returns the request id of the audited call ctx belongs to, or
 // "" outside one: 32 lower-case hex, generated, unless the call came from a
 // peer in Options.TrustedProxies with exactly one x-request-id of 1 to 64
-// bytes of A-Z a-z 0-9 - _ . : that the Redactor's value rules leave alone,
-// which is then taken as it is (so a proxy's id joins its access log to the
-// audit trail). A client that is not a trusted proxy never chooses it. A
-// call audited inside another one (two Interceptors chained) shares the
-// outer id.
+// bytes of A-Z a-z 0-9 - _ . : that neither the Redactor's value rules nor
+// redact.Default()'s flag, which is then taken as it is (so a proxy's id
+// joins its access log to the audit trail). A client that is not a trusted
+// proxy never chooses it; but a trusted proxy that forwards its own
+// client's metadata (grpc-gateway does, for Grpc-Metadata-* headers) lets
+// that client choose it: see GatewayHeaderMatcher. A call audited inside
+// another one (two Interceptors chained) shares the outer id.
 func RequestID(ctx context.Context) string {
 	if st, ok := ctx.Value(stateKey{}).(*call); ok {
 		return st.requestID()
@@ -108,19 +114,15 @@ func RequestID(ctx context.Context) string {
 
 func (st *call) requestID() string {
 	st.idOnce.Do(func() {
-		if outer, ok := st.Context.Value(stateKey{}).(*call); ok {
-			st.id = outer.requestID()
+		if st.outer != nil {
+			st.id = st.outer.requestID()
 			return
 		}
 		if id := st.incomingID(); id != "" {
 			st.id = id
 			return
 		}
-		var b [16]byte
-		_, _ = rand.Read(b[:]) // never fails (Go 1.24: it would crash instead)
-		var h [32]byte
-		hex.Encode(h[:], b[:])
-		st.id = string(h[:])
+		st.id = newRequestID()
 	})
 	return st.id
 }
@@ -136,10 +138,28 @@ func (st *call) incomingID() string {
 		return ""
 	}
 	v := metadata.ValueFromIncomingContext(st.Context, MetadataRequestID)
-	if len(v) != 1 || !validRequestID(v[0]) || c.rules.MatchValue(v[0]) {
+	// The id is written unredacted (it is a scope value the library
+	// vouches for), so a token-shaped one is refused by the default
+	// detectors too, even under a Redactor that has none.
+	if len(v) != 1 || !validRequestID(v[0]) || c.rules.MatchValue(v[0]) || c.defRules.MatchValue(v[0]) {
 		return ""
 	}
 	return v[0]
+}
+
+// newRequestID returns 128 random bits in lower-case hex. math/rand/v2's
+// generator (ChaCha8, seeded from the OS, per thread) is unpredictable
+// enough for an id that only joins records, and costs a tenth of
+// crypto/rand's system call path.
+func newRequestID() string {
+	const digits = "0123456789abcdef"
+	var h [32]byte
+	a, b := randv2.Uint64(), randv2.Uint64()
+	for i := 15; i >= 0; i-- {
+		h[i], h[16+i] = digits[a&15], digits[b&15]
+		a, b = a>>4, b>>4
+	}
+	return string(h[:])
 }
 
 // validRequestID reports whether s is 1 to maxRequestIDLen bytes of
@@ -181,16 +201,16 @@ func (st *call) addrs() (client, peer string) {
 }
 
 // peerAddr returns the normalised address of the connection's peer, or an
-// invalid one (an in-memory or Unix socket connection).
+// invalid one: only a TCP (or UDP) peer has an address. A Unix socket's
+// peer "address" is a path the connecting process chose (it can bind to
+// "127.0.0.1"), and an in-memory connection has none; then no metadata is
+// believed.
 func peerAddr(ctx context.Context) netip.Addr {
 	p, ok := peer.FromContext(ctx)
-	if !ok || p.Addr == nil {
+	if !ok {
 		return netip.Addr{}
 	}
-	if a, ok := p.Addr.(*net.TCPAddr); ok {
-		return clientip.Normalize(a.AddrPort().Addr())
-	}
-	return clientip.ParsePeer(p.Addr.String())
+	return clientip.PeerOf(p.Addr)
 }
 
 // sessionID calls Options.SessionID at most once per call.
@@ -218,8 +238,32 @@ func (st *call) sessionID() string {
 		}
 		st.sessState.Store(2)
 	}()
-	st.session = f(st.down)
+	st.session = st.ic.c.sessionValue(f(st.down))
 	return st.session
+}
+
+// sessionValue is what session.id shows for the hook's id: its keyed hash
+// with SessionKey; else the id itself, unless a value rule flags it as a
+// secret (it is written unredacted, as a redact.Pseudonym).
+func (c *config) sessionValue(id string) string {
+	switch {
+	case id == "":
+		return ""
+	case c.sessionKey != nil:
+		return sessionHash(c.sessionKey, id)
+	case c.rules.MatchValue(id) || c.defRules.MatchValue(id):
+		return redact.Marker
+	}
+	return id
+}
+
+// sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case
+// hex (httpaudit's session hash).
+func sessionHash(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(value))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0])[:16])
 }
 
 // metadataValue returns the last value of an incoming metadata key, or "".

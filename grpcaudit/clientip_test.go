@@ -3,6 +3,7 @@ package grpcaudit_test
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/secaudit/auditkit/grpcaudit"
+	"github.com/secaudit/auditkit/redact"
 )
 
 var hex32 = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -56,6 +58,12 @@ func TestMetadataSpoofing(t *testing.T) {
 		{"request id a JWT", trusted, "", []string{"x-request-id", jwt}, "127.0.0.1", ""},
 		{"request id a short JWT", trusted, "", []string{"x-request-id", "eyJhbGciOiJub25lIn0.eyJhIjoxfQ.c2lnbmF0dXJl"}, "127.0.0.1", ""},
 		{"request id a GitHub token", trusted, "", []string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
+		// The id is written unredacted: the default detectors refuse a
+		// token-shaped one even under a Redactor with no value rules.
+		{"request id a GitHub token, redact.None", &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}, Redactor: redact.None()}, "",
+			[]string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
+		{"request id a GitHub token, zero Redactor", &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}, Redactor: &redact.Redactor{}}, "",
+			[]string{"x-request-id", "ghp_" + strings.Repeat("A1b2", 9)}, "127.0.0.1", ""},
 		{"request id twice", trusted, "", []string{"x-request-id", "one", "x-request-id", "two"}, "127.0.0.1", ""},
 		{"request id uuid", trusted, "", []string{"x-request-id", "6f1c2b8e-3d4a-4e5f-9a6b-7c8d9e0f1a2b"}, "127.0.0.1", "6f1c2b8e-3d4a-4e5f-9a6b-7c8d9e0f1a2b"},
 	} {
@@ -143,5 +151,53 @@ func TestGiantMetadata(t *testing.T) {
 	e := out.calls(t)
 	if len(e) != 1 || e[0].str("client.address") != "203.0.113.9" || !hex32.MatchString(e[0].str("request_id")) || len(e[0].raw) > 4096 {
 		t.Fatalf("event %.2000s", out)
+	}
+}
+
+// TestUnixSocketPeer (red team): a local user connecting to a Unix-socket
+// server binds its own socket to the relative path "127.0.0.1", which
+// grpc-go reports as the peer address. A path is not an IP address: the
+// peer has none, and no metadata is believed, however TrustedProxies reads.
+func TestUnixSocketPeer(t *testing.T) {
+	for _, name := range []string{"127.0.0.1", "127.0.0.1:80"} {
+		t.Run(name, func(t *testing.T) {
+			out := &sink{}
+			audit, err := grpcaudit.New(newLogger(out, nil), &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := grpc.NewServer(audit.ServerOptions()...)
+			testgrpc.RegisterTestServiceServer(srv, &service{unary: func(context.Context, *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+				return nil, status.Error(codes.PermissionDenied, "no")
+			}})
+			sock := filepath.Join(t.TempDir(), "srv.sock")
+			lis, err := net.Listen("unix", sock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() { _ = srv.Serve(lis) }()
+			defer srv.Stop()
+
+			t.Chdir(t.TempDir()) // the client's socket name is relative
+			conn, err := grpc.NewClient("passthrough:///x", grpc.WithTransportCredentials(insecureCreds()),
+				grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) {
+					return net.DialUnix("unix", &net.UnixAddr{Name: name, Net: "unix"}, &net.UnixAddr{Name: sock, Net: "unix"})
+				}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			ctx := metadata.AppendToOutgoingContext(ctxTimeout(t), "x-forwarded-for", "203.0.113.66", "x-request-id", "victims-request-id")
+			_, _ = testgrpc.NewTestServiceClient(conn).UnaryCall(ctx, &testgrpc.SimpleRequest{})
+			e := out.waitCalls(t, 1)[0]
+			for _, k := range []string{"client.address", "network.peer.address"} {
+				if _, ok := e.Attributes[k]; ok {
+					t.Errorf("%s present: %s", k, e.raw)
+				}
+			}
+			if !hex32.MatchString(e.str("request_id")) {
+				t.Errorf("request_id %q believed from a Unix peer", e.str("request_id"))
+			}
+		})
 	}
 }

@@ -66,9 +66,12 @@
 //
 // The code is the one gRPC sends: the status the method's error carries,
 // else CANCELLED or DEADLINE_EXCEEDED for a context error, else UNKNOWN. A
-// stream whose client cancelled it (or whose deadline passed) is recorded
-// as CANCELLED (DEADLINE_EXCEEDED) even if the method returned nil or an
-// error without a status. A panic is recorded with error.type "panic" and
+// call, unary or streaming, whose client cancelled it (or whose deadline
+// passed) before the method returned is recorded as CANCELLED
+// (DEADLINE_EXCEEDED) even if the method returned OK or an error without a
+// status: the client never got that answer. (The method may still have
+// done its work: a transfer that completed after the client gave up is
+// CANCELLED in the trail, as it was for the client.) A panic is recorded with error.type "panic" and
 // then re-raised unchanged, with no rpc.response.status_code (nothing was
 // sent); with Options.RecoverPanics the client gets INTERNAL "internal
 // error" and the event says INTERNAL. Options.IgnoreCodes silences codes,
@@ -76,7 +79,7 @@
 //
 // # Request scope
 //
-// Every call gets a request scope (slogaudit.ContextWithAttrs), so records
+// Every call gets a request scope (slogaudit.BeginRequest), so records
 // logged inside the method, authaudit.LoginFailed(ctx, ...) for one, carry
 // the call's request_id, client.address, network.peer.address, session.id,
 // rpc.system.name and rpc.method. An authentication interceptor installed
@@ -84,9 +87,15 @@
 //
 //	slogaudit.SetUser(ctx, slogaudit.User{ID: claims.Subject})
 //
+// The user is the call's own: a scope that spans calls (a stats handler's,
+// per connection) keeps the attributes it gives every call, but one call's
+// SetUser never reaches the next call on the connection.
+//
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see
-// RequestID). Options.SessionID supplies session.id from the call's context.
+// RequestID). Options.SessionID supplies session.id from the call's context:
+// the application's own id, checked against the value rules, or with
+// Options.SessionKey the keyed hash of whatever the hook returns.
 //
 // # Client address
 //
@@ -95,8 +104,16 @@
 // single-address key such as x-real-ip) metadata to believe. The rules and
 // the code are httpaudit's: the list is walked from the right, the end the
 // nearest proxy appended to, and any doubt (an untrusted peer, a garbage
-// entry, too short a chain) falls back to the peer. grpc-gateway appends the
-// HTTP client's address to x-forwarded-for, so list the gateway's address.
+// entry, too short a chain) falls back to the peer. Only a TCP peer has an
+// address: over a Unix socket (whose peer "address" is a path the client
+// chose) or an in-memory connection both addresses are omitted and no
+// metadata is believed.
+//
+// grpc-gateway appends the HTTP client's address to x-forwarded-for, so
+// list the gateway's address; but it also forwards every
+// Grpc-Metadata-* header of its client verbatim, so that client could set
+// x-request-id, x-real-ip or forwarded as if the gateway had. Install
+// GatewayHeaderMatcher in the gateway's mux to drop those.
 //
 // # Payloads
 //
@@ -108,9 +125,16 @@
 // names, 64-bit integers as strings, enums by name, well-known types in
 // their JSON form), reduced to the top-level Options.PayloadFields, and
 // redacted by Options.Redactor; a field marked [debug_redact = true] in its
-// .proto is "[REDACTED]" at any depth, Any contents included. A message
+// .proto is "[REDACTED]" at any depth, Any contents included. Only the
+// leaf well-known types (Timestamp, Duration, wrappers, Struct, Value,
+// ListValue, FieldMask, Empty) are rendered by protojson; every other
+// message, google.protobuf's own Type or descriptors included, is walked so
+// that debug_redact holds inside it, and a request that is itself an Any is
+// rendered as the message it holds, never as its packed bytes. A message
 // larger than MaxPayloadBytes on the wire is not copied
-// (rpc.request.body.parse_status "too_large"). Messages of the old
+// (rpc.request.body.parse_status "too_large"), and so is a stream message
+// past the stream's budget (16 × MaxPayloadBytes, at most 1 MiB, for all
+// its copies together). Messages of the old
 // github.com/golang/protobuf API are handled too; others (a custom codec's
 // structs) through encoding/json. Username-like fields follow the slogaudit
 // handler's IncludeUsernames as in httpaudit's request.body.

@@ -59,10 +59,11 @@ func (st *call) audit(err error, panicked, recovered bool) {
 	defer func() { _ = recover() }()
 	c := st.ic.c
 	code := statusOf(err)
-	if st.stream != nil && (code == codes.OK || code == codes.Unknown) {
-		// A stream the client cancelled (or whose deadline passed) ended
-		// so, whatever the method made of it: a method that ignores the
-		// failed Send and returns nil did not complete the stream.
+	if code == codes.OK || code == codes.Unknown {
+		// A call the client cancelled (or whose deadline passed) ended so,
+		// whatever the method made of it: a stream method that ignores the
+		// failed Send and returns nil did not complete the stream, and a
+		// unary method's response is never sent once the client has gone.
 		if ctxErr := st.Context.Err(); ctxErr != nil {
 			code = status.FromContextError(ctxErr).Code()
 		}

@@ -82,7 +82,7 @@ func (i *Interceptors) ServerOptions() []grpc.ServerOption {
 // UnaryServerInterceptor returns the interceptor for unary calls.
 //
 // Each call not matched by IgnoreMethods gets a request scope in its
-// context (see slogaudit.ContextWithAttrs): request_id, client.address,
+// context (see slogaudit.BeginRequest): request_id, client.address,
 // network.peer.address, session.id, rpc.system.name and rpc.method,
 // computed only if something is logged, so authaudit and modelaudit events
 // logged inside the method carry them. Interceptors and methods inside set
@@ -90,7 +90,13 @@ func (i *Interceptors) ServerOptions() []grpc.ServerOption {
 // the method returns.
 //
 // After the method at most one event is written, as the status code table
-// says (see the package documentation). A panic is audited and then
+// says (see the package documentation). A call the client cancelled, or
+// whose deadline passed, before the method returned is recorded as
+// CANCELLED or DEADLINE_EXCEEDED, which is what the client saw, even if
+// the method returned OK. The same Interceptors installed twice on one
+// server (ServerOptions and an explicit chain, say) audit each call once:
+// the inner one passes the call through; two different Interceptors each
+// write their event, with one request id. A panic is audited and then
 // re-raised unchanged, or answered INTERNAL with Options.RecoverPanics.
 // Logging never changes the call: a failing or panicking handler of the
 // logger is ignored.
@@ -111,7 +117,11 @@ func (i *Interceptors) unary(ctx context.Context, req any, info *grpc.UnaryServe
 	if i.c.ignore.has(info.FullMethod) {
 		return handler(ctx, req)
 	}
-	st := i.start(ctx, info.FullMethod)
+	outer, _ := ctx.Value(stateKey{}).(*call)
+	if outer != nil && outer.ic == i {
+		return handler(ctx, req) // installed twice: the outer one audits
+	}
+	st := i.start(ctx, outer, info.FullMethod)
 	if p := i.c.payload; p != nil && p.wants(info.FullMethod) {
 		st.body = p.captureUnary(req)
 	}
@@ -125,7 +135,12 @@ func (i *Interceptors) stream(srv any, ss grpc.ServerStream, info *grpc.StreamSe
 	if i.c.ignore.has(info.FullMethod) {
 		return handler(srv, ss)
 	}
-	st := i.start(ss.Context(), info.FullMethod)
+	ctx := ss.Context()
+	outer, _ := ctx.Value(stateKey{}).(*call)
+	if outer != nil && outer.ic == i {
+		return handler(srv, ss) // installed twice: the outer one audits
+	}
+	st := i.start(ctx, outer, info.FullMethod)
 	st.stream = &serverStream{ServerStream: ss, st: st}
 	if p := i.c.payload; p != nil && p.wants(info.FullMethod) {
 		st.stream.capture = p
@@ -136,9 +151,10 @@ func (i *Interceptors) stream(srv any, ss grpc.ServerStream, info *grpc.StreamSe
 	return err
 }
 
-// start makes the call state and its request scope.
-func (i *Interceptors) start(ctx context.Context, fullMethod string) *call {
-	st := &call{Context: ctx, ic: i, method: trimSlash(fullMethod), start: time.Now()}
+// start makes the call state and its request scope. outer is the call
+// state of another Interceptors this call is nested in, or nil.
+func (i *Interceptors) start(ctx context.Context, outer *call, fullMethod string) *call {
+	st := &call{Context: ctx, ic: i, outer: outer, method: trimSlash(fullMethod), start: time.Now()}
 	st.down = st.scope()
 	return st
 }

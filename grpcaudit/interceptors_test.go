@@ -329,6 +329,18 @@ func TestNewValidates(t *testing.T) {
 		{"payload regexp", grpcaudit.Options{PayloadMethods: []string{"("}}, `PayloadMethods[0] "("`},
 		{"payload size", grpcaudit.Options{MaxPayloadBytes: 2 << 20}, "MaxPayloadBytesLimit"},
 		{"stream messages", grpcaudit.Options{PayloadStreamMessages: -1}, "PayloadStreamMessages -1"},
+		// Red team: unbounded, empty, half-done and trust-everything settings.
+		{"stream messages bound", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*"}, PayloadStreamMessages: 1 << 40}, "MaxPayloadStreamMessages"},
+		{"stream messages 101", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*"}, PayloadStreamMessages: 101}, "PayloadStreamMessages 101"},
+		{"empty field", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"a", ""}}, `PayloadFields[1] "": empty field name`},
+		{"fields without capture", grpcaudit.Options{PayloadFields: []string{"a"}}, "PayloadFields set without CapturePayloads"},
+		{"stream messages without capture", grpcaudit.Options{PayloadStreamMessages: 2}, "PayloadStreamMessages set without CapturePayloads"},
+		{"trust everything v4", grpcaudit.Options{TrustedProxies: []string{"0.0.0.0/0"}}, "trusts every address"},
+		{"trust everything v6", grpcaudit.Options{TrustedProxies: []string{"::/0"}, ClientIPHeader: "x-real-ip"}, "trusts every address"},
+		{"proxy count bound", grpcaudit.Options{TrustedProxyCount: 1 << 62}, "above the limit of 32"},
+		{"header user-agent", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "user-agent"}, "another purpose"},
+		{"header x-request-id", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "X-Request-Id"}, "another purpose"},
+		{"pseudo header", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: ":authority"}, "not a header name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := grpcaudit.New(nil, &tc.opts)
@@ -345,6 +357,7 @@ func TestNewValidates(t *testing.T) {
 	if _, err := grpcaudit.New(nil, &grpcaudit.Options{
 		TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "X-Real-IP", CapturePayloads: true, PayloadFields: []string{"*"},
 		IgnoreMethods: grpcaudit.HealthAndReflection(), SampleRate: 0.5, LogOKCalls: true,
+		PayloadStreamMessages: grpcaudit.MaxPayloadStreamMessages, MaxPayloadBytes: grpcaudit.MaxPayloadBytesLimit,
 	}); err != nil {
 		t.Errorf("valid options refused: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc/codes"
@@ -44,18 +45,23 @@ type Options struct {
 	IgnoreCodes []codes.Code
 
 	// TrustedProxies are the CIDRs or bare IP addresses of the proxies in
-	// front of the server (an Envoy, a grpc-gateway). When the network peer
+	// front of the server (an Envoy, a grpc-gateway). A prefix that trusts
+	// every address (0.0.0.0/0, ::/0) is an error. When the network peer
 	// is one of them, the client address is taken from the proxy metadata
 	// (see ForwardedHeader and ClientIPHeader), walking it from the right
 	// past trusted hops, and an incoming x-request-id is believed. The rules
-	// and the code are httpaudit's.
+	// and the code are httpaudit's. Only a TCP peer has an address: over a
+	// Unix socket (whose peer "address" is a path the client chose, which
+	// can read "127.0.0.1") or an in-memory connection, no metadata is
+	// believed.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of proxies in front of the server:
 	// the client is the TrustedProxyCount-th entry from the right of the
 	// proxy metadata. With TrustedProxies as well, the peer and every entry
 	// to the right of the client must be trusted, else the peer is the
 	// client. Alone, it trusts the metadata of every peer: use it alone only
-	// when the server is unreachable except through the proxies.
+	// when the server is unreachable except through the proxies. Above 32
+	// is an error.
 	TrustedProxyCount int
 	// ForwardedHeader is the list metadata key the trusted proxies append
 	// to: "x-forwarded-for" (the default; grpc-gateway and Envoy write it) or
@@ -65,17 +71,26 @@ type Options struct {
 	// ClientIPHeader names a single-address metadata key set by the trusted
 	// proxy (x-real-ip, x-envoy-external-address, ...). It is read only when
 	// the peer is in TrustedProxies, which it therefore requires, and it
-	// replaces the walk of the list.
+	// replaces the walk of the list. A key clients send for another
+	// purpose (user-agent, x-request-id, authorization, grpc-*) is an
+	// error.
 	ClientIPHeader string
 
-	// SessionID returns the session id of a call (the application's own
-	// non-secret, server-side id, derived from the call's metadata or
-	// credentials), or "" for none. It is called with the call's context,
-	// only when a record is written, at most once per call. It is logged as
-	// a redact.Pseudonym (written as it is although session.id is a
-	// sensitive key): never return a bearer token here; hash one with a
-	// key first.
+	// SessionID returns the session id of a call, or "" for none. It is
+	// called with the call's context, only when a record is written, at
+	// most once per call. Without SessionKey it must be the application's
+	// own non-secret, server-side id: it is logged as a redact.Pseudonym
+	// (written as it is although session.id is a sensitive key), after a
+	// check against the Redactor's value rules and redact.Default()'s: an
+	// id they flag (a bearer token, a JWT) is logged as "[REDACTED]". With
+	// SessionKey, the hook may return the secret the client presented (a
+	// session token from the metadata): session.id is then its keyed hash.
 	SessionID func(ctx context.Context) string
+	// SessionKey, at least 16 bytes, makes session.id the first 16 bytes of
+	// HMAC-SHA256(SessionKey, what SessionID returned) in hex, as
+	// httpaudit's SessionCookie does: stable for one session, useless for
+	// recovering the token. It requires SessionID.
+	SessionKey []byte
 
 	// CapturePayloads adds the request message, reduced to PayloadFields
 	// and redacted, to the audit event as rpc.request.body: the request of
@@ -86,7 +101,8 @@ type Options struct {
 	// matches one of these RE2 expressions (^/bank\.v1\.Accounts/).
 	PayloadMethods []string
 	// PayloadFields are the top-level fields kept, by their proto name or
-	// JSON name ("account_id" or "accountId"); "*" keeps every field.
+	// JSON name ("account_id" or "accountId"); "*" keeps every field; ""
+	// is an error.
 	// Required with CapturePayloads: values are still redacted, but keeping
 	// only named fields is the safe default.
 	PayloadFields []string
@@ -95,11 +111,20 @@ type Options struct {
 	// message is reported as rpc.request.body.parse_status "too_large".
 	MaxPayloadBytes int
 	// PayloadStreamMessages is the number of received messages captured
-	// per stream; 0 means 1.
+	// per stream; 0 means 1, and above MaxPayloadStreamMessages (100) is an
+	// error. The captured messages of one stream hold at most 16 times
+	// MaxPayloadBytes together, and never more than MaxPayloadBytesLimit;
+	// a message past that budget is reported as too_large. They are kept
+	// (copies) until the stream ends.
+	//
+	// PayloadMethods, PayloadFields, MaxPayloadBytes and
+	// PayloadStreamMessages without CapturePayloads are an error, so that a
+	// half-done configuration does not silently capture nothing.
 	PayloadStreamMessages int
 
 	// Redactor redacts captured payloads at the source, and checks an
-	// incoming x-request-id. nil means redact.Default().
+	// incoming x-request-id (which must pass redact.Default()'s value rules
+	// as well, whatever this one says). nil means redact.Default().
 	Redactor *redact.Redactor
 
 	// RecoverPanics turns a panicking method into an INTERNAL error (with
@@ -108,6 +133,9 @@ type Options struct {
 	// gRPC itself does, which ends the process unless something recovers.
 	RecoverPanics bool
 }
+
+// minSessionKeyLen is the shortest SessionKey accepted (128 bits).
+const minSessionKeyLen = 16
 
 // DefaultMaxPayloadBytes is the capture limit when Options.MaxPayloadBytes
 // is 0.
@@ -141,9 +169,11 @@ type config struct {
 	ignoreCode codeSet
 	ip         clientip.Resolver
 	session    func(context.Context) string
+	sessionKey []byte         // nil: the hook's id is logged as it is, if no value rule flags it
 	payload    *payloadConfig // nil: no capture
 	redactor   *redact.Redactor
 	rules      *redaction.Rules // redactor's, for x-request-id
+	defRules   *redaction.Rules // redact.Default()'s: an x-request-id passes both
 	recover    bool
 }
 
@@ -169,6 +199,7 @@ func compile(o *Options) (*config, error) {
 		c.redactor = redact.Default()
 	}
 	c.rules = redaction.Of(c.redactor)
+	c.defRules = redaction.Of(redact.Default())
 
 	switch r := o.SampleRate; {
 	case math.IsNaN(r) || r < 0 || r > 1:
@@ -177,6 +208,15 @@ func compile(o *Options) (*config, error) {
 		c.sampleRate = 1
 	default:
 		c.sampleRate = r
+	}
+
+	switch k := o.SessionKey; {
+	case len(k) > 0 && o.SessionID == nil:
+		add(errors.New("grpcaudit: SessionKey: needs SessionID, whose ids it hashes"))
+	case len(k) > 0 && len(k) < minSessionKeyLen:
+		add(fmt.Errorf("grpcaudit: SessionKey: %d bytes, need at least %d", len(k), minSessionKeyLen))
+	case len(k) > 0:
+		c.sessionKey = slices.Clone(k)
 	}
 
 	c.ignore = compileIgnore(o.IgnoreMethods, add)

@@ -3,10 +3,12 @@ package grpcaudit
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
 	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
@@ -32,7 +34,18 @@ type payloadConfig struct {
 	all     bool     // "*": every field
 	fields  []string // proto or JSON names of the fields kept
 	streamN int
+	// streamBudget bounds the bytes (wire size, or JSON for a message that
+	// is not protobuf) that one stream's captured messages hold together.
+	streamBudget int
 }
+
+// MaxPayloadStreamMessages is the largest Options.PayloadStreamMessages New
+// accepts.
+const MaxPayloadStreamMessages = 100
+
+// streamBudgetFactor: a stream's captured messages hold at most this many
+// times MaxPayloadBytes together (and never more than MaxPayloadBytesLimit).
+const streamBudgetFactor = 16
 
 func compilePayload(o *Options, add func(error)) *payloadConfig {
 	p := &payloadConfig{max: o.MaxPayloadBytes, streamN: o.PayloadStreamMessages}
@@ -45,14 +58,22 @@ func compilePayload(o *Options, add func(error)) *payloadConfig {
 	if p.max <= 0 {
 		p.max = DefaultMaxPayloadBytes
 	}
+	p.streamBudget = min(streamBudgetFactor*p.max, MaxPayloadBytesLimit)
 	if p.streamN < 0 {
 		add(fmt.Errorf("grpcaudit: PayloadStreamMessages %d: must not be negative", p.streamN))
+	}
+	if p.streamN > MaxPayloadStreamMessages {
+		add(fmt.Errorf("grpcaudit: PayloadStreamMessages %d: above the limit of %d (MaxPayloadStreamMessages)", p.streamN, MaxPayloadStreamMessages))
 	}
 	if p.streamN <= 0 {
 		p.streamN = 1
 	}
 	p.methods = compileRegexps("PayloadMethods", o.PayloadMethods, add)
-	for _, f := range o.PayloadFields {
+	for i, f := range o.PayloadFields {
+		if f == "" {
+			add(fieldErr("PayloadFields", i, f, errors.New("empty field name")))
+			continue
+		}
 		if f == "*" {
 			p.all, p.fields = true, nil
 			break
@@ -62,6 +83,23 @@ func compilePayload(o *Options, add func(error)) *payloadConfig {
 		}
 	}
 	if !o.CapturePayloads {
+		// Capture settings without the switch are a half-done
+		// configuration: say so rather than capture nothing silently.
+		var set []string
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{
+			{"PayloadFields", len(o.PayloadFields) > 0}, {"PayloadMethods", len(o.PayloadMethods) > 0},
+			{"MaxPayloadBytes", o.MaxPayloadBytes != 0}, {"PayloadStreamMessages", o.PayloadStreamMessages != 0},
+		} {
+			if f.set {
+				set = append(set, f.name)
+			}
+		}
+		if len(set) > 0 {
+			add(fmt.Errorf("grpcaudit: %s set without CapturePayloads: set CapturePayloads to capture, or leave them empty", strings.Join(set, ", ")))
+		}
 		return nil
 	}
 	if len(o.PayloadFields) == 0 {
@@ -107,19 +145,24 @@ type captured struct {
 }
 
 // captureUnary captures a unary request.
-func (p *payloadConfig) captureUnary(req any) *captured { return p.captureMessage(req) }
+func (p *payloadConfig) captureUnary(req any) *captured {
+	c, _ := p.captureMessage(req, p.max)
+	return c
+}
 
-// captureMessage copies m if it is small enough: protobuf messages (the
-// current API, or the old github.com/golang/protobuf one) by proto.Clone
-// after a proto.Size check, anything else through encoding/json.
-func (p *payloadConfig) captureMessage(m any) (c *captured) {
+// captureMessage copies m if it is at most limit bytes (and MaxPayloadBytes):
+// protobuf messages (the current API, or the old github.com/golang/protobuf
+// one) by proto.Clone after a proto.Size check, anything else through
+// encoding/json. size is what the copy holds (0 when nothing was kept).
+func (p *payloadConfig) captureMessage(m any, limit int) (c *captured, size int) {
 	defer func() {
 		// A message whose methods panic (a nil pointer, say) is not the
 		// audit's business to crash on.
 		if recover() != nil {
-			c = &captured{status: ParseUnsupported}
+			c, size = &captured{status: ParseUnsupported}, 0
 		}
 	}()
+	limit = min(limit, p.max)
 	var pm proto.Message
 	switch x := m.(type) {
 	case proto.Message:
@@ -128,19 +171,20 @@ func (p *payloadConfig) captureMessage(m any) (c *captured) {
 		pm = protoadapt.MessageV2Of(x)
 	}
 	if pm != nil {
-		if proto.Size(pm) > p.max {
-			return &captured{status: ParseTooLarge}
+		n := proto.Size(pm)
+		if n > limit {
+			return &captured{status: ParseTooLarge}, 0
 		}
-		return &captured{msg: proto.Clone(pm)}
+		return &captured{msg: proto.Clone(pm)}, n
 	}
 	b, err := json.Marshal(m)
 	switch {
 	case err != nil || len(b) == 0 || b[0] != '{':
-		return &captured{status: ParseUnsupported}
-	case len(b) > p.max:
-		return &captured{status: ParseTooLarge}
+		return &captured{status: ParseUnsupported}, 0
+	case len(b) > limit:
+		return &captured{status: ParseTooLarge}, 0
 	}
-	return &captured{json: b}
+	return &captured{json: b}, len(b)
 }
 
 // render returns the captured message as a redacted object, or nil and the

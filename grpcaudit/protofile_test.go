@@ -59,6 +59,8 @@ func testFile(t *testing.T) protoreflect.FileDescriptor {
 				field("secret_code", 1, str, "", redacted),
 				field("note", 2, str, "", nil),
 				field("child", 3, msg, ".t.Inner", nil),
+				// A name no key rule flags: only debug_redact protects it.
+				field("favorite_color", 4, str, "", redacted),
 			}},
 		},
 	}

@@ -31,8 +31,46 @@ const placeholderUnrenderable = "[UNRENDERABLE]"
 // JSON form), keeping the top-level fields PayloadFields name and redacting
 // each with red. A field marked debug_redact in its .proto is "[REDACTED]"
 // at any depth, whatever the Redactor says.
+//
+// A request that is itself a google.protobuf.Any is rendered as the message
+// it holds ("@type" and that message's top-level fields, filtered and
+// redacted alike); one whose type is not linked in shows "@type" alone,
+// never the packed bytes. A request that is a leaf well-known type (see
+// leafWellKnown) is its JSON form: a Struct's keys are its top-level
+// fields, any other under "value".
 func renderProto(m protoreflect.Message, p *payloadConfig, red *redact.Redactor) map[string]any {
+	return renderTop(m, p, red, 0)
+}
+
+func renderTop(m protoreflect.Message, p *payloadConfig, red *redact.Redactor, depth int) map[string]any {
 	out := make(map[string]any)
+	name := m.Descriptor().FullName()
+	switch {
+	case name == "google.protobuf.Any":
+		url, inner := unpackAny(m)
+		out["@type"] = url
+		if inner == nil || depth >= maxRenderDepth {
+			return out
+		}
+		for k, v := range renderTop(inner, p, red, depth+1) {
+			if k != "@type" {
+				out[k] = v
+			}
+		}
+		return out
+	case leafWellKnown(name):
+		v := renderLeaf(m, depth)
+		if obj, ok := v.(map[string]any); ok && name == "google.protobuf.Struct" {
+			for k, x := range obj {
+				if p.keeps(k) {
+					out[k] = red.Value(k, x)
+				}
+			}
+		} else if p.keeps("value") {
+			out["value"] = red.Value("value", v)
+		}
+		return out
+	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		key := fieldKey(fd)
 		if !p.keeps(string(fd.Name()), fd.JSONName(), key) {
@@ -42,7 +80,7 @@ func renderProto(m protoreflect.Message, p *payloadConfig, red *redact.Redactor)
 		if debugRedact(fd) {
 			x = redact.Marker
 		} else {
-			x = renderField(fd, v, 1)
+			x = renderField(fd, v, depth+1)
 		}
 		out[key] = red.Value(key, x)
 		return true
@@ -124,17 +162,22 @@ func renderSingular(fd protoreflect.FieldDescriptor, v protoreflect.Value, depth
 	return nil
 }
 
-// renderMessage renders a nested message: every populated field.
+// renderMessage renders a nested message: every populated field. Only the
+// leaf well-known types go to protojson (their JSON form differs from
+// their fields, and they hold no field of the application's); Any and
+// every other message, google.protobuf's own included (Type, Option,
+// descriptors), are walked here, so a debug_redact field inside is
+// redacted at any depth.
 func renderMessage(m protoreflect.Message, depth int) any {
 	if depth > maxRenderDepth {
 		return slogaudit.TruncatedMarker
 	}
-	d := m.Descriptor()
-	if name := d.FullName(); strings.HasPrefix(string(name), "google.protobuf.") {
-		if name == "google.protobuf.Any" {
-			return renderAny(m, depth)
-		}
-		return renderWellKnown(m)
+	name := m.Descriptor().FullName()
+	switch {
+	case name == "google.protobuf.Any":
+		return renderAny(m, depth)
+	case leafWellKnown(name):
+		return renderLeaf(m, depth)
 	}
 	out := make(map[string]any)
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
@@ -148,9 +191,45 @@ func renderMessage(m protoreflect.Message, depth int) any {
 	return out
 }
 
-// renderWellKnown renders Timestamp, Duration, Struct, wrappers and the
-// like with protojson itself: they hold no fields of the application's, so
-// no debug_redact to honour.
+// leafWellKnown reports whether name is a well-known type whose JSON form
+// protojson writes specially and that holds only its own scalar fields:
+// Timestamp, Duration, the wrappers, Struct, Value, ListValue, FieldMask,
+// Empty. (Struct, Value and ListValue hold only each other.)
+func leafWellKnown(name protoreflect.FullName) bool {
+	switch name {
+	case "google.protobuf.Timestamp", "google.protobuf.Duration",
+		"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue",
+		"google.protobuf.FieldMask", "google.protobuf.Empty":
+		return true
+	}
+	return isWrapper(name)
+}
+
+// isWrapper reports whether name is one of wrappers.proto's messages.
+func isWrapper(name protoreflect.FullName) bool {
+	switch name {
+	case "google.protobuf.DoubleValue", "google.protobuf.FloatValue",
+		"google.protobuf.Int64Value", "google.protobuf.UInt64Value",
+		"google.protobuf.Int32Value", "google.protobuf.UInt32Value",
+		"google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue":
+		return true
+	}
+	return false
+}
+
+// renderLeaf renders a leaf well-known type. A wrapper is its value as
+// renderSingular writes it (so a BytesValue stays bytes, which the value
+// rules see raw); the others go through protojson.
+func renderLeaf(m protoreflect.Message, depth int) any {
+	if isWrapper(m.Descriptor().FullName()) {
+		if fd := m.Descriptor().Fields().ByName("value"); fd != nil {
+			return renderSingular(fd, m.Get(fd), depth)
+		}
+	}
+	return renderWellKnown(m)
+}
+
+// renderWellKnown renders a leaf well-known type with protojson itself.
 func renderWellKnown(m protoreflect.Message) any {
 	b, err := protojson.Marshal(m.Interface())
 	if err != nil {
@@ -165,26 +244,40 @@ func renderWellKnown(m protoreflect.Message) any {
 	return v
 }
 
+// unpackAny returns an Any's type URL and the message it holds, or nil when
+// its type is not linked into the binary or its bytes do not parse.
+func unpackAny(m protoreflect.Message) (url string, inner protoreflect.Message) {
+	fields := m.Descriptor().Fields()
+	url = m.Get(fields.ByName("type_url")).String()
+	value := m.Get(fields.ByName("value")).Bytes()
+	mt, err := protoregistry.GlobalTypes.FindMessageByURL(url)
+	if err != nil {
+		return url, nil
+	}
+	inner = mt.New()
+	if proto.Unmarshal(value, inner.Interface()) != nil {
+		return url, nil
+	}
+	return url, inner
+}
+
 // renderAny renders a google.protobuf.Any as protojson does ("@type" and
 // the message's fields), with the contained message's debug_redact fields
 // redacted: protojson would write them. A type not linked into the binary
-// shows only "@type".
+// shows only "@type", never the packed bytes.
 func renderAny(m protoreflect.Message, depth int) any {
-	fields := m.Descriptor().Fields()
-	url := m.Get(fields.ByName("type_url")).String()
-	value := m.Get(fields.ByName("value")).Bytes()
+	url, inner := unpackAny(m)
 	out := map[string]any{"@type": url}
-	mt, err := protoregistry.GlobalTypes.FindMessageByURL(url)
-	if err != nil {
-		return out
-	}
-	inner := mt.New()
-	if proto.Unmarshal(value, inner.Interface()) != nil {
+	if inner == nil {
 		return out
 	}
 	rendered := renderMessage(inner, depth+1)
 	switch r := rendered.(type) {
 	case map[string]any:
+		if leafWellKnown(inner.Descriptor().FullName()) { // a Struct: protojson puts it under "value"
+			out["value"] = r
+			break
+		}
 		for k, v := range r {
 			if k != "@type" {
 				out[k] = v

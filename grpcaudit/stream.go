@@ -19,8 +19,9 @@ type serverStream struct {
 	sent     atomic.Int64
 	capture  *payloadConfig // nil: no capture
 
-	mu       sync.Mutex // guards captured: a stream may be read from two goroutines
+	mu       sync.Mutex // guards captured and spent: a stream may be read from two goroutines
 	captured []*captured
+	spent    int // bytes the captured messages hold (payloadConfig.streamBudget)
 }
 
 var _ grpc.ServerStream = (*serverStream)(nil)
@@ -29,7 +30,8 @@ var _ grpc.ServerStream = (*serverStream)(nil)
 func (s *serverStream) Context() context.Context { return s.st.down }
 
 // RecvMsg receives a message and counts it; the first
-// Options.PayloadStreamMessages are captured before the method sees them.
+// Options.PayloadStreamMessages are captured before the method sees them,
+// as long as the stream's capture budget lasts.
 func (s *serverStream) RecvMsg(m any) error {
 	err := s.ServerStream.RecvMsg(m)
 	if err != nil {
@@ -37,10 +39,13 @@ func (s *serverStream) RecvMsg(m any) error {
 	}
 	n := s.received.Add(1)
 	if p := s.capture; p != nil && n <= int64(p.streamN) {
-		c := p.captureMessage(m)
 		s.mu.Lock()
+		defer s.mu.Unlock()
+		// Past the stream's budget a message is counted too_large, and
+		// nothing more is kept until the stream ends.
+		c, size := p.captureMessage(m, p.streamBudget-s.spent)
+		s.spent += size
 		s.captured = append(s.captured, c)
-		s.mu.Unlock()
 	}
 	return nil
 }

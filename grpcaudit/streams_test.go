@@ -3,6 +3,7 @@ package grpcaudit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -118,16 +119,30 @@ func TestServerStreamCancelled(t *testing.T) {
 	}
 }
 
+// pastDeadline waits until ctx is done and the server's deadline has
+// passed. The client's timer usually fires first (the server's deadline is
+// the client's plus the time the headers took to arrive), and its reset
+// cancels the server's context: the method then sees CANCELLED, which the
+// interceptor maps to DEADLINE_EXCEEDED once the deadline has passed. A
+// method that returns at once may beat its own deadline by a few
+// milliseconds on a loaded machine and be recorded CANCELLED.
+func pastDeadline(ctx context.Context) {
+	<-ctx.Done()
+	if d, ok := ctx.Deadline(); ok {
+		time.Sleep(time.Until(d) + time.Millisecond)
+	}
+}
+
 // TestDeadlines: a method that runs past the client's deadline, unary and
 // streaming, is DEADLINE_EXCEEDED, a server error at WARN.
 func TestDeadlines(t *testing.T) {
 	f := newFixture(t, fixtureOpts{svc: &service{
 		unary: func(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
-			<-ctx.Done()
+			pastDeadline(ctx)
 			return nil, ctx.Err() // a context error, no status: gRPC maps it
 		},
 		fullDuplex: func(st testgrpc.TestService_FullDuplexCallServer) error {
-			<-st.Context().Done()
+			pastDeadline(st.Context())
 			return nil
 		},
 	}})
@@ -151,5 +166,32 @@ func TestDeadlines(t *testing.T) {
 		if e.str(grpcaudit.KeyRPCStatusCode) != "DEADLINE_EXCEEDED" || e.str("event_type") != grpcaudit.EventServerError || e.Severity != "WARN" {
 			t.Errorf("event %s", e.raw)
 		}
+	}
+}
+
+// TestUnaryCancelledReturnsOK (red team): a unary method that ignores the
+// client's cancel and returns OK sent nothing; the client saw CANCELLED, and
+// so does the trail, whether or not OK calls are logged.
+func TestUnaryCancelledReturnsOK(t *testing.T) {
+	for _, logOK := range []bool{false, true} {
+		t.Run(fmt.Sprint("LogOKCalls=", logOK), func(t *testing.T) {
+			entered := make(chan struct{})
+			f := newFixture(t, fixtureOpts{audit: &grpcaudit.Options{LogOKCalls: logOK}, svc: &service{
+				unary: func(ctx context.Context, _ *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+					close(entered)
+					<-ctx.Done()
+					return &testgrpc.SimpleResponse{}, nil // completed anyway
+				}}})
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() { <-entered; cancel() }()
+			if _, err := f.client.UnaryCall(ctx, &testgrpc.SimpleRequest{}); status.Code(err) != codes.Canceled {
+				t.Fatalf("client got %v", err)
+			}
+			e := f.out.waitCalls(t, 1)
+			if len(e) != 1 || e[0].str(grpcaudit.KeyRPCStatusCode) != "CANCELLED" || e[0].str("event_type") != grpcaudit.EventClientError ||
+				e[0].str("outcome") != "failure" {
+				t.Errorf("events %s", f.out)
+			}
+		})
 	}
 }

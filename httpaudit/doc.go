@@ -40,7 +40,7 @@
 //
 // # Request scope
 //
-// Every request gets a scope (slogaudit.ContextWithAttrs) so that records
+// Every request gets a scope (slogaudit.BeginRequest) so that records
 // logged inside it, for example by authaudit, carry request_id,
 // client.address, network.peer.address, session.id, http.request.method,
 // url.path and http.route. Inner authentication middleware names the acting
@@ -48,8 +48,12 @@
 //
 //	slogaudit.SetUser(r.Context(), slogaudit.User{ID: id})
 //
-// and the response event picks it up. RequestID returns the id, for example
-// for an X-Request-Id response header.
+// and the response event picks it up. The user is the request's own: a
+// scope that spans requests (one http.Server.ConnContext makes per
+// connection) keeps the attributes it gives every request, but one
+// request's SetUser never reaches the next request on a kept-alive
+// connection. RequestID returns the id, for example for an X-Request-Id
+// response header.
 //
 // The scope values the middleware computes (request_id, client.address,
 // network.peer.address, http.route, and session.id, a redact.Pseudonym)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,7 +123,7 @@ func (m *Middleware) logHandler() slog.Handler {
 // any func(http.Handler) http.Handler chain.
 //
 // Each request not matched by IgnorePaths gets a request scope in its
-// context (see slogaudit.ContextWithAttrs): request_id, client.address,
+// context (see slogaudit.BeginRequest): request_id, client.address,
 // network.peer.address, session.id, http.request.method, url.path and
 // http.route, computed only if something is logged. Handlers inside set the
 // acting user with slogaudit.SetUser; the response event reads it after next
@@ -169,7 +171,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !c.session.enabled() {
 		n--
 	}
-	down := r.WithContext(slogaudit.ContextWithAttrs(st, scope[:n]...))
+	// BeginRequest: the request has its own acting user, even under a
+	// scope that spans requests (one ConnContext makes per connection).
+	down := r.WithContext(slogaudit.BeginRequest(st, scope[:n]...))
 	st.down = down
 	// Fail closed before anything of the request is consumed: a refused
 	// request leaves its body unread.
@@ -263,6 +267,12 @@ func (st *request) requestID() string {
 func (st *request) addrs() (client, peer string) {
 	st.ipOnce.Do(func() {
 		p := clientip.ParsePeer(st.in.RemoteAddr)
+		// A server on a Unix socket reports the path the client bound as
+		// RemoteAddr, which can read "127.0.0.1:80": only a listener on an
+		// IP network has peers with addresses.
+		if la, ok := st.in.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && !clientip.IPNetwork(la.Network()) {
+			p = netip.Addr{}
+		}
 		c := st.m.c.ip.Resolve(st.in.Header, p)
 		if p.IsValid() {
 			st.peer = p.String()

@@ -52,6 +52,11 @@ type Options struct {
 	// proxies in front of the server. When the network peer is one of them,
 	// the client address is taken from the proxy header (see ForwardedHeader
 	// and ClientIPHeader), walking it from the right past trusted hops.
+	// Only a peer on an IP network has an address: on a Unix socket
+	// (RemoteAddr is then a path the client chose, which can read
+	// "127.0.0.1:80") the request has no peer address and no header is
+	// believed. A prefix that trusts every address (0.0.0.0/0, ::/0) is an
+	// error.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of reverse proxies in front of the
 	// server: the client is the TrustedProxyCount-th entry from the right of
@@ -63,6 +68,7 @@ type Options struct {
 	// trusts the header of every peer: a client that can reach the server
 	// directly, bypassing the load balancer, chooses its own address. Use it
 	// alone only when the server is unreachable except through the proxies.
+	// Above 32 is an error.
 	TrustedProxyCount int
 	// ForwardedHeader is the list header the trusted proxies append to:
 	// "X-Forwarded-For" (the default) or "Forwarded" (RFC 7239, for=
@@ -71,7 +77,8 @@ type Options struct {
 	// ClientIPHeader names a single-address header set by the trusted proxy
 	// (X-Real-IP, CF-Connecting-IP, ...). It is read only when the peer is in
 	// TrustedProxies, which it therefore requires, and it replaces the walk
-	// of the list header.
+	// of the list header. A header clients send for another purpose
+	// (User-Agent, X-Request-Id, Authorization, ...) is an error.
 	ClientIPHeader string
 
 	// Route returns the route template of a request (/users/{id}). nil means
@@ -143,7 +150,9 @@ type Options struct {
 	SessionKey []byte
 	// SessionID returns the application's own (server-side, non-secret)
 	// session id instead; it must not be combined with SessionCookie. It is
-	// logged as a redact.Pseudonym too: never return a bearer token here.
+	// logged as a redact.Pseudonym too: never return a bearer token here
+	// (one that the Redactor's value rules or redact.Default()'s flag is
+	// logged as "[REDACTED]").
 	// With it, SetSession takes such an id as it is.
 	SessionID func(*http.Request) string
 
@@ -282,6 +291,7 @@ func compile(o *Options) (*config, error) {
 	c.body = body
 
 	c.session, err = compileSession(o)
+	c.session.rules, c.session.defRules = c.queryRules, redaction.Of(redact.Default())
 	if err != nil {
 		add(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/secaudit/auditkit/internal/redaction"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -18,6 +19,9 @@ type sessionConfig struct {
 	cookie string
 	key    []byte
 	hook   func(*http.Request) string
+	// rules and defRules (the Redactor's, redact.Default()'s) check the
+	// hook's ids, which are written unredacted.
+	rules, defRules *redaction.Rules
 }
 
 func compileSession(o *Options) (sessionConfig, error) {
@@ -48,7 +52,7 @@ func (s *sessionConfig) enabled() bool { return s.cookie != "" || s.hook != nil 
 // id returns the session id of r, or "" when it has none.
 func (s *sessionConfig) id(r *http.Request) string {
 	if s.hook != nil {
-		return s.hook(r)
+		return s.checked(s.hook(r))
 	}
 	if s.cookie == "" {
 		return ""
@@ -60,13 +64,23 @@ func (s *sessionConfig) id(r *http.Request) string {
 	return sessionHash(s.key, c.Value)
 }
 
+// checked returns the application's own session id, or the redaction
+// marker when a value rule flags it as a secret (a bearer token, a JWT):
+// it is written as it is, as a redact.Pseudonym.
+func (s *sessionConfig) checked(id string) string {
+	if id != "" && s.rules != nil && (s.rules.MatchValue(id) || s.defRules.MatchValue(id)) {
+		return redact.Marker
+	}
+	return id
+}
+
 // fromRaw is the session id SetSession derives from raw, as id derives it
 // from a request: the application's own id with the SessionID hook, else the
 // keyed hash. ok is false when neither is configured.
 func (s *sessionConfig) fromRaw(raw string) (id string, ok bool) {
 	switch {
 	case s.hook != nil:
-		return raw, true
+		return s.checked(raw), true
 	case len(s.key) == 0:
 		return "", false
 	case raw == "":

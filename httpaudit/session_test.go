@@ -219,3 +219,30 @@ func TestSetSessionClearNestedConcurrent(t *testing.T) {
 	// session: the inner middleware's state was set, and the outer's too.
 	assert.Equal(t, hashOf(key, "final"), lines[9][slogaudit.KeySessionID])
 }
+
+// A SessionID hook that returns a secret (the Authorization header, say) is
+// not logged raw, although its ids are written as they are: the Redactor's
+// value rules and redact.Default()'s flag it, whatever the Redactor, and
+// session.id is then "[REDACTED]", for the hook and SetSession alike (red
+// team, found in grpcaudit).
+func TestSessionHookSecret(t *testing.T) {
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+	for _, red := range []*redact.Redactor{nil, redact.None()} {
+		var buf bytes.Buffer
+		m, err := httpaudit.New(slog.New(slog.NewJSONHandler(&buf, nil)), &httpaudit.Options{
+			Redactor:  red,
+			SessionID: func(r *http.Request) string { return r.Header.Get("Authorization") },
+		})
+		require.NoError(t, err)
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Authorization", "Bearer "+jwt)
+		serve(m, http.NotFoundHandler(), req)
+		req = httptest.NewRequest("GET", "/login", nil)
+		serve(m, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			httpaudit.SetSession(r.Context(), jwt)
+			w.WriteHeader(http.StatusUnauthorized)
+		}), req)
+		assert.NotContains(t, buf.String(), "dozjg")
+		assert.Equal(t, 2, bytes.Count(buf.Bytes(), []byte(`"session.id":"[REDACTED]"`)), buf.String())
+	}
+}

@@ -26,10 +26,13 @@ type requestScopeKey struct{}
 // A root scope keeps its user cell and a few attributes inline, so creating
 // one per request costs a single allocation.
 type requestScope struct {
-	attrs  []slog.Attr
-	user   *userCell
-	cell   userCell
-	inline [8]slog.Attr
+	attrs []slog.Attr
+	user  *userCell
+	// request: the scope belongs to one request (BeginRequest made it or
+	// an ancestor), so a scope begun inside shares its user.
+	request bool
+	cell    userCell
+	inline  [8]slog.Attr
 }
 
 type userCell struct {
@@ -43,7 +46,9 @@ type userCell struct {
 // If ctx already has a scope, the new scope inherits its attributes (a later
 // attribute with the same key wins) and shares its user, so SetUser anywhere
 // in the request is seen everywhere in it. Calling it with no attrs just
-// ensures a scope exists, which is what SetUser needs.
+// ensures a scope exists, which is what SetUser needs. A scope that spans
+// requests (per connection, per server) is made with ContextWithAttrs too;
+// each request then begins its own scope over it with BeginRequest.
 //
 // Values may be slog.LogValuer, resolved each time a record is handled; this
 // is how middleware attaches values that are costly to compute and only
@@ -58,18 +63,60 @@ type userCell struct {
 func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	s := &requestScope{}
 	if parent := requestScopeFrom(ctx); parent != nil {
-		s.user = parent.user
-		// Clip so appending never writes into the parent's backing array.
-		s.attrs = append(slices.Clip(parent.attrs), attrs...)
+		s.user, s.request = parent.user, parent.request
+		s.inherit(parent, attrs)
 	} else {
 		s.user = &s.cell
-		if len(attrs) <= len(s.inline) {
-			s.attrs = append(s.inline[:0:len(attrs)], attrs...)
-		} else {
-			s.attrs = slices.Clone(attrs)
-		}
+		s.inherit(nil, attrs)
 	}
 	return context.WithValue(ctx, requestScopeKey{}, s)
+}
+
+// BeginRequest returns a child of ctx carrying the request scope of one
+// request (an HTTP request, a gRPC call), as httpaudit and grpcaudit make
+// for each: like ContextWithAttrs, it inherits the attributes of a scope in
+// ctx, but the acting user is the request's own. It starts as the user of
+// the scope in ctx at the time of the call, and SetUser inside the request
+// stays in it, so a scope that spans requests (one made with
+// ContextWithAttrs per connection, in a gRPC stats handler or
+// http.Server.ConnContext, or per server) never carries one request's user
+// into the next.
+//
+// When the scope in ctx already belongs to a request (BeginRequest made it
+// or one of its parents: two audit middlewares nested), the new scope is
+// part of that request and shares its user, as ContextWithAttrs does.
+func BeginRequest(ctx context.Context, attrs ...slog.Attr) context.Context {
+	s := &requestScope{request: true}
+	parent := requestScopeFrom(ctx)
+	switch {
+	case parent == nil:
+		s.user = &s.cell
+	case parent.request:
+		s.user = parent.user
+	default:
+		s.user = &s.cell
+		s.cell.p.Store(parent.user.p.Load()) // a stored User is never changed
+	}
+	s.inherit(parent, attrs)
+	return context.WithValue(ctx, requestScopeKey{}, s)
+}
+
+// inherit sets s.attrs to parent's attributes (none when parent is nil)
+// followed by attrs, inline when they fit.
+func (s *requestScope) inherit(parent *requestScope, attrs []slog.Attr) {
+	var base []slog.Attr
+	if parent != nil {
+		base = parent.attrs
+	}
+	switch n := len(base) + len(attrs); {
+	case len(base) == 0 && n <= len(s.inline):
+		s.attrs = append(s.inline[:0:len(attrs)], attrs...)
+	case len(base) == 0:
+		s.attrs = slices.Clone(attrs)
+	default:
+		// Clip so appending never writes into the parent's backing array.
+		s.attrs = append(slices.Clip(base), attrs...)
+	}
 }
 
 // SetUser records u as the acting user of the request scope in ctx. It

@@ -87,3 +87,63 @@ func TestAllocContextWithAttrs(t *testing.T) {
 		t.Fatalf("ContextWithAttrs + SetUser allocated %v times, want <= 3", got)
 	}
 }
+
+// TestBeginRequest: a request begun under a scope that spans requests (a
+// connection's) inherits its attributes and its user as it was, but has a
+// user of its own: one request's SetUser never reaches the next (red team:
+// the user leaked across gRPC calls on one connection). A request begun
+// inside a request (nested middlewares) shares that request's user.
+func TestBeginRequest(t *testing.T) {
+	conn := ContextWithAttrs(context.Background(), slog.String("tls.peer", "gw"))
+	r1 := BeginRequest(conn, slog.String("request_id", "1"))
+	SetUser(r1, User{ID: "alice"})
+	r2 := BeginRequest(conn, slog.String("request_id", "2"))
+	if u, ok := UserFromContext(r2); ok {
+		t.Errorf("request 2 has request 1's user %v", u)
+	}
+	if _, ok := UserFromContext(conn); ok {
+		t.Error("the connection scope got a request's user")
+	}
+	if v, _ := ScopeValue(r2, "tls.peer"); v.String() != "gw" {
+		t.Errorf("tls.peer %v", v)
+	}
+	if v, _ := ScopeValue(r2, "request_id"); v.String() != "2" {
+		t.Errorf("request_id %v", v)
+	}
+
+	// A user set on the connection before the request starts is its
+	// initial user; changing it inside stays inside.
+	SetUser(conn, User{ID: "svc"})
+	r3 := BeginRequest(conn)
+	if u, _ := UserFromContext(r3); u.ID != "svc" {
+		t.Errorf("initial user %v", u)
+	}
+	SetUser(r3, User{ID: "bob"})
+	if u, _ := UserFromContext(conn); u.ID != "svc" {
+		t.Errorf("connection user %v", u)
+	}
+
+	// Nested: a request begun inside r3, and a child scope of it, share r3's user.
+	inner := ContextWithAttrs(BeginRequest(r3, slog.String("k", "v")))
+	SetUser(inner, User{ID: "carol"})
+	if u, _ := UserFromContext(r3); u.ID != "carol" {
+		t.Errorf("outer request user %v, want the inner one's", u)
+	}
+
+	// No scope at all: a root, like ContextWithAttrs.
+	root := BeginRequest(context.Background(), slog.String("a", "b"))
+	if !SetUser(root, User{ID: "x"}) {
+		t.Error("SetUser on a begun request")
+	}
+}
+
+func TestAllocBeginRequest(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
+	attrs := []slog.Attr{slog.String("request_id", "abc"), slog.String("client.address", "10.0.0.1")}
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() { _ = BeginRequest(ctx, attrs...) }); n != 2 {
+		t.Errorf("BeginRequest without a parent: %v allocs, want 2 (the scope and context.WithValue)", n)
+	}
+}

@@ -15,6 +15,7 @@ package clientip
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 )
@@ -65,12 +66,22 @@ func Compile(c Config) (Resolver, error) {
 			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: %w", c.Pkg, i, s, err))
 			continue
 		}
+		if p.Bits() == 0 {
+			// 0.0.0.0/0 or ::/0 (or ::ffff:0:0/96) makes every peer a
+			// proxy: any client's header would be believed.
+			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: trusts every address, so any client chooses its own; "+
+				"list the proxies' addresses, or use TrustedProxyCount alone if the server is reachable only through them", c.Pkg, i, s))
+			continue
+		}
 		r.trusted = append(r.trusted, p)
 	}
-	if c.TrustedProxyCount < 0 {
-		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: must not be negative", c.Pkg, c.TrustedProxyCount))
+	switch n := c.TrustedProxyCount; {
+	case n < 0:
+		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: must not be negative", c.Pkg, n))
+	case n > MaxProxyCount:
+		errs = append(errs, fmt.Errorf("%s: TrustedProxyCount %d: above the limit of %d", c.Pkg, n, MaxProxyCount))
 	}
-	r.count = max(c.TrustedProxyCount, 0)
+	r.count = min(max(c.TrustedProxyCount, 0), MaxProxyCount)
 
 	xff, fwd := c.Canon(HeaderXFF), c.Canon(HeaderForwarded)
 	r.list = xff
@@ -94,6 +105,9 @@ func Compile(c Config) (Resolver, error) {
 			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: not a header name", c.Pkg, h))
 		case ch == xff || ch == fwd:
 			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: a list header; set ForwardedHeader instead", c.Pkg, h))
+		case notAddressHeader(ch):
+			errs = append(errs, fmt.Errorf("%s: ClientIPHeader %q: a header clients send for another purpose; "+
+				"name the one your proxy writes the client address to (X-Real-IP, ...)", c.Pkg, h))
 		case len(c.TrustedProxies) == 0:
 			// A single-address header is as spoofable as the client wants
 			// unless only a known proxy's copy of it is believed.
@@ -106,6 +120,23 @@ func Compile(c Config) (Resolver, error) {
 		r.single = ch
 	}
 	return r, errors.Join(errs...)
+}
+
+// MaxProxyCount is the largest TrustedProxyCount accepted: no deployment
+// has more proxies in a row, and a larger count only means the header is
+// never believed.
+const MaxProxyCount = 32
+
+// notAddressHeader reports whether the header name (any spelling) is one
+// that carries something else than a proxy's client address: naming it as
+// ClientIPHeader is a mistake that lets the client choose its address.
+func notAddressHeader(h string) bool {
+	switch strings.ToLower(h) {
+	case "user-agent", "x-request-id", "authorization", "cookie", "host", "referer",
+		"content-type", "content-length", "te", "accept", "x-forwarded-host", "x-forwarded-proto":
+		return true
+	}
+	return strings.HasPrefix(h, ":") || strings.HasPrefix(strings.ToLower(h), "grpc-")
 }
 
 // parseTrusted parses a CIDR (host bits allowed) or a bare address. Zones are
@@ -251,13 +282,53 @@ func (b *backward) next() (string, bool) {
 	return e, true
 }
 
-// ParsePeer parses a connection's remote address ("ip:port", or a bare ip
-// in tests); anything else is invalid.
+// ParsePeer parses a connection's remote address as net/http reports it
+// (Request.RemoteAddr): "ip:port" only. Anything else is invalid, a bare
+// address too: a Unix socket's peer is a path, and a local user can bind
+// its socket to the path "127.0.0.1" (or "127.0.0.1:80", which only the
+// caller can tell apart, by the listener's network: see IPNetwork).
 func ParsePeer(s string) netip.Addr {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
 		return Normalize(ap.Addr())
 	}
-	return ParseAddr(s)
+	return netip.Addr{}
+}
+
+// PeerOf returns the normalised address of a connection's peer: a
+// *net.TCPAddr or *net.UDPAddr, or another net.Addr whose network is IP
+// (see IPNetwork) and whose String is "ip:port". Anything else (a Unix
+// socket, whose "address" is a path the peer chose, an in-memory
+// connection) is invalid, so no proxy header is believed.
+func PeerOf(a net.Addr) netip.Addr {
+	switch x := a.(type) {
+	case nil:
+		return netip.Addr{}
+	case *net.TCPAddr:
+		if x == nil {
+			return netip.Addr{}
+		}
+		return Normalize(x.AddrPort().Addr())
+	case *net.UDPAddr:
+		if x == nil {
+			return netip.Addr{}
+		}
+		return Normalize(x.AddrPort().Addr())
+	}
+	if !IPNetwork(a.Network()) {
+		return netip.Addr{}
+	}
+	return ParsePeer(a.String())
+}
+
+// IPNetwork reports whether network (net.Addr.Network) is an IP transport:
+// tcp, tcp4, tcp6, udp, udp4 or udp6. A Unix socket ("unix", "unixgram",
+// "unixpacket") is not.
+func IPNetwork(network string) bool {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+		return true
+	}
+	return false
 }
 
 // ParseAddr parses one header entry: an address, optionally with a port or

@@ -85,7 +85,9 @@ func TestClientIP(t *testing.T) {
 		{"direct IPv6 with port", Options{}, "[2001:db8::1]:443", nil, "2001:db8::1", ""},
 		{"direct mapped IPv4", Options{}, "[::ffff:192.0.2.1]:80", nil, "192.0.2.1", ""},
 		{"direct zone dropped", Options{}, "[fe80::1%eth0]:80", nil, "fe80::1", ""},
-		{"direct no port", Options{}, "192.0.2.1", nil, "192.0.2.1", ""},
+		// A bare address is a Unix socket path a local user chose, not a
+		// TCP peer: net/http always reports ip:port for TCP.
+		{"bare address is no peer", ranges, "10.0.0.3", xff("8.8.8.8"), "", "-"},
 		{"unix socket peer", Options{}, "@", xff("1.2.3.4"), "", "-"},
 		{"garbage peer with proxies", ranges, "not-an-ip", xff("8.8.8.8"), "", "-"},
 
@@ -290,4 +292,64 @@ func containsAddr(s, addr string) bool {
 		}
 	}
 	return false
+}
+
+// TestPeerOf: only an IP transport's address is a peer; a Unix socket's
+// path is whatever the connecting process bound, "127.0.0.1:80" included.
+func TestPeerOf(t *testing.T) {
+	type otherAddr struct{ net.Addr }
+	for _, tc := range []struct {
+		a    net.Addr
+		want string
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("10.0.0.3"), Port: 1}, "10.0.0.3"},
+		{&net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.3"), Port: 1}, "10.0.0.3"},
+		{&net.UDPAddr{IP: net.ParseIP("2001:db8::1"), Port: 1}, "2001:db8::1"},
+		{(*net.TCPAddr)(nil), ""},
+		{nil, ""},
+		{&net.UnixAddr{Name: "127.0.0.1", Net: "unix"}, ""},
+		{&net.UnixAddr{Name: "127.0.0.1:80", Net: "unix"}, ""},
+		{&net.UnixAddr{Name: "@", Net: "unix"}, ""},
+		{otherAddr{&net.TCPAddr{IP: net.ParseIP("10.0.0.4"), Port: 2}}, "10.0.0.4"},
+		{otherAddr{&net.UnixAddr{Name: "10.0.0.4:2", Net: "unixpacket"}}, ""},
+	} {
+		if got := addrString(PeerOf(tc.a)); got != tc.want {
+			t.Errorf("PeerOf(%#v) = %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestCompileRefuses (red team): configurations that let any client choose
+// its address, or that mean nothing, are errors for httpaudit and
+// grpcaudit alike.
+func TestCompileRefuses(t *testing.T) {
+	for _, o := range []Options{
+		{TrustedProxies: []string{"0.0.0.0/0"}},
+		{TrustedProxies: []string{"::/0"}, ClientIPHeader: "X-Real-Ip"},
+		{TrustedProxies: []string{"::ffff:0.0.0.0/96"}},
+		{TrustedProxyCount: MaxProxyCount + 1},
+		{TrustedProxyCount: 1 << 62},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "User-Agent"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "x-request-id"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "Authorization"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "grpc-accept-encoding"},
+	} {
+		for _, sp := range spellings {
+			_, err := Compile(Config{
+				Pkg: "test", TrustedProxies: o.TrustedProxies, TrustedProxyCount: o.TrustedProxyCount,
+				ForwardedHeader: o.ForwardedHeader, ClientIPHeader: o.ClientIPHeader,
+				Canon: sp.canon, ValidName: func(s string) bool { return s != "" && !strings.ContainsAny(s, " :") },
+			})
+			if err == nil {
+				t.Errorf("%s: %+v accepted", sp.name, o)
+			}
+		}
+	}
+	for _, o := range []Options{
+		{TrustedProxies: []string{"0.0.0.0/1", "10.0.0.0/8"}},
+		{TrustedProxyCount: MaxProxyCount},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "X-Envoy-External-Address"},
+	} {
+		mustIP(t, o)
+	}
 }

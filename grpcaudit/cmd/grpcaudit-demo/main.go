@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	a := auth{log: authaudit.New(logger)}
 	srv := grpc.NewServer(
+		// Stop waits for the methods to return, and so for their events.
+		grpc.WaitForHandlers(true),
 		grpc.ChainUnaryInterceptor(audit.UnaryServerInterceptor(), a.unary),
 		grpc.ChainStreamInterceptor(audit.StreamServerInterceptor(), a.stream),
 	)
