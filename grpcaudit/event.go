@@ -71,8 +71,9 @@ func (st *call) audit(err error, panicked, recovered bool) {
 	if code == codes.Canceled {
 		// A client whose deadline passed resets the stream, which cancels
 		// the server's context a moment before the server's own timer
-		// fires: the client saw DEADLINE_EXCEEDED, and so does the trail.
-		if d, ok := st.Context.Deadline(); ok && !time.Now().Before(d) {
+		// fires (the server's deadline is the client's plus the headers'
+		// trip): the client saw DEADLINE_EXCEEDED, and so does the trail.
+		if d, ok := st.Context.Deadline(); ok && time.Until(d) < deadlineSlack {
 			code = codes.DeadlineExceeded
 		}
 	}
@@ -178,3 +179,8 @@ func appendString(a []slog.Attr, key, v string) []slog.Attr {
 	}
 	return append(a, slog.String(key, v))
 }
+
+// deadlineSlack is how long before the server's deadline a cancellation is
+// taken for the client's deadline: the headers' one-way trip, generously.
+// A client that cancels on its own within it is recorded DEADLINE_EXCEEDED.
+const deadlineSlack = 50 * time.Millisecond
