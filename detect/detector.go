@@ -246,6 +246,12 @@ func (d *Detector) end(closing bool) error {
 	var errs []error
 	var reps []report
 	for _, r := range d.rules {
+		// Whether this rule reports its evictions now is decided first, so
+		// that each shard's unreported count is taken and marked reported
+		// in one hold of its lock: an eviction between the two would
+		// otherwise be marked reported without ever being reported.
+		h := r.root.p.Load()
+		due := h != nil && (closing || r.lastEvict == 0 || now-r.lastEvict >= evictReportEvery)
 		var evicted uint64
 		for i := range r.tab.shards {
 			s := &r.tab.shards[i]
@@ -267,20 +273,15 @@ func (d *Detector) end(closing bool) error {
 					s.ended++
 				}
 			}
-			evicted += s.evictions - s.reported
+			if due {
+				evicted += s.evictions - s.reported
+				s.reported = s.evictions
+			}
 			s.mu.Unlock()
 		}
-		if evicted > 0 && (closing || now-r.lastEvict >= evictReportEvery || r.lastEvict == 0) {
-			if h := r.root.p.Load(); h != nil {
-				for i := range r.tab.shards {
-					s := &r.tab.shards[i]
-					s.mu.Lock()
-					s.reported = s.evictions
-					s.mu.Unlock()
-				}
-				r.lastEvict = now
-				errs = append(errs, d.emitEvicted(*h, r, evicted, now))
-			}
+		if evicted > 0 {
+			r.lastEvict = now
+			errs = append(errs, d.emitEvicted(*h, r, evicted, now))
 		}
 	}
 	for i := range reps {
