@@ -29,10 +29,15 @@ type Detector struct {
 
 	closed     atomic.Bool
 	emitErrors atomic.Uint64
-	sweepMu    sync.Mutex // one Sweep (or Close) at a time
-	stop       chan struct{}
-	done       chan struct{}
-	closeOnce  sync.Once
+	// inflight counts the goroutines writing derived events decided under
+	// a shard lock: Close waits for them. Add is only called under a shard
+	// lock while closed is false, so every Add happens before Close's end
+	// has passed that shard, hence before its Wait.
+	inflight  sync.WaitGroup
+	sweepMu   sync.Mutex // one Sweep (or Close) at a time
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // eventRules are the rules that count records of one event_type.
@@ -207,8 +212,10 @@ func (d *Detector) sweeper(every time.Duration) {
 
 // Close stops the sweeper, ends every open episode with a summary
 // (detect.end_reason "closed") and stops detecting: records still pass
-// through the middleware, uncounted. It returns the errors of writing the
-// summaries. Calling it again does nothing.
+// through the middleware, uncounted. It returns once every derived event
+// is written, including those of log calls still running when it began
+// (a summary never precedes its start event), and returns the errors of
+// writing the summaries. Calling it again does nothing.
 func (d *Detector) Close() error {
 	var err error
 	d.closeOnce.Do(func() {
@@ -218,6 +225,7 @@ func (d *Detector) Close() error {
 			<-d.done
 		}
 		err = d.end(true)
+		d.inflight.Wait()
 	})
 	return err
 }
@@ -259,7 +267,13 @@ func (d *Detector) end(closing bool) error {
 			if s.open > 0 {
 				for j := range s.entries {
 					e := &s.entries[j]
-					if e.ep == nil || (!closing && now-e.last < int64(r.th.Cooldown)) {
+					if e.ep == nil {
+						continue
+					}
+					// A clock that went back (an injected one) leaves last in
+					// the future: the cool-down then runs from now.
+					e.last = min(e.last, now)
+					if !closing && now-e.last < int64(r.th.Cooldown) {
 						continue
 					}
 					reason := EndQuiet
@@ -268,6 +282,9 @@ func (d *Detector) end(closing bool) error {
 					}
 					reps = append(reps, report{})
 					s.endReport(&reps[len(reps)-1], r, j, e, reason)
+					if s.holdEnd(&reps[len(reps)-1]) {
+						reps = reps[:len(reps)-1]
+					}
 					e.ep = nil
 					s.open--
 					s.ended++

@@ -95,7 +95,13 @@
 // a lock, a map lookup and a few hundred nanoseconds; neither allocates.
 // Time comes from Options.Now (tests inject it); by default the monotonic
 // clock, so a stepped system clock cannot stretch or reopen a window; an
-// injected clock that goes backwards counts in the newest slot.
+// injected clock that goes backwards counts in the newest slot, one that
+// went back a whole window or more restarts the key's count, and an
+// episode whose last record lies in the future has it clamped to now.
+//
+// Derived events are written after the shard's lock is released. A
+// summary is never written before its start event, and Close returns only
+// once the events of log calls still running when it began are written.
 //
 // # In-process and fleet detection
 //

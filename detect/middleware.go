@@ -152,13 +152,20 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	if ended {
 		// Its samples were cleared with the slot: the summary goes without.
 		s.endReportOf(&reps[n], ru, &evicted, EndEvicted)
-		n++
+		if !s.holdEnd(&reps[n]) {
+			n++
+		}
 		s.ended++
 	}
 	e := &s.entries[i]
+	// A clock that went back (an injected one) would leave last in the
+	// future and the episode open for good: clamp.
+	e.last, e.first = min(e.last, now), min(e.first, now)
 	if e.ep != nil && now-e.last >= int64(ru.th.Cooldown) {
 		s.endReport(&reps[n], ru, i, e, EndQuiet)
-		n++
+		if !s.holdEnd(&reps[n]) {
+			n++
+		}
 		e.ep = nil
 		s.open--
 		s.ended++
@@ -168,7 +175,7 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	}
 	c := e.cnt.add(slot)
 	e.seen++
-	e.last = max(e.last, now)
+	e.last = now
 	s.matched++
 	s.addSample(i, e, reqID)
 	value, dist := int(c), 0
@@ -187,9 +194,19 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 		s.startReport(rep, ru, i, e, int(c), dist)
 		rep.keyAttr, rep.raw = attr, val
 	}
+	if n > 0 {
+		d.inflight.Add(1)
+	}
 	s.mu.Unlock()
-
+	if n == 0 {
+		return
+	}
+	defer d.inflight.Done()
 	for j := range n {
-		_ = d.emit(&reps[j], now)
+		if reps[j].phase == PhaseStart {
+			d.emitStart(s, &reps[j], now)
+		} else {
+			_ = d.emit(&reps[j], now)
+		}
 	}
 }
