@@ -23,6 +23,7 @@ type Detector struct {
 	byEvent []eventRules
 	now     func() time.Time
 	seed    maphash.Seed // key hashes
+	v6bits  int          // IPv6 addresses are keyed by this prefix
 	fpSeed  maphash.Seed // distinct-value fingerprints
 	pseudo  *redact.Redactor
 	onError func(error)
@@ -89,6 +90,7 @@ func New(opts *Options) (*Detector, error) {
 		fpSeed:  maphash.MakeSeed(),
 		pseudo:  o.Redactor,
 		onError: o.OnError,
+		v6bits:  o.IPv6Prefix,
 	}
 	if d.now == nil {
 		// Wall time advanced by the monotonic clock: a stepped system clock
@@ -140,20 +142,33 @@ func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 // cost of the request that carried them).
 func (d *Detector) hash(s string) uint64 { return maphash.String(d.seed, s) }
 
-// fingerprint is the 32-bit fingerprint of a distinct value.
-func (d *Detector) fingerprint(s string) uint32 { return uint32(maphash.String(d.fpSeed, s) >> 32) }
+// fingerprint is the 32-bit fingerprint of a distinct value of class c
+// (usernames are canonicalized first).
+func (d *Detector) fingerprint(s string, c keyClass) uint32 {
+	if c == className {
+		return uint32(nameHash(d.fpSeed, s) >> 32)
+	}
+	return uint32(maphash.String(d.fpSeed, s) >> 32)
+}
 
 const (
 	maxDisplayLen = 128 // a plain key shown in an event
 	maxSampleLen  = 64  // a request id kept as a sample
 )
 
-// display returns how an episode shows its key: plain keys as they are (cut
-// to maxDisplayLen bytes, copied so the record's memory is not retained),
-// any other as the Redactor's pseudonym, else as this process's keyed hash.
-func (d *Detector) display(val, attr string, key uint64) string {
-	if plainKey(attr) {
+// display returns how an episode shows its key: ids as they are (cut to
+// maxDisplayLen bytes, copied so the record's memory is not retained),
+// addresses as they are or by their IPv6 prefix, any other as the
+// Redactor's pseudonym (of a username's canonical form), else as this
+// process's keyed hash.
+func (d *Detector) display(val string, c keyClass, key uint64) string {
+	switch c {
+	case classID:
 		return clip(val, maxDisplayLen)
+	case classAddress:
+		return d.addrDisplay(val)
+	case className:
+		val = canonicalName(val)
 	}
 	if d.pseudo != nil {
 		if p := d.pseudo.Hash(val); strings.HasPrefix(p, redact.HashPrefix) {

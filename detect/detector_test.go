@@ -98,7 +98,7 @@ func TestStartEvent(t *testing.T) {
 		"otel.scope.name": detect.ScopeName, "detect.rule": "login_fail_account", "detect.phase": "start",
 		"detect.count": int64(3), "audit.limit": int64(3), "detect.window": 160 * sec, "detect.cooldown": 100 * sec,
 		"detect.first_seen": t0, "detect.last_seen": t0.Add(20 * sec), "detect.key.attribute": "user.name",
-		"user.name": "maya", "detect.key": key, "detect.episode.id": start.attrs["detect.episode.id"],
+		"detect.key": key, "detect.episode.id": start.attrs["detect.episode.id"],
 		"detect.request_ids": []string{"req-2", "req-3"},
 	}
 	for k, v := range want {

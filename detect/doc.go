@@ -25,8 +25,18 @@
 //	authz_probing        authz.access.denied                               user.id, else   malicious_direct_reference  CRITICAL  6 in 50 s, cool-down 1 min      CrowdSec LePresidente/http-generic-403-bf (capacity 5, leakspeed 10s, blackhole 1m)
 //	                                                                       client.address
 //
-// The account of a failed login is the username typed (user.name), else
-// audit.target.user.id, else user.id. AppSensor names the same detection
+// The account of a failed login is the account id the application
+// resolved (audit.target.user.id), else the username typed (user.name) in
+// its canonical form, else user.id. The canonical form of a username, also
+// what credential_stuffing counts distinct, folds the variants of one name
+// into one: spaces trimmed at both ends, NFKC (fullwidth "ａｌｉｃｅ" and
+// other compatibility forms are plain "alice"), invisible characters
+// dropped (zero-width spaces and joiners, soft hyphens, bidirectional
+// marks, variation selectors, Hangul fillers), simple case folding.
+//
+// The address rules key an IPv6 address by its /64 (Options.IPv6Prefix):
+// whoever has one address of a /64 usually has all 2^64 of them. IPv4
+// addresses are keyed whole, IPv4-mapped IPv6 addresses as IPv4. AppSensor names the same detection
 // points: AE2 (repeated failed passwords: login_fail_account), AE3 (a high
 // rate of logins: login_fail_address), AE1 (many usernames from one source:
 // credential_stuffing), ACE3 (force browsing: force_browsing).
@@ -59,13 +69,16 @@
 // through the handler the middleware was given, not its With clones.
 //
 // Keys are shown as they are when the log writes them as they are anyway
-// (client.address, user.id, audit.target.user.id); any other key, a username
-// above all, is shown as a pseudonym: the Redactor's "hmac-sha256:<hex>"
-// (the same pseudonym the audit handler writes for user.name when its
-// Redactor has that key), else a keyed hash private to the process. The
-// start event also carries the key under its own attribute (user.name,
-// client.address), so the audit handler's policy for it applies: user.name
-// is dropped by default.
+// (user.id, audit.target.user.id; client.address, an IPv6 one as its
+// prefix "2001:db8:1:2::/64"); any other key, a username above all, is
+// shown as a pseudonym: the Redactor's "hmac-sha256:<hex>" of the
+// canonical form (the same pseudonym the audit handler writes for a
+// user.name typed in that form, when its Redactor has that key), else a
+// keyed hash private to the process. The start event of an address key
+// also carries the address under its own attribute (client.address), so
+// the handler's policy for it applies; no other key value is ever written
+// raw, so a sink that receives detections without the audit handler's
+// policy (a fan-out, a pager) sees no username.
 //
 // # Memory and cost
 //

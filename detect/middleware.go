@@ -108,7 +108,7 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if ru.statuses != nil && !slices.Contains(ru.statuses, v.status()) {
 			continue
 		}
-		val, attr := v.key(ctx, ru)
+		val, attr, class := v.key(ctx, ru)
 		if val == "" {
 			continue
 		}
@@ -118,7 +118,7 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 			if dv == "" {
 				continue
 			}
-			fp = d.fingerprint(dv)
+			fp = d.fingerprint(dv, ru.distinctClass)
 		}
 		if !haveReqID {
 			reqID, haveReqID = clip(v.scope(ctx, slogaudit.KeyRequestID), maxSampleLen), true
@@ -126,15 +126,15 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if p := ru.root.p.Load(); p != root {
 			ru.root.p.Store(root)
 		}
-		d.count(ru, val, attr, fp, now, reqID, root)
+		d.count(ru, val, attr, class, fp, now, reqID, root)
 	}
 }
 
 // count adds one record for key value val of rule ru and writes what that
 // causes: the start of an episode, the summary of an episode whose
 // cool-down had passed, the summary of an evicted one.
-func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID string, root *slog.Handler) {
-	key := d.hash(val)
+func (d *Detector) count(ru *rule, val, attr string, class keyClass, fp uint32, now int64, reqID string, root *slog.Handler) {
+	key := d.keyHash(val, class)
 	t := ru.tab
 	s := t.shardOf(key)
 	slot := t.slot(now)
@@ -186,13 +186,20 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	if e.ep != nil {
 		e.ep.maxDist = max(e.ep.maxDist, dist)
 	} else if value >= ru.th.Count {
-		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, attr, key), root: *root, maxDist: dist}
+		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, class, key), root: *root, maxDist: dist}
 		s.open++
 		s.started++
 		rep := &reps[n]
 		n++
 		s.startReport(rep, ru, i, e, int(c), dist)
-		rep.keyAttr, rep.raw = attr, val
+		rep.keyAttr = attr
+		if class == classAddress {
+			// The address under its own attribute too (client.address):
+			// the one value of a key that is never personal data the log
+			// would not write anyway. A username, or any attribute of a
+			// generic rule, is only ever shown as detect.key's pseudonym.
+			rep.raw = clip(val, maxDisplayLen)
+		}
 	}
 	if n > 0 {
 		d.inflight.Add(1)

@@ -64,12 +64,13 @@ type Rule struct {
 // with its defaults.
 type Options struct {
 	// LoginFailAccount: failed logins (auth.login.failed) per target
-	// account: user.name, else audit.target.user.id, else user.id.
+	// account: audit.target.user.id, else user.name in its canonical form
+	// (see the package documentation), else user.id.
 	LoginFailAccount Threshold
 	// LoginFailAddress: failed logins per client.address.
 	LoginFailAddress Threshold
-	// CredentialStuffing: distinct user.name values in failed logins per
-	// client.address.
+	// CredentialStuffing: distinct user.name values (canonical forms) in
+	// failed logins per client.address.
 	CredentialStuffing Threshold
 	// ForceBrowsing: distinct url.path values of responses with a status in
 	// ProbeStatusCodes (httpaudit's http.response.client_error) per
@@ -81,6 +82,15 @@ type Options struct {
 	// AuthzProbing: authorization failures (authz.access.denied) per acting
 	// user.id, or per client.address when there is none.
 	AuthzProbing Threshold
+	// IPv6Prefix is how many leading bits of an IPv6 address make the key
+	// of the address rules (login_fail_address, credential_stuffing,
+	// force_browsing, probe_volume, authz_probing for anonymous callers,
+	// generic rules keyed by client.address or network.peer.address):
+	// whoever holds one address usually holds its whole /64 (one host, one
+	// cloud VM, one home line), and would otherwise get 2^64 fresh keys.
+	// Default 64; 32 to 128 (128 keys each address). IPv4 addresses are
+	// keyed whole, IPv4-mapped IPv6 addresses as IPv4.
+	IPv6Prefix int
 	// Rules are generic rules, checked after the built-in ones.
 	Rules []Rule
 
@@ -130,6 +140,8 @@ const (
 	maxShards         = 256
 	maxSampleSize     = 16
 	defaultSweep      = time.Second
+	defaultIPv6Prefix = 64
+	minIPv6Prefix     = 32
 )
 
 // Defaults of the built-in rules; the package documentation gives their
@@ -205,6 +217,12 @@ func (o *Options) check() error {
 	}
 	if o.SampleSize < 0 || o.SampleSize > maxSampleSize {
 		errs = append(errs, fmt.Errorf("detect: SampleSize %d: want 0..%d", o.SampleSize, maxSampleSize))
+	}
+	if o.IPv6Prefix == 0 {
+		o.IPv6Prefix = defaultIPv6Prefix
+	}
+	if o.IPv6Prefix < minIPv6Prefix || o.IPv6Prefix > 128 {
+		errs = append(errs, fmt.Errorf("detect: IPv6Prefix %d: want %d..128", o.IPv6Prefix, minIPv6Prefix))
 	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweep

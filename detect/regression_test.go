@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/secaudit/auditkit/authaudit"
 	"github.com/secaudit/auditkit/detect"
+	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -172,5 +174,150 @@ func TestClockStepBack(t *testing.T) {
 	want := []string{"login_fail_address start count=2", "login_fail_address end count=2 quiet"}
 	if got := g.out.derived(); !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestAccountVariants: variants of one username (case, width, spaces,
+// zero-width characters) are one account for login_fail_account and one
+// distinct username for credential_stuffing; the account id the
+// application logs (audit.target.user.id) comes first. Each variant used
+// to be an account of its own.
+func TestAccountVariants(t *testing.T) {
+	variants := []string{"alice", "Alice", "ALICE", " alice", "alice\t", "ａｌｉｃｅ", "alice\u200b", "al\u00adice", "\u3164alice", "𝐚𝐥𝐢𝐜𝐞"}
+	t.Run("canonical form", func(t *testing.T) {
+		g := newRig(t, only(detect.RuleLoginFailAccount, detect.Threshold{Count: len(variants), Window: time.Hour}))
+		for i, v := range variants {
+			g.loginFailed(v, fmt.Sprintf("198.51.100.%d", i))
+		}
+		if got, want := g.out.derived(), []string{fmt.Sprintf("login_fail_account start count=%d", len(variants))}; !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		g.loginFailed("alice2", "198.51.100.99") // still another account
+		if st := g.d.Stats(); st.Keys != 2 {
+			t.Errorf("%d keys, want 2", st.Keys)
+		}
+	})
+	t.Run("target account first", func(t *testing.T) {
+		g := newRig(t, only(detect.RuleLoginFailAccount, detect.Threshold{})) // 5 in 10 min
+		for i := range 5 {
+			// authaudit.LoginFailed keeps its own keys: an application that
+			// resolved the account logs the record itself.
+			g.l.LogAttrs(g.request("198.51.100.1"), slog.LevelWarn, authaudit.EventLoginFailed,
+				slog.String(slogaudit.KeyEventType, authaudit.EventLoginFailed),
+				slog.String(slogaudit.KeyUserName, fmt.Sprintf("alias%d", i)),
+				slog.String(authaudit.KeyTargetUserID, "u-42"))
+		}
+		ev := g.out.events()
+		if len(ev) != 1 || ev[0].attrs[detect.KeyKey] != "u-42" || ev[0].attrs[detect.KeyKeyAttribute] != authaudit.KeyTargetUserID {
+			t.Errorf("events %v", ev)
+		}
+	})
+	t.Run("credential stuffing", func(t *testing.T) {
+		g := newRig(t, only(detect.RuleCredentialStuffing, th3))
+		for _, v := range variants {
+			g.loginFailed(v, "192.0.2.7")
+		}
+		g.loginFailed("bob", "192.0.2.7")
+		if got := g.out.derived(); len(got) != 0 {
+			t.Errorf("two distinct usernames reported: %q", got)
+		}
+		g.loginFailed("BOB ", "192.0.2.7")
+		g.loginFailed("carol", "192.0.2.7")
+		if got, want := g.out.derived(), []string{fmt.Sprintf("credential_stuffing start count=%d distinct=3", len(variants)+3)}; !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
+	t.Run("pseudonym of the canonical form", func(t *testing.T) {
+		r, err := redact.New(redact.Options{HMACKey: []byte("0123456789abcdef0123456789abcdef")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := only(detect.RuleLoginFailAccount, th3)
+		o.Redactor = r
+		g := newRig(t, o)
+		for _, v := range []string{"Alice", "ＡＬＩＣＥ", "alice "} {
+			g.loginFailed(v, "")
+		}
+		if ev := g.out.events(); len(ev) != 1 || ev[0].attrs[detect.KeyKey] != r.Hash("alice") {
+			t.Errorf("events %v, want the key %s", ev, r.Hash("alice"))
+		}
+	})
+}
+
+// TestIPv6Prefix: the address rules key an IPv6 address by its /64 (by
+// default): an attacker rotating the interface id of one /64 is one
+// address. Every address rule used to see a new address each time.
+func TestIPv6Prefix(t *testing.T) {
+	flood := func(g *rig) {
+		for i := range 40 {
+			addr := fmt.Sprintf("2001:db8:1:2::%x", i+1)
+			g.loginFailed(fmt.Sprintf("user%d", i), addr)
+			g.clientError(fmt.Sprintf("/probe/%d", i), addr, 404)
+			g.denied("", addr)
+		}
+	}
+	g := newRig(t, detect.Options{LoginFailAccount: detect.Threshold{Off: true}})
+	flood(g)
+	rules := map[any]any{}
+	for _, e := range g.out.events() {
+		rules[e.attrs[detect.KeyRule]] = e.attrs[detect.KeyKey]
+		if a := e.attrs[slogaudit.KeyClientAddress]; a == nil || !strings.HasPrefix(a.(string), "2001:db8:1:2::") {
+			t.Errorf("start event's client.address %v", a)
+		}
+	}
+	want := map[any]any{
+		detect.RuleLoginFailAddress: "2001:db8:1:2::/64", detect.RuleCredentialStuffing: "2001:db8:1:2::/64",
+		detect.RuleForceBrowsing: "2001:db8:1:2::/64", detect.RuleAuthzProbing: "2001:db8:1:2::/64",
+	}
+	for k, v := range want {
+		if rules[k] != v {
+			t.Errorf("rule %v: key %v, want %v (all: %v)", k, rules[k], v, rules)
+		}
+	}
+
+	// /128 keys every address on its own; an IPv4-mapped address is its
+	// IPv4 address.
+	o := detect.Options{LoginFailAccount: detect.Threshold{Off: true}, IPv6Prefix: 128}
+	g = newRig(t, o)
+	flood(g)
+	if got := g.out.derived(); len(got) != 0 {
+		t.Errorf("IPv6Prefix 128: %q", got)
+	}
+	g = newRig(t, only(detect.RuleLoginFailAddress, th3))
+	for _, a := range []string{"192.0.2.1", "::ffff:192.0.2.1", "::ffff:c000:201"} {
+		g.loginFailed("x", a)
+	}
+	if ev := g.out.events(); len(ev) != 1 || ev[0].attrs[detect.KeyKey] != "192.0.2.1" {
+		t.Errorf("IPv4-mapped: %v", ev)
+	}
+	for _, bits := range []int{-1, 31, 129} {
+		if _, err := detect.New(&detect.Options{IPv6Prefix: bits}); err == nil || !strings.Contains(err.Error(), "detect: IPv6Prefix") {
+			t.Errorf("IPv6Prefix %d: %v", bits, err)
+		}
+	}
+}
+
+// TestNoRawKeyValues: a derived event carries a username, or any value of a
+// generic rule's attribute, only as detect.key's pseudonym, so a sink that
+// gets the detections without the audit handler's policy (a fan-out, a
+// pager) never sees it. The start event used to carry user.name raw.
+func TestNoRawKeyValues(t *testing.T) {
+	o := only(detect.RuleLoginFailAccount, th3)
+	o.Rules = []detect.Rule{{Name: "exports", EventType: "data.export", Key: "email", Threshold: th3}}
+	g := newRig(t, o)
+	for range 3 {
+		g.loginFailed("victim.secret@corp.example", "192.0.2.1")
+		g.l.LogAttrs(g.request("192.0.2.1"), slog.LevelInfo, "data.export",
+			slog.String(slogaudit.KeyEventType, "data.export"), slog.String("email", "other.secret@corp.example"))
+	}
+	_ = g.d.Close()
+	ev := g.out.events()
+	if len(ev) != 4 {
+		t.Fatalf("%d derived events: %v", len(ev), g.out.derived())
+	}
+	for _, e := range ev {
+		if s := fmt.Sprint(e.attrs); strings.Contains(s, "secret") {
+			t.Errorf("raw key value in %s", s)
+		}
 	}
 }

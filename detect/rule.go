@@ -20,12 +20,15 @@ type rule struct {
 	match     string // event_type of the records it counts
 	statuses  []int  // non-nil: only records with one of these statuses
 	key       keyKind
-	keyAttr   string // the attribute of keyAttribute rules
-	distinct  string // attribute whose distinct values are counted; "" = count records
-	th        Threshold
-	tab       *table
-	root      rootCell // the last downstream handler that counted a record, for Sweep's reports
-	lastEvict int64    // when Sweep last reported evictions (guarded by Detector.sweepMu)
+	keyAttr   string   // the attribute of keyAttribute rules
+	keyClass  keyClass // and its class
+	distinct  string   // attribute whose distinct values are counted; "" = count records
+	// distinctClass is className for usernames, counted in canonical form.
+	distinctClass keyClass
+	th            Threshold
+	tab           *table
+	root          rootCell // the last downstream handler that counted a record, for Sweep's reports
+	lastEvict     int64    // when Sweep last reported evictions (guarded by Detector.sweepMu)
 }
 
 // builtins returns the built-in rules that o enables, with defaults applied.
@@ -46,7 +49,8 @@ func builtins(o *Options) ([]*rule, error) {
 			match: authaudit.EventLoginFailed, key: keyAddress}, MaxCount},
 		{o.CredentialStuffing, defaultCredentialStuffing, "CredentialStuffing", &rule{
 			name: RuleCredentialStuffing, owasp: "malicious_attack_tool", level: slogaudit.LevelCritical,
-			match: authaudit.EventLoginFailed, key: keyAddress, distinct: slogaudit.KeyUserName}, MaxDistinct},
+			match: authaudit.EventLoginFailed, key: keyAddress, distinct: slogaudit.KeyUserName,
+			distinctClass: className}, MaxDistinct},
 		{o.ForceBrowsing, defaultForceBrowsing, "ForceBrowsing", &rule{
 			name: RuleForceBrowsing, owasp: "malicious_excess_404", level: slog.LevelWarn,
 			match: httpaudit.EventClientError, key: keyAddress, distinct: httpaudit.KeyURLPath,
@@ -78,7 +82,7 @@ func generic(g Rule) *rule {
 	th, _ := g.Threshold.withDefaults(Threshold{}, "", MaxCount)
 	r := &rule{
 		name: g.Name, owasp: g.OWASPEvent, level: g.Level, match: g.EventType, th: th,
-		key: keyAttribute, keyAttr: g.Key,
+		key: keyAttribute, keyAttr: g.Key, keyClass: classOf(g.Key),
 	}
 	if r.owasp == "" {
 		r.owasp = "excess_rate_limit_exceeded"
@@ -254,8 +258,9 @@ func valueString(v slog.Value) string {
 type keyKind uint8
 
 const (
-	// keyAccount is the target account of a failed login: the username
-	// typed, else the account id the application named, else user.id.
+	// keyAccount is the target account of a failed login: the account id
+	// the application named, else the username typed (canonicalized), else
+	// user.id.
 	keyAccount keyKind = iota
 	// keyAddress is the client address, from the request scope (httpaudit
 	// puts it there) or the record.
@@ -268,32 +273,35 @@ const (
 	keyAttribute
 )
 
-// key returns rule ru's key in the record and the attribute it came from;
-// an empty key means the record is not counted.
-func (v *view) key(ctx context.Context, ru *rule) (string, string) {
+// key returns rule ru's key in the record, the attribute it came from and
+// its class; an empty key means the record is not counted.
+func (v *view) key(ctx context.Context, ru *rule) (string, string, keyClass) {
 	switch ru.key {
 	case keyAccount:
-		for _, k := range [...]string{slogaudit.KeyUserName, authaudit.KeyTargetUserID, slogaudit.KeyUserID} {
-			if s := v.str(k); s != "" {
-				return s, k
-			}
+		// The account id the application resolved names the account
+		// whatever the username typed; else the username, canonicalized.
+		if s := v.field(fTarget); s != "" {
+			return s, authaudit.KeyTargetUserID, classID
 		}
-		return "", ""
+		if s := v.field(fUserName); s != "" {
+			return s, slogaudit.KeyUserName, className
+		}
+		return v.field(fUserID), slogaudit.KeyUserID, classID
 	case keyAddress:
-		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress, classAddress
 	case keyActor:
 		if s := v.actingUser(ctx); s != "" {
-			return s, slogaudit.KeyUserID
+			return s, slogaudit.KeyUserID, classID
 		}
-		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress, classAddress
 	}
 	switch k := ru.keyAttr; k {
 	case slogaudit.KeyClientAddress, slogaudit.KeyPeerAddress, slogaudit.KeySessionID, slogaudit.KeyRequestID:
-		return v.scope(ctx, k), k
+		return v.scope(ctx, k), k, ru.keyClass
 	case slogaudit.KeyUserID:
-		return v.actingUser(ctx), k
+		return v.actingUser(ctx), k, classID
 	default:
-		return v.str(k), k
+		return v.str(k), k, ru.keyClass
 	}
 }
 
