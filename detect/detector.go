@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,16 +61,13 @@ func New(opts *Options) (*Detector, error) {
 	if opts != nil {
 		o = *opts
 		o.Rules = append([]Rule(nil), opts.Rules...)
-		o.ProbeStatusCodes = append([]int(nil), opts.ProbeStatusCodes...)
-		if opts.ProbeStatusCodes == nil {
-			o.ProbeStatusCodes = nil
-		}
+		o.ProbeStatusCodes = slices.Clone(opts.ProbeStatusCodes) // nil stays nil, empty stays empty
 	}
 	errs := []error{o.check()}
 	rules, err := builtins(&o)
 	errs = append(errs, err)
 	taken := map[string]bool{"evicted": true}
-	for _, n := range []string{RuleLoginFailAccount, RuleLoginFailAddress, RuleCredentialStuffing, RuleForceBrowsing, RuleAuthzProbing} {
+	for _, n := range []string{RuleLoginFailAccount, RuleLoginFailAddress, RuleCredentialStuffing, RuleForceBrowsing, RuleProbeVolume, RuleAuthzProbing} {
 		taken[n] = true
 	}
 	for i := range o.Rules {

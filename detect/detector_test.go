@@ -21,6 +21,7 @@ func TestDefaults(t *testing.T) {
 		"login_fail_address":  {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-bf
 		"credential_stuffing": {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec ssh-bf_user-enum
 		"force_browsing":      {Count: 11, Window: 100 * sec, Cooldown: 5 * time.Minute},        // CrowdSec http-probing
+		"probe_volume":        {Count: 41, Window: 20 * sec, Cooldown: time.Minute},             // CrowdSec http-crawl-non_statics
 		"authz_probing":       {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-403-bf
 	}
 	got := detect.DefaultThresholds()

@@ -22,6 +22,8 @@
 //	credential_stuffing  distinct user.name in auth.login.failed           client.address  malicious_attack_tool       CRITICAL  6 in 50 s, cool-down 1 min      CrowdSec crowdsecurity/ssh-bf_user-enum (distinct target_user, capacity 5, leakspeed 10s, blackhole 1m)
 //	force_browsing       distinct url.path in http.response.client_error   client.address  malicious_excess_404        WARN      11 in 100 s, cool-down 5 min    CrowdSec crowdsecurity/http-probing (distinct http_path of 400/403/404, capacity 10, leakspeed 10s, blackhole 5m)
 //	                     with status 400, 403 or 404
+//	probe_volume         http.response.client_error with status 400, 403   client.address  malicious_excess_404        WARN      41 in 20 s, cool-down 1 min     CrowdSec crowdsecurity/http-crawl-non_statics (capacity 40, leakspeed 0.5s, blackhole 1m)
+//	                     or 404, distinct or not
 //	authz_probing        authz.access.denied                               user.id, else   malicious_direct_reference  CRITICAL  6 in 50 s, cool-down 1 min      CrowdSec LePresidente/http-generic-403-bf (capacity 5, leakspeed 10s, blackhole 1m)
 //	                                                                       client.address
 //
@@ -39,7 +41,12 @@
 // addresses are keyed whole, IPv4-mapped IPv6 addresses as IPv4. AppSensor names the same detection
 // points: AE2 (repeated failed passwords: login_fail_account), AE3 (a high
 // rate of logins: login_fail_address), AE1 (many usernames from one source:
-// credential_stuffing), ACE3 (force browsing: force_browsing).
+// credential_stuffing), ACE3 (force browsing: force_browsing and
+// probe_volume). force_browsing counts distinct paths, and url.path has no
+// query string (httpaudit's url.query, when logged, masks every value):
+// enumerating /invoice?id=1, ?id=2, ... is one path, which probe_volume
+// catches by volume, with the threshold CrowdSec applies to an aggressive
+// crawl of any kind.
 //
 // CrowdSec's scenarios are leaky buckets; a rule here is a count in a
 // sliding window. A bucket of capacity C leaking one event per L overflows

@@ -76,8 +76,13 @@ type Options struct {
 	// ProbeStatusCodes (httpaudit's http.response.client_error) per
 	// client.address.
 	ForceBrowsing Threshold
-	// ProbeStatusCodes are the statuses ForceBrowsing counts; nil means 400,
-	// 403 and 404 (CrowdSec http-probing).
+	// ProbeVolume: responses with a status in ProbeStatusCodes per
+	// client.address, distinct paths or not (enumeration through the query
+	// string or a body).
+	ProbeVolume Threshold
+	// ProbeStatusCodes are the statuses ForceBrowsing and ProbeVolume
+	// count; nil means 400, 403 and 404 (CrowdSec http-probing). An empty,
+	// non-nil slice means none: the two rules then count nothing.
 	ProbeStatusCodes []int
 	// AuthzProbing: authorization failures (authz.access.denied) per acting
 	// user.id, or per client.address when there is none.
@@ -151,6 +156,7 @@ var (
 	defaultLoginFailAddress   = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultCredentialStuffing = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultForceBrowsing      = Threshold{Count: 11, Window: 100 * time.Second, Cooldown: 5 * time.Minute}
+	defaultProbeVolume        = Threshold{Count: 41, Window: 20 * time.Second, Cooldown: time.Minute}
 	defaultAuthzProbing       = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultProbeStatusCodes   = []int{400, 403, 404}
 )
@@ -163,6 +169,7 @@ func DefaultThresholds() map[string]Threshold {
 		RuleLoginFailAddress:   defaultLoginFailAddress,
 		RuleCredentialStuffing: defaultCredentialStuffing,
 		RuleForceBrowsing:      defaultForceBrowsing,
+		RuleProbeVolume:        defaultProbeVolume,
 		RuleAuthzProbing:       defaultAuthzProbing,
 	}
 }

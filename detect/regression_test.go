@@ -12,6 +12,7 @@ import (
 
 	"github.com/secaudit/auditkit/authaudit"
 	"github.com/secaudit/auditkit/detect"
+	"github.com/secaudit/auditkit/httpaudit"
 	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
@@ -319,5 +320,48 @@ func TestNoRawKeyValues(t *testing.T) {
 		if s := fmt.Sprint(e.attrs); strings.Contains(s, "secret") {
 			t.Errorf("raw key value in %s", s)
 		}
+	}
+}
+
+// TestQueryEnumeration: 404s for one path with changing query strings (all
+// one url.path to force_browsing) are caught by probe_volume: its default,
+// 41 in 20 s, holds 40 and fires at the 41st. force_browsing alone never
+// fired, however many probes.
+func TestQueryEnumeration(t *testing.T) {
+	g := newRig(t, only(detect.RuleProbeVolume, detect.Threshold{}))
+	probe := func(i int) {
+		g.l.LogAttrs(g.request("203.0.113.9"), slog.LevelWarn, "http.response",
+			slog.String(slogaudit.KeyEventType, httpaudit.EventClientError),
+			slog.String(httpaudit.KeyURLPath, "/invoice"),
+			slog.String(httpaudit.KeyURLQuery, "id=[REDACTED]"),
+			slog.Int(httpaudit.KeyHTTPStatusCode, 404))
+	}
+	for i := range 40 {
+		g.c.set(time.Duration(i) * 400 * time.Millisecond)
+		probe(i)
+	}
+	if got := g.out.derived(); len(got) != 0 {
+		t.Fatalf("40 in 16 s: %q", got)
+	}
+	for i := 40; i < 1000; i++ {
+		probe(i)
+	}
+	if got, want := g.out.derived(), []string{"probe_volume start count=41"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if ev := g.out.events(); ev[0].attrs[detect.KeyKey] != "203.0.113.9" || ev[0].attrs["owasp.event"] != "malicious_excess_404" {
+		t.Errorf("start event %v", ev[0].attrs)
+	}
+
+	// ProbeStatusCodes: an empty, non-nil slice means no status (it used
+	// to mean the defaults).
+	o := only(detect.RuleProbeVolume, th3)
+	o.ProbeStatusCodes = []int{}
+	g = newRig(t, o)
+	for i := range 5 {
+		g.clientError(fmt.Sprint("/", i), "192.0.2.3", 404)
+	}
+	if st := g.d.Stats(); st.Matched != 0 {
+		t.Errorf("ProbeStatusCodes []int{}: %d records counted", st.Matched)
 	}
 }

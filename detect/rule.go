@@ -55,6 +55,10 @@ func builtins(o *Options) ([]*rule, error) {
 			name: RuleForceBrowsing, owasp: "malicious_excess_404", level: slog.LevelWarn,
 			match: httpaudit.EventClientError, key: keyAddress, distinct: httpaudit.KeyURLPath,
 			statuses: slices.Clone(o.ProbeStatusCodes)}, MaxDistinct},
+		{o.ProbeVolume, defaultProbeVolume, "ProbeVolume", &rule{
+			name: RuleProbeVolume, owasp: "malicious_excess_404", level: slog.LevelWarn,
+			match: httpaudit.EventClientError, key: keyAddress,
+			statuses: slices.Clone(o.ProbeStatusCodes)}, MaxCount},
 		{o.AuthzProbing, defaultAuthzProbing, "AuthzProbing", &rule{
 			name: RuleAuthzProbing, owasp: "malicious_direct_reference", level: slogaudit.LevelCritical,
 			match: authaudit.EventAccessDenied, key: keyActor}, MaxCount},
