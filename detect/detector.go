@@ -127,6 +127,14 @@ func New(opts *Options) (*Detector, error) {
 // Derived events are written through the handler the middleware was given,
 // not through its WithAttrs/WithGroup clones, so attributes bound to one
 // logger never end up in a detection.
+//
+// The middleware's Enabled is the next handler's: a record that handler
+// would drop is never built, so never counted. The built-in rules count
+// WARN and CRITICAL records, so the audit handler's level must be WARN or
+// below for them, and at or below a generic rule's records' level (INFO,
+// its default, for most). On purpose: every detection then rests on lines
+// the log has (detect.request_ids find them), and records nobody logs cost
+// nothing.
 func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 	return func(next slog.Handler) slog.Handler {
 		return &handler{d: d, next: next, root: &next}

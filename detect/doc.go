@@ -12,7 +12,9 @@
 //
 // Records pass unchanged. The rules read the record's attributes (and those
 // bound with With) and the request scope (slogaudit.ScopeValue: client.address
-// and request_id, which httpaudit puts there).
+// and request_id, which httpaudit puts there). They see only the records the
+// audit handler is enabled for: its level must be WARN or below for the
+// built-in rules, and at or below the level of a generic rule's records.
 //
 // # Rules
 //

@@ -100,15 +100,17 @@ type Options struct {
 	Rules []Rule
 
 	// MaxKeys bounds the keys each rule tracks; default 4096, at least
-	// Shards. When a rule is full, a new key evicts the key with the fewest
-	// records in its window (see the package documentation).
+	// Shards, at most MaxKeysLimit, rounded down to a multiple of Shards.
+	// New allocates it all: about 2 KiB per key for the six built-in rules
+	// (9 MiB by default). When a rule is full, a new key evicts the key with
+	// the fewest records in its window (see the package documentation).
 	MaxKeys int
 	// Shards splits each rule's keys over independently locked shards so
 	// that logging goroutines rarely wait for each other; a power of two,
 	// default 16, at most 256.
 	Shards int
-	// SampleSize is how many request ids the derived events carry; default
-	// 4, at most 16.
+	// SampleSize is how many request ids the derived events carry: zero
+	// means 4, negative none, at most 16.
 	SampleSize int
 	// Redactor turns usernames and other identity keys into the pseudonyms
 	// the log itself uses (redact.Redactor.Hash, "hmac-sha256:<hex>") when it
@@ -138,6 +140,9 @@ const (
 	MaxDistinct = 32
 	// MaxCount bounds the Count of every other rule.
 	MaxCount = 1 << 30
+	// MaxKeysLimit bounds Options.MaxKeys: about 560 MiB allocated by New
+	// for the built-in rules.
+	MaxKeysLimit = 1 << 18
 
 	defaultMaxKeys    = 4096
 	defaultShards     = 16
@@ -216,14 +221,17 @@ func (o *Options) check() error {
 	if o.MaxKeys == 0 {
 		o.MaxKeys = defaultMaxKeys
 	}
-	if o.MaxKeys < max(o.Shards, 1) || o.MaxKeys > 1<<22 {
-		errs = append(errs, fmt.Errorf("detect: MaxKeys %d: want Shards (%d)..%d", o.MaxKeys, o.Shards, 1<<22))
+	if o.MaxKeys < max(o.Shards, 1) || o.MaxKeys > MaxKeysLimit {
+		errs = append(errs, fmt.Errorf("detect: MaxKeys %d: want Shards (%d)..%d", o.MaxKeys, o.Shards, MaxKeysLimit))
 	}
-	if o.SampleSize == 0 {
+	switch {
+	case o.SampleSize == 0:
 		o.SampleSize = defaultSampleSize
-	}
-	if o.SampleSize < 0 || o.SampleSize > maxSampleSize {
-		errs = append(errs, fmt.Errorf("detect: SampleSize %d: want 0..%d", o.SampleSize, maxSampleSize))
+	case o.SampleSize < 0:
+		o.SampleSize = 0
+	case o.SampleSize > maxSampleSize:
+		errs = append(errs, fmt.Errorf("detect: SampleSize %d: want at most %d (0: the default %d; negative: none)",
+			o.SampleSize, maxSampleSize, defaultSampleSize))
 	}
 	if o.IPv6Prefix == 0 {
 		o.IPv6Prefix = defaultIPv6Prefix

@@ -365,3 +365,24 @@ func TestQueryEnumeration(t *testing.T) {
 		t.Errorf("ProbeStatusCodes []int{}: %d records counted", st.Matched)
 	}
 }
+
+// TestOptionBounds: MaxKeys has a ceiling that keeps New's allocation sane
+// (it used to accept 4 Mi keys a rule, gigabytes), and a negative
+// SampleSize means no request ids (the error for it used to offer 0, which
+// means the default).
+func TestOptionBounds(t *testing.T) {
+	_, err := detect.New(&detect.Options{MaxKeys: detect.MaxKeysLimit + 1, SampleSize: detect.MaxKeysLimit})
+	if err == nil || !strings.Contains(err.Error(), "detect: MaxKeys") || !strings.Contains(err.Error(), "detect: SampleSize") ||
+		!strings.Contains(err.Error(), "negative: none") {
+		t.Errorf("err %v", err)
+	}
+	o := only(detect.RuleLoginFailAddress, th3)
+	o.SampleSize = -1
+	g := newRig(t, o)
+	for range 3 {
+		g.loginFailed("x", "192.0.2.1")
+	}
+	if ev := g.out.events(); len(ev) != 1 || ev[0].attrs[detect.KeyRequestIDs] != nil {
+		t.Errorf("SampleSize -1: %v", ev)
+	}
+}
