@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 	"strings"
@@ -137,24 +138,92 @@ func canonicalASCII(s string) bool {
 // folding. It streams: a huge username is hashed without a copy.
 func foldName(h *maphash.Hash, dst *[]byte, s string) {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || invisible(r) })
-	var it norm.Iter
-	it.InitString(norm.NFKC, s)
-	var buf [128]byte
-	for !it.Done() {
-		seg := it.Next()
-		b := buf[:0]
-		for len(seg) > 0 {
-			r, n := utf8.DecodeRune(seg)
-			seg = seg[n:]
-			if !invisible(r) {
-				b = utf8.AppendRune(b, unicode.ToLower(unicode.ToUpper(r)))
-			}
-		}
+	out := func(b []byte) {
 		if h != nil {
 			_, _ = h.Write(b)
 		} else {
 			*dst = append(*dst, b...)
 		}
+	}
+	var buf [256]byte
+	for len(s) > 0 {
+		// A run of ASCII is its own NFKC and folds byte by byte, except
+		// its last byte when a non-ASCII character follows: a combining
+		// mark composes with it ("e" + U+0301 is "é"). No character
+		// composes with the ASCII one after it.
+		j := asciiLen(s)
+		if j < len(s) && j > 0 {
+			j--
+		}
+		for i := 0; i < j; {
+			n := min(j-i, len(buf))
+			lowerASCII(buf[:n], s[i:i+n])
+			out(buf[:n])
+			i += n
+		}
+		s = s[j:]
+		// The rest up to the next ASCII byte after a non-ASCII character
+		// goes through NFKC, then rune by rune.
+		k := 0
+		for k < len(s) && s[k] < utf8.RuneSelf {
+			k++
+		}
+		for k < len(s) && s[k] >= utf8.RuneSelf {
+			k++
+		}
+		var it norm.Iter
+		it.InitString(norm.NFKC, s[:k])
+		for !it.Done() {
+			seg := it.Next()
+			b := buf[:0]
+			for len(seg) > 0 {
+				r, n := utf8.DecodeRune(seg)
+				seg = seg[n:]
+				if !invisible(r) {
+					b = utf8.AppendRune(b, unicode.ToLower(unicode.ToUpper(r)))
+				}
+			}
+			out(b)
+		}
+		s = s[k:]
+	}
+}
+
+// asciiLen is the length of the ASCII prefix of s, found eight bytes at a
+// time.
+func asciiLen(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}
+
+// lowerASCII copies ASCII src to dst (as long), lower-casing A to Z,
+// eight bytes at a time.
+func lowerASCII(dst []byte, src string) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		w := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+			uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+		// Every byte is below 0x80, so adding to it never carries into the
+		// next: the high bit says c >= 'A', then c > 'Z'.
+		upper := (w + (0x80-'A')*ones) &^ (w + (0x80-'Z'-1)*ones) & highs
+		binary.LittleEndian.PutUint64(dst[i:], w|upper>>2)
+	}
+	for ; i < len(src); i++ {
+		c := src[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst[i] = c
 	}
 }
 

@@ -148,13 +148,19 @@ func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 // cost of the request that carried them).
 func (d *Detector) hash(s string) uint64 { return maphash.String(d.seed, s) }
 
-// fingerprint is the 32-bit fingerprint of a distinct value of class c
-// (usernames are canonicalized first).
-func (d *Detector) fingerprint(s string, c keyClass) uint32 {
-	if c == className {
-		return uint32(nameHash(d.fpSeed, s) >> 32)
+// fingerprint is the 32-bit fingerprint of a distinct value. A username's
+// is taken from its key (nameKey) under the fingerprint seed instead, so
+// its canonical form is computed once per record.
+func (d *Detector) fingerprint(s string) uint32 { return uint32(maphash.String(d.fpSeed, s) >> 32) }
+
+// nameKey is the key of username s (nameHash under the key seed), computed
+// once per record: the account rule, credential_stuffing and a generic rule
+// on user.name all read the same value.
+func (d *Detector) nameKey(f *fields, s string) uint64 {
+	if !f.named || f.name != s {
+		f.name, f.nameKey, f.named = s, nameHash(d.seed, s), true
 	}
-	return uint32(maphash.String(d.fpSeed, s) >> 32)
+	return f.nameKey
 }
 
 const (
@@ -173,10 +179,11 @@ func (d *Detector) display(val string, c keyClass, key uint64) string {
 		return clip(val, maxDisplayLen)
 	case classAddress:
 		return d.addrDisplay(val)
-	case className:
-		val = canonicalName(val)
 	}
 	if d.pseudo != nil {
+		if c == className {
+			val = canonicalName(val)
+		}
 		if p := d.pseudo.Hash(val); strings.HasPrefix(p, redact.HashPrefix) {
 			return p
 		}

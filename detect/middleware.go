@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 
@@ -118,7 +119,11 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 			if dv == "" {
 				continue
 			}
-			fp = d.fingerprint(dv, ru.distinctClass)
+			if ru.distinctClass == className {
+				fp = uint32(maphash.Comparable(d.fpSeed, d.nameKey(&f, dv)) >> 32)
+			} else {
+				fp = d.fingerprint(dv)
+			}
 		}
 		if !haveReqID {
 			reqID, haveReqID = clip(v.scope(ctx, slogaudit.KeyRequestID), maxSampleLen), true
@@ -126,15 +131,20 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if p := ru.root.p.Load(); p != root {
 			ru.root.p.Store(root)
 		}
-		d.count(ru, val, attr, class, fp, now, reqID, root)
+		var key uint64
+		if class == className {
+			key = d.nameKey(&f, val)
+		} else {
+			key = d.keyHash(val, class)
+		}
+		d.count(ru, key, val, attr, class, fp, now, reqID, root)
 	}
 }
 
 // count adds one record for key value val of rule ru and writes what that
 // causes: the start of an episode, the summary of an episode whose
 // cool-down had passed, the summary of an evicted one.
-func (d *Detector) count(ru *rule, val, attr string, class keyClass, fp uint32, now int64, reqID string, root *slog.Handler) {
-	key := d.keyHash(val, class)
+func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass, fp uint32, now int64, reqID string, root *slog.Handler) {
 	t := ru.tab
 	s := t.shardOf(key)
 	slot := t.slot(now)

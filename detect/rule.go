@@ -116,6 +116,10 @@ type fields struct {
 	v      [nFields]string
 	status slog.Value // http.response.status_code, kept as a value: no string needed
 	loaded bool
+	// name and nameKey cache the last username hashed (Detector.nameKey).
+	name    string
+	nameKey uint64
+	named   bool
 }
 
 // The attributes the built-in rules read, by index in view.f.
