@@ -25,6 +25,10 @@ type Detector struct {
 	now     func() time.Time
 	seed    maphash.Seed // key hashes
 	v6bits  int          // IPv6 addresses are keyed by this prefix
+	// start and startNS are the default clock's origin, used while now is
+	// nil (see nowNS).
+	start   time.Time
+	startNS int64
 	fpSeed  maphash.Seed // distinct-value fingerprints
 	pseudo  *redact.Redactor
 	onError func(error)
@@ -93,8 +97,9 @@ func New(opts *Options) (*Detector, error) {
 	if d.now == nil {
 		// Wall time advanced by the monotonic clock: a stepped system clock
 		// cannot reopen or stretch a window.
-		start := time.Now()
-		d.now = func() time.Time { return start.Add(time.Since(start)) }
+		// (nowNS reads it while d.now is nil).
+		d.start = time.Now()
+		d.startNS = d.start.UnixNano()
 	}
 	for _, r := range rules {
 		r.eventType = EventPrefix + r.name
@@ -221,7 +226,14 @@ func (d *Detector) rulesFor(et string) []*rule {
 }
 
 // nowNS is the clock in Unix nanoseconds.
-func (d *Detector) nowNS() int64 { return d.now().UnixNano() }
+func (d *Detector) nowNS() int64 {
+	if d.now == nil {
+		// The default clock without building a time.Time: a counted
+		// record reads it every time.
+		return d.startNS + int64(time.Since(d.start))
+	}
+	return d.now().UnixNano()
+}
 
 // sweeper runs Sweep every interval until Close.
 func (d *Detector) sweeper(every time.Duration) {

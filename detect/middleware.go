@@ -69,7 +69,8 @@ func (h *handler) WithGroup(name string) slog.Handler {
 }
 
 // eventType returns the event_type of r (or of with), and whether the value
-// is a string.
+// is a string. A pass of its own, before the attributes the rules read are
+// loaded: most records are counted by no rule, and this pass is cheaper.
 func eventType(r *slog.Record, with []slog.Attr) (string, bool) {
 	var et string
 	found := false
@@ -109,21 +110,23 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if ru.statuses != nil && !slices.Contains(ru.statuses, v.status()) {
 			continue
 		}
+		// The distinct value first: it is a record attribute, the key may
+		// need a look into the request scope.
+		var dv string
+		if ru.distinct != "" {
+			if dv = v.str(ru.distinct); dv == "" {
+				continue
+			}
+		}
 		val, attr, class := v.key(ctx, ru)
 		if val == "" {
 			continue
 		}
 		var fp uint32
-		if ru.distinct != "" {
-			dv := v.str(ru.distinct)
-			if dv == "" {
-				continue
-			}
-			if ru.distinctClass == className {
-				fp = uint32(maphash.Comparable(d.fpSeed, d.nameKey(&f, dv)) >> 32)
-			} else {
-				fp = d.fingerprint(dv)
-			}
+		if ru.distinctClass == className {
+			fp = uint32(maphash.Comparable(d.fpSeed, d.nameKey(&f, dv)) >> 32)
+		} else if ru.distinct != "" {
+			fp = d.fingerprint(dv)
 		}
 		if !haveReqID {
 			reqID, haveReqID = clip(v.scope(ctx, slogaudit.KeyRequestID), maxSampleLen), true
@@ -148,7 +151,9 @@ func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass,
 	t := ru.tab
 	s := t.shardOf(key)
 	slot := t.slot(now)
-	var reps [3]report
+	// Allocated only when the record causes an event: zeroing three
+	// reports on every record costs more than the rest of the count.
+	var reps *[3]report
 	n := 0
 
 	s.mu.Lock()
@@ -161,6 +166,7 @@ func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass,
 	i, evicted, ended := s.lookup(key, slot, t.perShard)
 	if ended {
 		// Its samples were cleared with the slot: the summary goes without.
+		reps = new([3]report)
 		s.endReportOf(&reps[n], ru, &evicted, EndEvicted)
 		if !s.holdEnd(&reps[n]) {
 			n++
@@ -172,6 +178,9 @@ func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass,
 	// future and the episode open for good: clamp.
 	e.last, e.first = min(e.last, now), min(e.first, now)
 	if e.ep != nil && now-e.last >= int64(ru.th.Cooldown) {
+		if reps == nil {
+			reps = new([3]report)
+		}
 		s.endReport(&reps[n], ru, i, e, EndQuiet)
 		if !s.holdEnd(&reps[n]) {
 			n++
@@ -199,6 +208,9 @@ func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass,
 		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, class, key), root: *root, maxDist: dist}
 		s.open++
 		s.started++
+		if reps == nil {
+			reps = new([3]report)
+		}
 		rep := &reps[n]
 		n++
 		s.startReport(rep, ru, i, e, int(c), dist)

@@ -116,6 +116,9 @@ type fields struct {
 	v      [nFields]string
 	status slog.Value // http.response.status_code, kept as a value: no string needed
 	loaded bool
+	// addr caches the client address (view.scope).
+	addr     string
+	addrRead bool
 	// name and nameKey cache the last username hashed (Detector.nameKey).
 	name    string
 	nameKey uint64
@@ -155,30 +158,38 @@ func fieldIndex(key string) int {
 	return -1
 }
 
+// load reads, in one pass over the record and then over with, the
+// built-in attributes (the record's last value, else the last bound with
+// With).
+func (v *view) load() {
+	f := v.f
+	f.loaded = true
+	var seen [nFields]bool
+	v.r.Attrs(func(a slog.Attr) bool {
+		if j := fieldIndex(a.Key); j == fStatus {
+			f.status, seen[j] = a.Value.Resolve(), true
+		} else if j >= 0 {
+			f.v[j], seen[j] = valueString(a.Value.Resolve()), true
+		}
+		return true
+	})
+	for k := len(v.with) - 1; k >= 0; k-- {
+		a := &v.with[k]
+		if j := fieldIndex(a.Key); j == fStatus && !seen[j] {
+			f.status, seen[j] = a.Value.Resolve(), true
+		} else if j >= 0 && !seen[j] {
+			f.v[j], seen[j] = valueString(a.Value.Resolve()), true
+		}
+	}
+}
+
 // field returns built-in attribute i of the record (the record's last
 // value, else the last bound with With).
 func (v *view) field(i int) string {
-	f := v.f
-	if !f.loaded {
-		f.loaded = true
-		var seen [nFields]bool
-		v.r.Attrs(func(a slog.Attr) bool {
-			if j := fieldIndex(a.Key); j == fStatus {
-				f.status, seen[j] = a.Value.Resolve(), true
-			} else if j >= 0 {
-				f.v[j], seen[j] = valueString(a.Value.Resolve()), true
-			}
-			return true
-		})
-		for k := len(v.with) - 1; k >= 0; k-- {
-			if j := fieldIndex(v.with[k].Key); j == fStatus && !seen[j] {
-				f.status, seen[j] = v.with[k].Value.Resolve(), true
-			} else if j >= 0 && !seen[j] {
-				f.v[j], seen[j] = valueString(v.with[k].Value.Resolve()), true
-			}
-		}
+	if !v.f.loaded {
+		v.load()
 	}
-	return f.v[i]
+	return v.f.v[i]
 }
 
 // str returns the string form of attribute key: the record's last one, else
@@ -211,6 +222,17 @@ func (v *view) str(key string) string {
 
 // scope returns the request scope's value of key, else the record's.
 func (v *view) scope(ctx context.Context, key string) string {
+	if key == slogaudit.KeyClientAddress {
+		// Read by several rules of one record: once.
+		if !v.f.addrRead {
+			v.f.addr, v.f.addrRead = v.scopeRead(ctx, key), true
+		}
+		return v.f.addr
+	}
+	return v.scopeRead(ctx, key)
+}
+
+func (v *view) scopeRead(ctx context.Context, key string) string {
 	if val, ok := slogaudit.ScopeValue(ctx, key); ok {
 		if s := valueString(val); s != "" {
 			return s
