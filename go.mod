@@ -9,6 +9,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/otel/trace v1.40.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/text v0.22.0
 	google.golang.org/protobuf v1.36.12
 )
 
@@ -18,5 +19,4 @@ require (
 	github.com/samber/slog-common v0.20.0 // indirect
 	go.opentelemetry.io/otel v1.40.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/text v0.22.0 // indirect
 )

@@ -67,7 +67,7 @@ func auditHandler() slog.Handler {
 // so the cost measured is counting, not writing detections.
 func newDetector(b *testing.B) *detect.Detector {
 	never := detect.Threshold{Count: detect.MaxCount, Window: time.Hour}
-	d, err := detect.New(&detect.Options{LoginFailAccount: never, LoginFailAddress: never, AuthzProbing: never})
+	d, err := detect.New(&detect.Options{LoginFailAccount: never, LoginFailAddress: never, ProbeVolume: never, AuthzProbing: never})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func (h nop) WithGroup(string) slog.Handler           { return h }
 // handler that does nothing (bench/ measures the whole logging call).
 func BenchmarkObserve(b *testing.B) {
 	never := detect.Threshold{Count: detect.MaxCount, Window: time.Hour}
-	d, err := detect.New(&detect.Options{LoginFailAccount: never, LoginFailAddress: never, AuthzProbing: never, SweepInterval: -1})
+	d, err := detect.New(&detect.Options{LoginFailAccount: never, LoginFailAddress: never, ProbeVolume: never, AuthzProbing: never, SweepInterval: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

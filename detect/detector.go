@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,16 +24,26 @@ type Detector struct {
 	byEvent []eventRules
 	now     func() time.Time
 	seed    maphash.Seed // key hashes
+	v6bits  int          // IPv6 addresses are keyed by this prefix
+	// start and startNS are the default clock's origin, used while now is
+	// nil (see nowNS).
+	start   time.Time
+	startNS int64
 	fpSeed  maphash.Seed // distinct-value fingerprints
 	pseudo  *redact.Redactor
 	onError func(error)
 
 	closed     atomic.Bool
 	emitErrors atomic.Uint64
-	sweepMu    sync.Mutex // one Sweep (or Close) at a time
-	stop       chan struct{}
-	done       chan struct{}
-	closeOnce  sync.Once
+	// inflight counts the goroutines writing derived events decided under
+	// a shard lock: Close waits for them. Add is only called under a shard
+	// lock while closed is false, so every Add happens before Close's end
+	// has passed that shard, hence before its Wait.
+	inflight  sync.WaitGroup
+	sweepMu   sync.Mutex // one Sweep (or Close) at a time
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // eventRules are the rules that count records of one event_type.
@@ -54,16 +65,13 @@ func New(opts *Options) (*Detector, error) {
 	if opts != nil {
 		o = *opts
 		o.Rules = append([]Rule(nil), opts.Rules...)
-		o.ProbeStatusCodes = append([]int(nil), opts.ProbeStatusCodes...)
-		if opts.ProbeStatusCodes == nil {
-			o.ProbeStatusCodes = nil
-		}
+		o.ProbeStatusCodes = slices.Clone(opts.ProbeStatusCodes) // nil stays nil, empty stays empty
 	}
 	errs := []error{o.check()}
 	rules, err := builtins(&o)
 	errs = append(errs, err)
 	taken := map[string]bool{"evicted": true}
-	for _, n := range []string{RuleLoginFailAccount, RuleLoginFailAddress, RuleCredentialStuffing, RuleForceBrowsing, RuleAuthzProbing} {
+	for _, n := range []string{RuleLoginFailAccount, RuleLoginFailAddress, RuleCredentialStuffing, RuleForceBrowsing, RuleProbeVolume, RuleAuthzProbing} {
 		taken[n] = true
 	}
 	for i := range o.Rules {
@@ -84,12 +92,14 @@ func New(opts *Options) (*Detector, error) {
 		fpSeed:  maphash.MakeSeed(),
 		pseudo:  o.Redactor,
 		onError: o.OnError,
+		v6bits:  o.IPv6Prefix,
 	}
 	if d.now == nil {
 		// Wall time advanced by the monotonic clock: a stepped system clock
 		// cannot reopen or stretch a window.
-		start := time.Now()
-		d.now = func() time.Time { return start.Add(time.Since(start)) }
+		// (nowNS reads it while d.now is nil).
+		d.start = time.Now()
+		d.startNS = d.start.UnixNano()
 	}
 	for _, r := range rules {
 		r.eventType = EventPrefix + r.name
@@ -122,6 +132,14 @@ func New(opts *Options) (*Detector, error) {
 // Derived events are written through the handler the middleware was given,
 // not through its WithAttrs/WithGroup clones, so attributes bound to one
 // logger never end up in a detection.
+//
+// The middleware's Enabled is the next handler's: a record that handler
+// would drop is never built, so never counted. The built-in rules count
+// WARN and CRITICAL records, so the audit handler's level must be WARN or
+// below for them, and at or below a generic rule's records' level (INFO,
+// its default, for most). On purpose: every detection then rests on lines
+// the log has (detect.request_ids find them), and records nobody logs cost
+// nothing.
 func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 	return func(next slog.Handler) slog.Handler {
 		return &handler{d: d, next: next, root: &next}
@@ -135,22 +153,42 @@ func (d *Detector) Middleware() func(slog.Handler) slog.Handler {
 // cost of the request that carried them).
 func (d *Detector) hash(s string) uint64 { return maphash.String(d.seed, s) }
 
-// fingerprint is the 32-bit fingerprint of a distinct value.
+// fingerprint is the 32-bit fingerprint of a distinct value. A username's
+// is taken from its key (nameKey) under the fingerprint seed instead, so
+// its canonical form is computed once per record.
 func (d *Detector) fingerprint(s string) uint32 { return uint32(maphash.String(d.fpSeed, s) >> 32) }
+
+// nameKey is the key of username s (nameHash under the key seed), computed
+// once per record: the account rule, credential_stuffing and a generic rule
+// on user.name all read the same value.
+func (d *Detector) nameKey(f *fields, s string) uint64 {
+	if !f.named || f.name != s {
+		f.name, f.nameKey, f.named = s, nameHash(d.seed, s), true
+	}
+	return f.nameKey
+}
 
 const (
 	maxDisplayLen = 128 // a plain key shown in an event
 	maxSampleLen  = 64  // a request id kept as a sample
 )
 
-// display returns how an episode shows its key: plain keys as they are (cut
-// to maxDisplayLen bytes, copied so the record's memory is not retained),
-// any other as the Redactor's pseudonym, else as this process's keyed hash.
-func (d *Detector) display(val, attr string, key uint64) string {
-	if plainKey(attr) {
+// display returns how an episode shows its key: ids as they are (cut to
+// maxDisplayLen bytes, copied so the record's memory is not retained),
+// addresses as they are or by their IPv6 prefix, any other as the
+// Redactor's pseudonym (of a username's canonical form), else as this
+// process's keyed hash.
+func (d *Detector) display(val string, c keyClass, key uint64) string {
+	switch c {
+	case classID:
 		return clip(val, maxDisplayLen)
+	case classAddress:
+		return d.addrDisplay(val)
 	}
 	if d.pseudo != nil {
+		if c == className {
+			val = canonicalName(val)
+		}
 		if p := d.pseudo.Hash(val); strings.HasPrefix(p, redact.HashPrefix) {
 			return p
 		}
@@ -188,7 +226,14 @@ func (d *Detector) rulesFor(et string) []*rule {
 }
 
 // nowNS is the clock in Unix nanoseconds.
-func (d *Detector) nowNS() int64 { return d.now().UnixNano() }
+func (d *Detector) nowNS() int64 {
+	if d.now == nil {
+		// The default clock without building a time.Time: a counted
+		// record reads it every time.
+		return d.startNS + int64(time.Since(d.start))
+	}
+	return d.now().UnixNano()
+}
 
 // sweeper runs Sweep every interval until Close.
 func (d *Detector) sweeper(every time.Duration) {
@@ -207,8 +252,10 @@ func (d *Detector) sweeper(every time.Duration) {
 
 // Close stops the sweeper, ends every open episode with a summary
 // (detect.end_reason "closed") and stops detecting: records still pass
-// through the middleware, uncounted. It returns the errors of writing the
-// summaries. Calling it again does nothing.
+// through the middleware, uncounted. It returns once every derived event
+// is written, including those of log calls still running when it began
+// (a summary never precedes its start event), and returns the errors of
+// writing the summaries. Calling it again does nothing.
 func (d *Detector) Close() error {
 	var err error
 	d.closeOnce.Do(func() {
@@ -218,6 +265,7 @@ func (d *Detector) Close() error {
 			<-d.done
 		}
 		err = d.end(true)
+		d.inflight.Wait()
 	})
 	return err
 }
@@ -246,6 +294,12 @@ func (d *Detector) end(closing bool) error {
 	var errs []error
 	var reps []report
 	for _, r := range d.rules {
+		// Whether this rule reports its evictions now is decided first, so
+		// that each shard's unreported count is taken and marked reported
+		// in one hold of its lock: an eviction between the two would
+		// otherwise be marked reported without ever being reported.
+		h := r.root.p.Load()
+		due := h != nil && (closing || r.lastEvict == 0 || now-r.lastEvict >= evictReportEvery)
 		var evicted uint64
 		for i := range r.tab.shards {
 			s := &r.tab.shards[i]
@@ -253,7 +307,13 @@ func (d *Detector) end(closing bool) error {
 			if s.open > 0 {
 				for j := range s.entries {
 					e := &s.entries[j]
-					if e.ep == nil || (!closing && now-e.last < int64(r.th.Cooldown)) {
+					if e.ep == nil {
+						continue
+					}
+					// A clock that went back (an injected one) leaves last in
+					// the future: the cool-down then runs from now.
+					e.last = min(e.last, now)
+					if !closing && now-e.last < int64(r.th.Cooldown) {
 						continue
 					}
 					reason := EndQuiet
@@ -262,25 +322,23 @@ func (d *Detector) end(closing bool) error {
 					}
 					reps = append(reps, report{})
 					s.endReport(&reps[len(reps)-1], r, j, e, reason)
+					if s.holdEnd(&reps[len(reps)-1]) {
+						reps = reps[:len(reps)-1]
+					}
 					e.ep = nil
 					s.open--
 					s.ended++
 				}
 			}
-			evicted += s.evictions - s.reported
+			if due {
+				evicted += s.evictions - s.reported
+				s.reported = s.evictions
+			}
 			s.mu.Unlock()
 		}
-		if evicted > 0 && (closing || now-r.lastEvict >= evictReportEvery || r.lastEvict == 0) {
-			if h := r.root.p.Load(); h != nil {
-				for i := range r.tab.shards {
-					s := &r.tab.shards[i]
-					s.mu.Lock()
-					s.reported = s.evictions
-					s.mu.Unlock()
-				}
-				r.lastEvict = now
-				errs = append(errs, d.emitEvicted(*h, r, evicted, now))
-			}
+		if evicted > 0 {
+			r.lastEvict = now
+			errs = append(errs, d.emitEvicted(*h, r, evicted, now))
 		}
 	}
 	for i := range reps {

@@ -21,6 +21,7 @@ func TestDefaults(t *testing.T) {
 		"login_fail_address":  {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-bf
 		"credential_stuffing": {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec ssh-bf_user-enum
 		"force_browsing":      {Count: 11, Window: 100 * sec, Cooldown: 5 * time.Minute},        // CrowdSec http-probing
+		"probe_volume":        {Count: 41, Window: 20 * sec, Cooldown: time.Minute},             // CrowdSec http-crawl-non_statics
 		"authz_probing":       {Count: 6, Window: 50 * sec, Cooldown: time.Minute},              // CrowdSec http-generic-403-bf
 	}
 	got := detect.DefaultThresholds()
@@ -101,7 +102,7 @@ func TestStartEvent(t *testing.T) {
 		"otel.scope.name": detect.ScopeName, "detect.rule": "login_fail_account", "detect.phase": "start",
 		"detect.count": int64(3), "audit.limit": int64(3), "detect.window": 160 * sec, "detect.cooldown": 100 * sec,
 		"detect.first_seen": t0, "detect.last_seen": t0.Add(20 * sec), "detect.key.attribute": "user.name",
-		"user.name": "maya", "detect.key": key, "detect.episode.id": start.attrs["detect.episode.id"],
+		"detect.key": key, "detect.episode.id": start.attrs["detect.episode.id"],
 		"detect.request_ids": []string{"req-2", "req-3"},
 	}
 	for k, v := range want {

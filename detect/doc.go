@@ -12,7 +12,9 @@
 //
 // Records pass unchanged. The rules read the record's attributes (and those
 // bound with With) and the request scope (slogaudit.ScopeValue: client.address
-// and request_id, which httpaudit puts there).
+// and request_id, which httpaudit puts there). They see only the records the
+// audit handler is enabled for: its level must be WARN or below for the
+// built-in rules, and at or below the level of a generic rule's records.
 //
 // # Rules
 //
@@ -22,14 +24,31 @@
 //	credential_stuffing  distinct user.name in auth.login.failed           client.address  malicious_attack_tool       CRITICAL  6 in 50 s, cool-down 1 min      CrowdSec crowdsecurity/ssh-bf_user-enum (distinct target_user, capacity 5, leakspeed 10s, blackhole 1m)
 //	force_browsing       distinct url.path in http.response.client_error   client.address  malicious_excess_404        WARN      11 in 100 s, cool-down 5 min    CrowdSec crowdsecurity/http-probing (distinct http_path of 400/403/404, capacity 10, leakspeed 10s, blackhole 5m)
 //	                     with status 400, 403 or 404
+//	probe_volume         http.response.client_error with status 400, 403   client.address  malicious_excess_404        WARN      41 in 20 s, cool-down 1 min     CrowdSec crowdsecurity/http-crawl-non_statics (capacity 40, leakspeed 0.5s, blackhole 1m)
+//	                     or 404, distinct or not
 //	authz_probing        authz.access.denied                               user.id, else   malicious_direct_reference  CRITICAL  6 in 50 s, cool-down 1 min      CrowdSec LePresidente/http-generic-403-bf (capacity 5, leakspeed 10s, blackhole 1m)
 //	                                                                       client.address
 //
-// The account of a failed login is the username typed (user.name), else
-// audit.target.user.id, else user.id. AppSensor names the same detection
+// The account of a failed login is the account id the application
+// resolved (audit.target.user.id), else the username typed (user.name) in
+// its canonical form, else user.id. The canonical form of a username, also
+// what credential_stuffing counts distinct, folds the variants of one name
+// into one: spaces trimmed at both ends, NFKC (fullwidth "ａｌｉｃｅ" and
+// other compatibility forms are plain "alice"), invisible characters
+// dropped (zero-width spaces and joiners, soft hyphens, bidirectional
+// marks, variation selectors, Hangul fillers), simple case folding.
+//
+// The address rules key an IPv6 address by its /64 (Options.IPv6Prefix):
+// whoever has one address of a /64 usually has all 2^64 of them. IPv4
+// addresses are keyed whole, IPv4-mapped IPv6 addresses as IPv4. AppSensor names the same detection
 // points: AE2 (repeated failed passwords: login_fail_account), AE3 (a high
 // rate of logins: login_fail_address), AE1 (many usernames from one source:
-// credential_stuffing), ACE3 (force browsing: force_browsing).
+// credential_stuffing), ACE3 (force browsing: force_browsing and
+// probe_volume). force_browsing counts distinct paths, and url.path has no
+// query string (httpaudit's url.query, when logged, masks every value):
+// enumerating /invoice?id=1, ?id=2, ... is one path, which probe_volume
+// catches by volume, with the threshold CrowdSec applies to an aggressive
+// crawl of any kind.
 //
 // CrowdSec's scenarios are leaky buckets; a rule here is a count in a
 // sliding window. A bucket of capacity C leaking one event per L overflows
@@ -59,13 +78,16 @@
 // through the handler the middleware was given, not its With clones.
 //
 // Keys are shown as they are when the log writes them as they are anyway
-// (client.address, user.id, audit.target.user.id); any other key, a username
-// above all, is shown as a pseudonym: the Redactor's "hmac-sha256:<hex>"
-// (the same pseudonym the audit handler writes for user.name when its
-// Redactor has that key), else a keyed hash private to the process. The
-// start event also carries the key under its own attribute (user.name,
-// client.address), so the audit handler's policy for it applies: user.name
-// is dropped by default.
+// (user.id, audit.target.user.id; client.address, an IPv6 one as its
+// prefix "2001:db8:1:2::/64"); any other key, a username above all, is
+// shown as a pseudonym: the Redactor's "hmac-sha256:<hex>" of the
+// canonical form (the same pseudonym the audit handler writes for a
+// user.name typed in that form, when its Redactor has that key), else a
+// keyed hash private to the process. The start event of an address key
+// also carries the address under its own attribute (client.address), so
+// the handler's policy for it applies; no other key value is ever written
+// raw, so a sink that receives detections without the audit handler's
+// policy (a fan-out, a pager) sees no username.
 //
 // # Memory and cost
 //
@@ -95,7 +117,13 @@
 // a lock, a map lookup and a few hundred nanoseconds; neither allocates.
 // Time comes from Options.Now (tests inject it); by default the monotonic
 // clock, so a stepped system clock cannot stretch or reopen a window; an
-// injected clock that goes backwards counts in the newest slot.
+// injected clock that goes backwards counts in the newest slot, one that
+// went back a whole window or more restarts the key's count, and an
+// episode whose last record lies in the future has it clamped to now.
+//
+// Derived events are written after the shard's lock is released. A
+// summary is never written before its start event, and Close returns only
+// once the events of log calls still running when it began are written.
 //
 // # In-process and fleet detection
 //

@@ -22,6 +22,11 @@ const (
 	// RuleForceBrowsing counts distinct paths answered 400, 403 or 404 per
 	// client address (AppSensor ACE3; OWASP malicious_excess_404).
 	RuleForceBrowsing = "force_browsing"
+	// RuleProbeVolume counts responses answered 400, 403 or 404 per client
+	// address, distinct or not: enumeration through the query string
+	// (/invoice?id=1, ?id=2, ...) or a request body is one url.path to
+	// RuleForceBrowsing (AppSensor ACE3; OWASP malicious_excess_404).
+	RuleProbeVolume = "probe_volume"
 	// RuleAuthzProbing counts authorization failures per acting user, or per
 	// client address for anonymous callers: direct object reference probing
 	// (OWASP malicious_direct_reference).

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 
@@ -68,7 +69,8 @@ func (h *handler) WithGroup(name string) slog.Handler {
 }
 
 // eventType returns the event_type of r (or of with), and whether the value
-// is a string.
+// is a string. A pass of its own, before the attributes the rules read are
+// loaded: most records are counted by no rule, and this pass is cheaper.
 func eventType(r *slog.Record, with []slog.Attr) (string, bool) {
 	var et string
 	found := false
@@ -108,16 +110,22 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if ru.statuses != nil && !slices.Contains(ru.statuses, v.status()) {
 			continue
 		}
-		val, attr := v.key(ctx, ru)
+		// The distinct value first: it is a record attribute, the key may
+		// need a look into the request scope.
+		var dv string
+		if ru.distinct != "" {
+			if dv = v.str(ru.distinct); dv == "" {
+				continue
+			}
+		}
+		val, attr, class := v.key(ctx, ru)
 		if val == "" {
 			continue
 		}
 		var fp uint32
-		if ru.distinct != "" {
-			dv := v.str(ru.distinct)
-			if dv == "" {
-				continue
-			}
+		if ru.distinctClass == className {
+			fp = uint32(maphash.Comparable(d.fpSeed, d.nameKey(&f, dv)) >> 32)
+		} else if ru.distinct != "" {
 			fp = d.fingerprint(dv)
 		}
 		if !haveReqID {
@@ -126,19 +134,26 @@ func (d *Detector) observe(ctx context.Context, r *slog.Record, with []slog.Attr
 		if p := ru.root.p.Load(); p != root {
 			ru.root.p.Store(root)
 		}
-		d.count(ru, val, attr, fp, now, reqID, root)
+		var key uint64
+		if class == className {
+			key = d.nameKey(&f, val)
+		} else {
+			key = d.keyHash(val, class)
+		}
+		d.count(ru, key, val, attr, class, fp, now, reqID, root)
 	}
 }
 
 // count adds one record for key value val of rule ru and writes what that
 // causes: the start of an episode, the summary of an episode whose
 // cool-down had passed, the summary of an evicted one.
-func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID string, root *slog.Handler) {
-	key := d.hash(val)
+func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass, fp uint32, now int64, reqID string, root *slog.Handler) {
 	t := ru.tab
 	s := t.shardOf(key)
 	slot := t.slot(now)
-	var reps [3]report
+	// Allocated only when the record causes an event: zeroing three
+	// reports on every record costs more than the rest of the count.
+	var reps *[3]report
 	n := 0
 
 	s.mu.Lock()
@@ -151,14 +166,25 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	i, evicted, ended := s.lookup(key, slot, t.perShard)
 	if ended {
 		// Its samples were cleared with the slot: the summary goes without.
+		reps = new([3]report)
 		s.endReportOf(&reps[n], ru, &evicted, EndEvicted)
-		n++
+		if !s.holdEnd(&reps[n]) {
+			n++
+		}
 		s.ended++
 	}
 	e := &s.entries[i]
+	// A clock that went back (an injected one) would leave last in the
+	// future and the episode open for good: clamp.
+	e.last, e.first = min(e.last, now), min(e.first, now)
 	if e.ep != nil && now-e.last >= int64(ru.th.Cooldown) {
+		if reps == nil {
+			reps = new([3]report)
+		}
 		s.endReport(&reps[n], ru, i, e, EndQuiet)
-		n++
+		if !s.holdEnd(&reps[n]) {
+			n++
+		}
 		e.ep = nil
 		s.open--
 		s.ended++
@@ -168,7 +194,7 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	}
 	c := e.cnt.add(slot)
 	e.seen++
-	e.last = max(e.last, now)
+	e.last = now
 	s.matched++
 	s.addSample(i, e, reqID)
 	value, dist := int(c), 0
@@ -179,17 +205,37 @@ func (d *Detector) count(ru *rule, val, attr string, fp uint32, now int64, reqID
 	if e.ep != nil {
 		e.ep.maxDist = max(e.ep.maxDist, dist)
 	} else if value >= ru.th.Count {
-		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, attr, key), root: *root, maxDist: dist}
+		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, class, key), root: *root, maxDist: dist}
 		s.open++
 		s.started++
+		if reps == nil {
+			reps = new([3]report)
+		}
 		rep := &reps[n]
 		n++
 		s.startReport(rep, ru, i, e, int(c), dist)
-		rep.keyAttr, rep.raw = attr, val
+		rep.keyAttr = attr
+		if class == classAddress {
+			// The address under its own attribute too (client.address):
+			// the one value of a key that is never personal data the log
+			// would not write anyway. A username, or any attribute of a
+			// generic rule, is only ever shown as detect.key's pseudonym.
+			rep.raw = clip(val, maxDisplayLen)
+		}
+	}
+	if n > 0 {
+		d.inflight.Add(1)
 	}
 	s.mu.Unlock()
-
+	if n == 0 {
+		return
+	}
+	defer d.inflight.Done()
 	for j := range n {
-		_ = d.emit(&reps[j], now)
+		if reps[j].phase == PhaseStart {
+			d.emitStart(s, &reps[j], now)
+		} else {
+			_ = d.emit(&reps[j], now)
+		}
 	}
 }

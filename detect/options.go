@@ -65,36 +65,53 @@ type Rule struct {
 // with its defaults.
 type Options struct {
 	// LoginFailAccount: failed logins (auth.login.failed) per target
-	// account: user.name, else audit.target.user.id, else user.id.
+	// account: audit.target.user.id, else user.name in its canonical form
+	// (see the package documentation), else user.id.
 	LoginFailAccount Threshold
 	// LoginFailAddress: failed logins per client.address.
 	LoginFailAddress Threshold
-	// CredentialStuffing: distinct user.name values in failed logins per
-	// client.address.
+	// CredentialStuffing: distinct user.name values (canonical forms) in
+	// failed logins per client.address.
 	CredentialStuffing Threshold
 	// ForceBrowsing: distinct url.path values of responses with a status in
 	// ProbeStatusCodes (httpaudit's http.response.client_error) per
 	// client.address.
 	ForceBrowsing Threshold
-	// ProbeStatusCodes are the statuses ForceBrowsing counts; nil means 400,
-	// 403 and 404 (CrowdSec http-probing).
+	// ProbeVolume: responses with a status in ProbeStatusCodes per
+	// client.address, distinct paths or not (enumeration through the query
+	// string or a body).
+	ProbeVolume Threshold
+	// ProbeStatusCodes are the statuses ForceBrowsing and ProbeVolume
+	// count; nil means 400, 403 and 404 (CrowdSec http-probing). An empty,
+	// non-nil slice means none: the two rules then count nothing.
 	ProbeStatusCodes []int
 	// AuthzProbing: authorization failures (authz.access.denied) per acting
 	// user.id, or per client.address when there is none.
 	AuthzProbing Threshold
+	// IPv6Prefix is how many leading bits of an IPv6 address make the key
+	// of the address rules (login_fail_address, credential_stuffing,
+	// force_browsing, probe_volume, authz_probing for anonymous callers,
+	// generic rules keyed by client.address or network.peer.address):
+	// whoever holds one address usually holds its whole /64 (one host, one
+	// cloud VM, one home line), and would otherwise get 2^64 fresh keys.
+	// Default 64; 32 to 128 (128 keys each address). IPv4 addresses are
+	// keyed whole, IPv4-mapped IPv6 addresses as IPv4.
+	IPv6Prefix int
 	// Rules are generic rules, checked after the built-in ones.
 	Rules []Rule
 
 	// MaxKeys bounds the keys each rule tracks; default 4096, at least
-	// Shards. When a rule is full, a new key evicts the key with the fewest
-	// records in its window (see the package documentation).
+	// Shards, at most MaxKeysLimit, rounded down to a multiple of Shards.
+	// New allocates it all: about 2 KiB per key for the six built-in rules
+	// (9 MiB by default). When a rule is full, a new key evicts the key with
+	// the fewest records in its window (see the package documentation).
 	MaxKeys int
 	// Shards splits each rule's keys over independently locked shards so
 	// that logging goroutines rarely wait for each other; a power of two,
 	// default 16, at most 256.
 	Shards int
-	// SampleSize is how many request ids the derived events carry; default
-	// 4, at most 16.
+	// SampleSize is how many request ids the derived events carry: zero
+	// means 4, negative none, at most 16.
 	SampleSize int
 	// Redactor turns usernames and other identity keys into the pseudonyms
 	// the log itself uses (redact.Redactor.Hash, "hmac-sha256:<hex>") when it
@@ -124,6 +141,9 @@ const (
 	MaxDistinct = 32
 	// MaxCount bounds the Count of every other rule.
 	MaxCount = 1 << 30
+	// MaxKeysLimit bounds Options.MaxKeys: about 560 MiB allocated by New
+	// for the built-in rules.
+	MaxKeysLimit = 1 << 18
 
 	defaultMaxKeys    = 4096
 	defaultShards     = 16
@@ -131,6 +151,8 @@ const (
 	maxShards         = 256
 	maxSampleSize     = 16
 	defaultSweep      = time.Second
+	defaultIPv6Prefix = 64
+	minIPv6Prefix     = 32
 )
 
 // Defaults of the built-in rules; the package documentation gives their
@@ -140,6 +162,7 @@ var (
 	defaultLoginFailAddress   = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultCredentialStuffing = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultForceBrowsing      = Threshold{Count: 11, Window: 100 * time.Second, Cooldown: 5 * time.Minute}
+	defaultProbeVolume        = Threshold{Count: 41, Window: 20 * time.Second, Cooldown: time.Minute}
 	defaultAuthzProbing       = Threshold{Count: 6, Window: 50 * time.Second, Cooldown: time.Minute}
 	defaultProbeStatusCodes   = []int{400, 403, 404}
 )
@@ -152,6 +175,7 @@ func DefaultThresholds() map[string]Threshold {
 		RuleLoginFailAddress:   defaultLoginFailAddress,
 		RuleCredentialStuffing: defaultCredentialStuffing,
 		RuleForceBrowsing:      defaultForceBrowsing,
+		RuleProbeVolume:        defaultProbeVolume,
 		RuleAuthzProbing:       defaultAuthzProbing,
 	}
 }
@@ -202,14 +226,23 @@ func (o *Options) check() error {
 	if o.MaxKeys == 0 {
 		o.MaxKeys = defaultMaxKeys
 	}
-	if o.MaxKeys < max(o.Shards, 1) || o.MaxKeys > 1<<22 {
-		errs = append(errs, fmt.Errorf("detect: MaxKeys %d: want Shards (%d)..%d", o.MaxKeys, o.Shards, 1<<22))
+	if o.MaxKeys < max(o.Shards, 1) || o.MaxKeys > MaxKeysLimit {
+		errs = append(errs, fmt.Errorf("detect: MaxKeys %d: want Shards (%d)..%d", o.MaxKeys, o.Shards, MaxKeysLimit))
 	}
-	if o.SampleSize == 0 {
+	switch {
+	case o.SampleSize == 0:
 		o.SampleSize = defaultSampleSize
+	case o.SampleSize < 0:
+		o.SampleSize = 0
+	case o.SampleSize > maxSampleSize:
+		errs = append(errs, fmt.Errorf("detect: SampleSize %d: want at most %d (0: the default %d; negative: none)",
+			o.SampleSize, maxSampleSize, defaultSampleSize))
 	}
-	if o.SampleSize < 0 || o.SampleSize > maxSampleSize {
-		errs = append(errs, fmt.Errorf("detect: SampleSize %d: want 0..%d", o.SampleSize, maxSampleSize))
+	if o.IPv6Prefix == 0 {
+		o.IPv6Prefix = defaultIPv6Prefix
+	}
+	if o.IPv6Prefix < minIPv6Prefix || o.IPv6Prefix > 128 {
+		errs = append(errs, fmt.Errorf("detect: IPv6Prefix %d: want %d..128", o.IPv6Prefix, minIPv6Prefix))
 	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweep

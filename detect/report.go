@@ -13,6 +13,7 @@ import (
 // written after the lock is released (the downstream handler may block).
 type report struct {
 	rule          *rule
+	ep            *episode
 	phase, reason string
 	id, key       string
 	keyAttr, raw  string // start only: the key's attribute and raw value
@@ -28,7 +29,7 @@ type report struct {
 // and dist distinct values in the window.
 func (s *shard) startReport(rep *report, ru *rule, i int, e *entry, count, dist int) {
 	*rep = report{
-		rule: ru, phase: PhaseStart, id: e.ep.id, key: e.ep.key, root: e.ep.root,
+		rule: ru, ep: e.ep, phase: PhaseStart, id: e.ep.id, key: e.ep.key, root: e.ep.root,
 		count: uint64(count), dist: dist, first: e.first, last: e.last,
 	}
 	rep.ns = s.sampleList(i, e, &rep.samples)
@@ -43,8 +44,34 @@ func (s *shard) endReport(rep *report, ru *rule, i int, e *entry, reason string)
 // endReportOf fills rep with the summary of e's episode, without samples.
 func (s *shard) endReportOf(rep *report, ru *rule, e *entry, reason string) {
 	*rep = report{
-		rule: ru, phase: PhaseEnd, reason: reason, id: e.ep.id, key: e.ep.key, root: e.ep.root,
+		rule: ru, ep: e.ep, phase: PhaseEnd, reason: reason, id: e.ep.id, key: e.ep.key, root: e.ep.root,
 		count: e.seen, dist: e.ep.maxDist, first: e.first, last: e.last,
+	}
+}
+
+// holdEnd keeps the summary rep, of an episode whose start event has not
+// been written yet, for the goroutine writing that start (see
+// episode.pending); it reports whether it did. Call it under s.mu.
+func (s *shard) holdEnd(rep *report) bool {
+	if rep.ep.written {
+		return false
+	}
+	p := *rep
+	rep.ep.pending = &p
+	return true
+}
+
+// emitStart writes the start event rep of an episode of shard s, then the
+// episode's summary if it ended meanwhile.
+func (d *Detector) emitStart(s *shard, rep *report, now int64) {
+	_ = d.emit(rep, now)
+	s.mu.Lock()
+	rep.ep.written = true
+	p := rep.ep.pending
+	rep.ep.pending = nil
+	s.mu.Unlock()
+	if p != nil {
+		_ = d.emit(p, now)
 	}
 }
 

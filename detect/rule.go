@@ -20,12 +20,15 @@ type rule struct {
 	match     string // event_type of the records it counts
 	statuses  []int  // non-nil: only records with one of these statuses
 	key       keyKind
-	keyAttr   string // the attribute of keyAttribute rules
-	distinct  string // attribute whose distinct values are counted; "" = count records
-	th        Threshold
-	tab       *table
-	root      rootCell // the last downstream handler that counted a record, for Sweep's reports
-	lastEvict int64    // when Sweep last reported evictions (guarded by Detector.sweepMu)
+	keyAttr   string   // the attribute of keyAttribute rules
+	keyClass  keyClass // and its class
+	distinct  string   // attribute whose distinct values are counted; "" = count records
+	// distinctClass is className for usernames, counted in canonical form.
+	distinctClass keyClass
+	th            Threshold
+	tab           *table
+	root          rootCell // the last downstream handler that counted a record, for Sweep's reports
+	lastEvict     int64    // when Sweep last reported evictions (guarded by Detector.sweepMu)
 }
 
 // builtins returns the built-in rules that o enables, with defaults applied.
@@ -46,11 +49,16 @@ func builtins(o *Options) ([]*rule, error) {
 			match: authaudit.EventLoginFailed, key: keyAddress}, MaxCount},
 		{o.CredentialStuffing, defaultCredentialStuffing, "CredentialStuffing", &rule{
 			name: RuleCredentialStuffing, owasp: "malicious_attack_tool", level: slogaudit.LevelCritical,
-			match: authaudit.EventLoginFailed, key: keyAddress, distinct: slogaudit.KeyUserName}, MaxDistinct},
+			match: authaudit.EventLoginFailed, key: keyAddress, distinct: slogaudit.KeyUserName,
+			distinctClass: className}, MaxDistinct},
 		{o.ForceBrowsing, defaultForceBrowsing, "ForceBrowsing", &rule{
 			name: RuleForceBrowsing, owasp: "malicious_excess_404", level: slog.LevelWarn,
 			match: httpaudit.EventClientError, key: keyAddress, distinct: httpaudit.KeyURLPath,
 			statuses: slices.Clone(o.ProbeStatusCodes)}, MaxDistinct},
+		{o.ProbeVolume, defaultProbeVolume, "ProbeVolume", &rule{
+			name: RuleProbeVolume, owasp: "malicious_excess_404", level: slog.LevelWarn,
+			match: httpaudit.EventClientError, key: keyAddress,
+			statuses: slices.Clone(o.ProbeStatusCodes)}, MaxCount},
 		{o.AuthzProbing, defaultAuthzProbing, "AuthzProbing", &rule{
 			name: RuleAuthzProbing, owasp: "malicious_direct_reference", level: slogaudit.LevelCritical,
 			match: authaudit.EventAccessDenied, key: keyActor}, MaxCount},
@@ -78,7 +86,7 @@ func generic(g Rule) *rule {
 	th, _ := g.Threshold.withDefaults(Threshold{}, "", MaxCount)
 	r := &rule{
 		name: g.Name, owasp: g.OWASPEvent, level: g.Level, match: g.EventType, th: th,
-		key: keyAttribute, keyAttr: g.Key,
+		key: keyAttribute, keyAttr: g.Key, keyClass: classOf(g.Key),
 	}
 	if r.owasp == "" {
 		r.owasp = "excess_rate_limit_exceeded"
@@ -108,6 +116,13 @@ type fields struct {
 	v      [nFields]string
 	status slog.Value // http.response.status_code, kept as a value: no string needed
 	loaded bool
+	// addr caches the client address (view.scope).
+	addr     string
+	addrRead bool
+	// name and nameKey cache the last username hashed (Detector.nameKey).
+	name    string
+	nameKey uint64
+	named   bool
 }
 
 // The attributes the built-in rules read, by index in view.f.
@@ -143,30 +158,38 @@ func fieldIndex(key string) int {
 	return -1
 }
 
+// load reads, in one pass over the record and then over with, the
+// built-in attributes (the record's last value, else the last bound with
+// With).
+func (v *view) load() {
+	f := v.f
+	f.loaded = true
+	var seen [nFields]bool
+	v.r.Attrs(func(a slog.Attr) bool {
+		if j := fieldIndex(a.Key); j == fStatus {
+			f.status, seen[j] = a.Value.Resolve(), true
+		} else if j >= 0 {
+			f.v[j], seen[j] = valueString(a.Value.Resolve()), true
+		}
+		return true
+	})
+	for k := len(v.with) - 1; k >= 0; k-- {
+		a := &v.with[k]
+		if j := fieldIndex(a.Key); j == fStatus && !seen[j] {
+			f.status, seen[j] = a.Value.Resolve(), true
+		} else if j >= 0 && !seen[j] {
+			f.v[j], seen[j] = valueString(a.Value.Resolve()), true
+		}
+	}
+}
+
 // field returns built-in attribute i of the record (the record's last
 // value, else the last bound with With).
 func (v *view) field(i int) string {
-	f := v.f
-	if !f.loaded {
-		f.loaded = true
-		var seen [nFields]bool
-		v.r.Attrs(func(a slog.Attr) bool {
-			if j := fieldIndex(a.Key); j == fStatus {
-				f.status, seen[j] = a.Value.Resolve(), true
-			} else if j >= 0 {
-				f.v[j], seen[j] = valueString(a.Value.Resolve()), true
-			}
-			return true
-		})
-		for k := len(v.with) - 1; k >= 0; k-- {
-			if j := fieldIndex(v.with[k].Key); j == fStatus && !seen[j] {
-				f.status, seen[j] = v.with[k].Value.Resolve(), true
-			} else if j >= 0 && !seen[j] {
-				f.v[j], seen[j] = valueString(v.with[k].Value.Resolve()), true
-			}
-		}
+	if !v.f.loaded {
+		v.load()
 	}
-	return f.v[i]
+	return v.f.v[i]
 }
 
 // str returns the string form of attribute key: the record's last one, else
@@ -199,6 +222,17 @@ func (v *view) str(key string) string {
 
 // scope returns the request scope's value of key, else the record's.
 func (v *view) scope(ctx context.Context, key string) string {
+	if key == slogaudit.KeyClientAddress {
+		// Read by several rules of one record: once.
+		if !v.f.addrRead {
+			v.f.addr, v.f.addrRead = v.scopeRead(ctx, key), true
+		}
+		return v.f.addr
+	}
+	return v.scopeRead(ctx, key)
+}
+
+func (v *view) scopeRead(ctx context.Context, key string) string {
 	if val, ok := slogaudit.ScopeValue(ctx, key); ok {
 		if s := valueString(val); s != "" {
 			return s
@@ -254,8 +288,9 @@ func valueString(v slog.Value) string {
 type keyKind uint8
 
 const (
-	// keyAccount is the target account of a failed login: the username
-	// typed, else the account id the application named, else user.id.
+	// keyAccount is the target account of a failed login: the account id
+	// the application named, else the username typed (canonicalized), else
+	// user.id.
 	keyAccount keyKind = iota
 	// keyAddress is the client address, from the request scope (httpaudit
 	// puts it there) or the record.
@@ -268,32 +303,35 @@ const (
 	keyAttribute
 )
 
-// key returns rule ru's key in the record and the attribute it came from;
-// an empty key means the record is not counted.
-func (v *view) key(ctx context.Context, ru *rule) (string, string) {
+// key returns rule ru's key in the record, the attribute it came from and
+// its class; an empty key means the record is not counted.
+func (v *view) key(ctx context.Context, ru *rule) (string, string, keyClass) {
 	switch ru.key {
 	case keyAccount:
-		for _, k := range [...]string{slogaudit.KeyUserName, authaudit.KeyTargetUserID, slogaudit.KeyUserID} {
-			if s := v.str(k); s != "" {
-				return s, k
-			}
+		// The account id the application resolved names the account
+		// whatever the username typed; else the username, canonicalized.
+		if s := v.field(fTarget); s != "" {
+			return s, authaudit.KeyTargetUserID, classID
 		}
-		return "", ""
+		if s := v.field(fUserName); s != "" {
+			return s, slogaudit.KeyUserName, className
+		}
+		return v.field(fUserID), slogaudit.KeyUserID, classID
 	case keyAddress:
-		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress, classAddress
 	case keyActor:
 		if s := v.actingUser(ctx); s != "" {
-			return s, slogaudit.KeyUserID
+			return s, slogaudit.KeyUserID, classID
 		}
-		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress
+		return v.scope(ctx, slogaudit.KeyClientAddress), slogaudit.KeyClientAddress, classAddress
 	}
 	switch k := ru.keyAttr; k {
 	case slogaudit.KeyClientAddress, slogaudit.KeyPeerAddress, slogaudit.KeySessionID, slogaudit.KeyRequestID:
-		return v.scope(ctx, k), k
+		return v.scope(ctx, k), k, ru.keyClass
 	case slogaudit.KeyUserID:
-		return v.actingUser(ctx), k
+		return v.actingUser(ctx), k, classID
 	default:
-		return v.str(k), k
+		return v.str(k), k, ru.keyClass
 	}
 }
 

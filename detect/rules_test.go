@@ -25,7 +25,8 @@ var th3 = detect.Threshold{Count: 3, Window: 160 * sec, Cooldown: 100 * sec}
 // only enables rule name with th and turns the other built-ins off.
 func only(name string, th detect.Threshold) detect.Options {
 	off := detect.Threshold{Off: true}
-	o := detect.Options{LoginFailAccount: off, LoginFailAddress: off, CredentialStuffing: off, ForceBrowsing: off, AuthzProbing: off}
+	o := detect.Options{LoginFailAccount: off, LoginFailAddress: off, CredentialStuffing: off, ForceBrowsing: off,
+		ProbeVolume: off, AuthzProbing: off}
 	switch name {
 	case detect.RuleLoginFailAccount:
 		o.LoginFailAccount = th
@@ -35,6 +36,8 @@ func only(name string, th detect.Threshold) detect.Options {
 		o.CredentialStuffing = th
 	case detect.RuleForceBrowsing:
 		o.ForceBrowsing = th
+	case detect.RuleProbeVolume:
+		o.ProbeVolume = th
 	case detect.RuleAuthzProbing:
 		o.AuthzProbing = th
 	}

@@ -60,6 +60,12 @@ type episode struct {
 	key     string // display form of the key
 	root    slog.Handler
 	maxDist int
+	// written is set (under the shard's lock) once the start event has been
+	// written. The start is written after the lock is released, so the
+	// episode may end before that: its summary then waits in pending, and
+	// the goroutine writing the start writes it next, never before.
+	written bool
+	pending *report
 }
 
 func newTable(maxKeys, shards, sampleSize int, window time.Duration, distinct bool) *table {

@@ -16,9 +16,15 @@ type counter struct {
 
 // advance moves the counter to slot s, dropping the slots that leave the
 // window. A slot before base (a clock that went backwards) leaves the
-// counter as it is: the record then counts in the newest slot.
+// counter as it is: the record then counts in the newest slot; unless the
+// clock went back a whole window or more, which restarts the counter at s
+// (else the records counted in the future would stay in the window until
+// the clock caught up).
 func (c *counter) advance(s int64) {
 	if s <= c.base {
+		if c.base-s >= slots {
+			*c = counter{base: s}
+		}
 		return
 	}
 	if s-c.base >= slots {
@@ -84,11 +90,12 @@ func (d *fingerprints) add(f uint32, s int64) int {
 }
 
 // count returns the number of fingerprints seen in the window ending at s,
-// dropping the older ones.
+// dropping the older ones (and those a whole window in its future: a clock
+// that went back).
 func (d *fingerprints) count(s int64) int {
 	k := 0
 	for i := range int(d.n) {
-		if s-d.seen[i] < slots {
+		if s-d.seen[i] < slots && d.seen[i]-s < slots {
 			d.fp[k], d.seen[k] = d.fp[i], d.seen[i]
 			k++
 		}
