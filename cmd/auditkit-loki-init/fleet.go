@@ -105,6 +105,14 @@ func fleetRules(app string) []fleetRule {
 				byAddress + ":* | stats by (" + byAddress + ") count_uniq(attributes.url.path) paths",
 		},
 		{
+			Name: detect.RuleProbeVolume, Alert: "AuditkitProbeVolume",
+			Summary: "responses answered " + strings.Join(statuses, ", ") + " (" + evHTTPClient + ") per client address, distinct or not",
+			Key:     "client_address", KeySource: "client.address",
+			Value: "responses", OWASP: "malicious_excess_404", Severity: "warning",
+			Expr: is(evHTTPClient) + " attributes.http.response.status_code:in(" + strings.Join(statuses, ", ") + ") " +
+				byAddress + ":* | stats by (" + byAddress + ") count() responses",
+		},
+		{
 			Name: detect.RuleAuthzProbing, Alert: "AuditkitAuthzProbing",
 			Summary: "authorization denials (" + evAuthzDenied + ") per acting user, or per client address for anonymous callers",
 			Key:     "actor", KeySource: "user.id, else client.address",

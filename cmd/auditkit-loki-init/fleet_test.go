@@ -89,11 +89,13 @@ func TestFleetRulesMatchTheDetector(t *testing.T) {
 	for i := range 11 {
 		auth.LoginFailed(req("192.0.2.1"), fmt.Sprintf("user%d", i), authaudit.ReasonUnknownUser)
 		auth.LoginFailed(req(fmt.Sprintf("198.51.100.%d", i)), "maya", authaudit.ReasonBadPassword)
+		auth.AccessDenied(req("192.0.2.3"), "42", "invoice/1")
+	}
+	for i := range 41 { // force_browsing at 11 distinct paths, probe_volume at 41 responses
 		logger.LogAttrs(req("192.0.2.2"), slog.LevelWarn, "http.response",
 			slog.String(slogaudit.KeyEventType, httpaudit.EventClientError),
-			slog.String(httpaudit.KeyURLPath, fmt.Sprintf("/p%d", i)),
+			slog.String(httpaudit.KeyURLPath, fmt.Sprintf("/p%d", i%20)),
 			slog.Int(httpaudit.KeyHTTPStatusCode, 404))
-		auth.AccessDenied(req("192.0.2.3"), "42", "invoice/1")
 	}
 	require.NoError(t, d.Close())
 

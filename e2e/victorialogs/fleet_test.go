@@ -57,7 +57,7 @@ type request struct {
 //
 //	stuffer   4 failed logins per instance, each a new username   12 failures, 12 usernames
 //	victim    2 failed logins per instance, each a new address     6 failures for the account
-//	prober    5 missing paths per instance (404)                  15 distinct paths
+//	prober    5 missing paths, 3 times each, per instance (404)   15 distinct paths, 45 responses
 //	mallory   3 denied invoice reads per instance (403)            9 denials for user 4242
 //	benign    1 failed login (alice) on instances 0 and 1          2 failures
 //	benignProber 1 missing path on instances 0 and 1               2 paths
@@ -70,8 +70,8 @@ func fleetTraffic() []request {
 		for j := range 2 {
 			rs = append(rs, request{i, "POST", "/login", fmt.Sprintf("198.51.100.%d", 2*i+j+1), victim})
 		}
-		for j := range 5 {
-			rs = append(rs, request{i, "GET", fmt.Sprintf("/files/probe-%02d", 5*i+j), prober, ""})
+		for j := range 15 {
+			rs = append(rs, request{i, "GET", fmt.Sprintf("/files/probe-%02d", 5*i+j%5), prober, ""})
 		}
 		for range 3 {
 			rs = append(rs, request{i, "GET", "/invoices/inv-1", mallory, malloryID})
@@ -249,6 +249,7 @@ func TestFleetDetection(t *testing.T) {
 		detect.RuleCredentialStuffing: {stuffer, 4, 12},
 		detect.RuleLoginFailAccount:   {pseudonym, 2, 6},
 		detect.RuleForceBrowsing:      {prober, 5, 15},
+		detect.RuleProbeVolume:        {prober, 15, 45},
 		detect.RuleAuthzProbing:       {malloryID, 3, 9},
 	}
 	for rule, f := range want {
@@ -393,6 +394,7 @@ func TestFleetDetection(t *testing.T) {
 	keyLabel := map[string]string{
 		detect.RuleLoginFailAccount: "account", detect.RuleLoginFailAddress: "client_address",
 		detect.RuleCredentialStuffing: "client_address", detect.RuleForceBrowsing: "client_address",
+		detect.RuleProbeVolume:  "client_address",
 		detect.RuleAuthzProbing: "actor",
 	}
 	for rule, f := range want {
