@@ -90,8 +90,9 @@ func (st *call) scope() context.Context {
 	if st.ic.c.session == nil {
 		n--
 	}
-	// BeginRequest: the call has its own acting user, even under a scope
-	// that spans calls (one a stats handler makes per connection).
+	// BeginRequest: the call has its own acting user, empty at first, even
+	// under a scope that spans calls (one a stats handler makes per
+	// connection); finish ends the call.
 	return slogaudit.BeginRequest(st, scope[:n]...)
 }
 

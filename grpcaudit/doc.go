@@ -87,9 +87,11 @@
 //
 //	slogaudit.SetUser(ctx, slogaudit.User{ID: claims.Subject})
 //
-// The user is the call's own: a scope that spans calls (a stats handler's,
-// per connection) keeps the attributes it gives every call, but one call's
-// SetUser never reaches the next call on the connection.
+// The user is the call's own and starts empty: a scope that spans calls (a
+// stats handler's, per connection) keeps the attributes it gives every
+// call, but never a user. An authentication interceptor chained before
+// these ones sets the user on that connection scope: no call's event
+// carries it, and SetUser reports false once a call has begun over it.
 //
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see

@@ -48,11 +48,13 @@
 //
 //	slogaudit.SetUser(r.Context(), slogaudit.User{ID: id})
 //
-// and the response event picks it up. The user is the request's own: a
-// scope that spans requests (one http.Server.ConnContext makes per
-// connection) keeps the attributes it gives every request, but one
-// request's SetUser never reaches the next request on a kept-alive
-// connection. RequestID returns the id, for example for an X-Request-Id
+// and the response event picks it up. The user is the request's own and
+// starts empty: a scope that spans requests (one http.Server.ConnContext
+// makes per connection, or BaseContext per server) keeps the attributes it
+// gives every request, but never a user. Authentication middleware must
+// run inside the audit middleware: placed before it, its SetUser lands on
+// the spanning scope, reaches no request's event, and reports false once a
+// request has begun over that scope. RequestID returns the id, for example for an X-Request-Id
 // response header.
 //
 // The scope values the middleware computes (request_id, client.address,
