@@ -206,9 +206,19 @@ func (st *call) addrs() (client, peer string) {
 // peer "address" is a path the connecting process chose (it can bind to
 // "127.0.0.1"), and an in-memory connection has none; then no metadata is
 // believed.
+//
+// The local address settles it when the peer's cannot: grpc.Server.ServeHTTP
+// (gRPC mounted on an http.Server) reports the peer as the request's
+// RemoteAddr string, whose Network() is always "tcp", even on a Unix socket
+// where it is that client-chosen path; its LocalAddr is the http.Server's
+// listener address (http.LocalAddrContextKey), a *net.UnixAddr there. A
+// connection whose local end is not on an IP network has no peer address.
 func peerAddr(ctx context.Context) netip.Addr {
 	p, ok := peer.FromContext(ctx)
 	if !ok {
+		return netip.Addr{}
+	}
+	if la := p.LocalAddr; la != nil && !clientip.IPNetwork(la.Network()) {
 		return netip.Addr{}
 	}
 	return clientip.PeerOf(p.Addr)

@@ -108,8 +108,9 @@
 // nearest proxy appended to, and any doubt (an untrusted peer, a garbage
 // entry, too short a chain) falls back to the peer. Only a TCP peer has an
 // address: over a Unix socket (whose peer "address" is a path the client
-// chose) or an in-memory connection both addresses are omitted and no
-// metadata is believed.
+// chose), also when an http.Server on one serves the grpc.Server through
+// grpc.Server.ServeHTTP (the local address tells), or an in-memory
+// connection both addresses are omitted and no metadata is believed.
 //
 // grpc-gateway appends the HTTP client's address to x-forwarded-for, so
 // list the gateway's address; but it also forwards every

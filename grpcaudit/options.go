@@ -52,8 +52,9 @@ type Options struct {
 	// past trusted hops, and an incoming x-request-id is believed. The rules
 	// and the code are httpaudit's. Only a TCP peer has an address: over a
 	// Unix socket (whose peer "address" is a path the client chose, which
-	// can read "127.0.0.1") or an in-memory connection, no metadata is
-	// believed.
+	// can read "127.0.0.1"), served by the grpc.Server itself or by an
+	// http.Server through grpc.Server.ServeHTTP, or an in-memory
+	// connection, no metadata is believed.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of proxies in front of the server:
 	// the client is the TrustedProxyCount-th entry from the right of the
