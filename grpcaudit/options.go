@@ -46,7 +46,8 @@ type Options struct {
 
 	// TrustedProxies are the CIDRs or bare IP addresses of the proxies in
 	// front of the server (an Envoy, a grpc-gateway). A prefix that trusts
-	// every address (0.0.0.0/0, ::/0) is an error. When the network peer
+	// every address (0.0.0.0/0, ::/0) is an error, and so is a public prefix
+	// wider than /8 (IPv4) or /16 (IPv6), as in httpaudit. When the network peer
 	// is one of them, the client address is taken from the proxy metadata
 	// (see ForwardedHeader and ClientIPHeader), walking it from the right
 	// past trusted hops, and an incoming x-request-id is believed. The rules

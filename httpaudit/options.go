@@ -56,7 +56,10 @@ type Options struct {
 	// (RemoteAddr is then a path the client chose, which can read
 	// "127.0.0.1:80") the request has no peer address and no header is
 	// believed. A prefix that trusts every address (0.0.0.0/0, ::/0) is an
-	// error.
+	// error, and so is a public prefix wider than /8 (IPv4, IPv4-mapped IPv6
+	// included) or /16 (IPv6), or public IPv4 prefixes that together cover
+	// more than a /8; wider ones wholly in non-public space (10.0.0.0/8,
+	// fc00::/7, ...) are fine.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of reverse proxies in front of the
 	// server: the client is the TrustedProxyCount-th entry from the right of
@@ -78,7 +81,8 @@ type Options struct {
 	// (X-Real-IP, CF-Connecting-IP, ...). It is read only when the peer is in
 	// TrustedProxies, which it therefore requires, and it replaces the walk
 	// of the list header. A header clients send for another purpose
-	// (User-Agent, X-Request-Id, Authorization, ...) is an error.
+	// (User-Agent, X-Request-Id, Authorization, Proxy-Authorization, Cookie,
+	// Origin, Via, Traceparent, X-Api-Key, Sec-*, ...) is an error.
 	ClientIPHeader string
 
 	// Route returns the route template of a request (/users/{id}). nil means
