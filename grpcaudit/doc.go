@@ -95,9 +95,11 @@
 //
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see
-// RequestID). Options.SessionID supplies session.id from the call's context:
-// the application's own id, checked against the value rules, or with
-// Options.SessionKey the keyed hash of whatever the hook returns.
+// RequestID). Options.SessionID supplies the session id from the call's
+// context, and session.id is its keyed hash, never the id itself (a session
+// id is a bearer credential): with Options.SessionKey, stable across
+// instances; without it, with a random key made once per process, so it
+// joins a session's calls within one process only.
 //
 // # Client address
 //

@@ -69,8 +69,11 @@
 //
 // With Options.SessionCookie and Options.SessionKey, session.id is the
 // first 16 bytes of HMAC-SHA256(SessionKey, cookie value) in hex: stable
-// for the session, never the cookie; Options.SessionID supplies the
-// application's own server-side id instead. The request that creates a
+// for the session, never the cookie. Options.SessionID supplies the
+// session id from elsewhere instead (a server-side session, a header), and
+// session.id is its keyed hash too, never the id: with SessionKey, else
+// with a random key made once per process (stable within the process, not
+// comparable across instances or restarts). The request that creates a
 // session (a login) arrived without its cookie, so it calls SetSession with
 // the new token: records logged after the call (auth.login.success,
 // session.created) and the login's response event then carry the
@@ -82,8 +85,8 @@
 //	authaudit.SessionCreated(r.Context(), user.ID)
 //	http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, HttpOnly: true})
 //
-// With the SessionID hook, SetSession takes the application's own id as it
-// is. SetSession reports false outside an audited request or when neither a
+// With the SessionID hook, SetSession takes the id as the hook returns it
+// and hashes it the same way. SetSession reports false outside an audited request or when neither a
 // key nor the hook is configured.
 //
 // # Query strings

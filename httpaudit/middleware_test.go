@@ -370,10 +370,11 @@ func TestSessionID(t *testing.T) {
 		}
 	}
 
-	m, rec = newMW(t, &httpaudit.Options{SessionID: func(r *http.Request) string { return "srv-" + r.URL.Path }})
+	// The hook's id is hashed too: with SessionKey, as the cookie is.
+	m, rec = newMW(t, &httpaudit.Options{SessionID: func(r *http.Request) string { return "srv-" + r.URL.Path }, SessionKey: key})
 	serve(m, status(401), httptest.NewRequest("GET", "/p", nil))
-	if got := rec.only(t).str(slogaudit.KeySessionID); got != "srv-/p" {
-		t.Errorf("SessionID hook: %q", got)
+	if got := rec.only(t).str(slogaudit.KeySessionID); got != want("srv-/p") {
+		t.Errorf("SessionID hook with SessionKey: %q, want %q", got, want("srv-/p"))
 	}
 }
 
