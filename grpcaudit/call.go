@@ -2,9 +2,6 @@ package grpcaudit
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	randv2 "math/rand/v2"
 	"net/netip"
@@ -17,6 +14,7 @@ import (
 	"google.golang.org/grpc/peer"
 
 	"github.com/secaudit/auditkit/internal/clientip"
+	"github.com/secaudit/auditkit/internal/sessionid"
 	"github.com/secaudit/auditkit/internal/trusted"
 	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
@@ -90,8 +88,9 @@ func (st *call) scope() context.Context {
 	if st.ic.c.session == nil {
 		n--
 	}
-	// BeginRequest: the call has its own acting user, even under a scope
-	// that spans calls (one a stats handler makes per connection).
+	// BeginRequest: the call has its own acting user, empty at first, even
+	// under a scope that spans calls (one a stats handler makes per
+	// connection); finish ends the call.
 	return slogaudit.BeginRequest(st, scope[:n]...)
 }
 
@@ -205,9 +204,19 @@ func (st *call) addrs() (client, peer string) {
 // peer "address" is a path the connecting process chose (it can bind to
 // "127.0.0.1"), and an in-memory connection has none; then no metadata is
 // believed.
+//
+// The local address settles it when the peer's cannot: grpc.Server.ServeHTTP
+// (gRPC mounted on an http.Server) reports the peer as the request's
+// RemoteAddr string, whose Network() is always "tcp", even on a Unix socket
+// where it is that client-chosen path; its LocalAddr is the http.Server's
+// listener address (http.LocalAddrContextKey), a *net.UnixAddr there. A
+// connection whose local end is not on an IP network has no peer address.
 func peerAddr(ctx context.Context) netip.Addr {
 	p, ok := peer.FromContext(ctx)
 	if !ok {
+		return netip.Addr{}
+	}
+	if la := p.LocalAddr; la != nil && !clientip.IPNetwork(la.Network()) {
 		return netip.Addr{}
 	}
 	return clientip.PeerOf(p.Addr)
@@ -242,28 +251,15 @@ func (st *call) sessionID() string {
 	return st.session
 }
 
-// sessionValue is what session.id shows for the hook's id: its keyed hash
-// with SessionKey; else the id itself, unless a value rule flags it as a
-// secret (it is written unredacted, as a redact.Pseudonym).
+// sessionValue is what session.id shows for the hook's id: its keyed hash,
+// with SessionKey, else with the process's random key. A session id is a
+// bearer credential and no value rule tells a random token from a harmless
+// id, so it is never written as it is.
 func (c *config) sessionValue(id string) string {
-	switch {
-	case id == "":
+	if id == "" {
 		return ""
-	case c.sessionKey != nil:
-		return sessionHash(c.sessionKey, id)
-	case c.rules.MatchValue(id) || c.defRules.MatchValue(id):
-		return redact.Marker
 	}
-	return id
-}
-
-// sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case
-// hex (httpaudit's session hash).
-func sessionHash(key []byte, value string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(m.Sum(sum[:0])[:16])
+	return sessionid.Hash(sessionid.Key(c.sessionKey), id)
 }
 
 // metadataValue returns the last value of an incoming metadata key, or "".

@@ -3,6 +3,7 @@ package grpcaudit_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -201,3 +202,105 @@ func TestUnixSocketPeer(t *testing.T) {
 		})
 	}
 }
+
+// TestUnixSocketPeerViaServeHTTP (red team 2, B2): grpc.Server mounted on an
+// http.Server (grpc.Server.ServeHTTP) listening on a Unix socket. grpc-go
+// reports the peer as the request's RemoteAddr string, whose Network() is
+// always "tcp", so a client that bound its socket to the path
+// "127.0.0.1:80" was taken for the trusted proxy 127.0.0.1 and its
+// x-forwarded-for and x-request-id believed. The local address (the
+// listener's, a Unix socket) now settles it: the peer has no address. Over
+// TCP the same mounting still believes a trusted proxy.
+func TestUnixSocketPeerViaServeHTTP(t *testing.T) {
+	for _, network := range []string{"unix", "tcp"} {
+		t.Run(network, func(t *testing.T) {
+			out := &sink{}
+			audit, err := grpcaudit.New(newLogger(out, nil), &grpcaudit.Options{
+				TrustedProxies: []string{"127.0.0.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gs := grpc.NewServer(audit.ServerOptions()...)
+			testgrpc.RegisterTestServiceServer(gs, &service{unary: func(context.Context, *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+				return nil, status.Error(codes.PermissionDenied, "no")
+			}})
+			addr := "127.0.0.1:0"
+			if network == "unix" {
+				addr = filepath.Join(t.TempDir(), "srv.sock")
+			}
+			lis, err := net.Listen(network, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs := &http.Server{Handler: gs, Protocols: new(http.Protocols)}
+			hs.Protocols.SetUnencryptedHTTP2(true)
+			go func() { _ = hs.Serve(lis) }()
+			defer hs.Close()
+
+			t.Chdir(t.TempDir()) // the client's socket name is relative
+			dialer := func(ctx context.Context, _ string) (net.Conn, error) {
+				if network == "unix" {
+					return net.DialUnix("unix", &net.UnixAddr{Name: "127.0.0.1:80", Net: "unix"}, &net.UnixAddr{Name: addr, Net: "unix"})
+				}
+				var d net.Dialer
+				return d.DialContext(ctx, "tcp", lis.Addr().String())
+			}
+			conn, err := grpc.NewClient("passthrough:///x", grpc.WithTransportCredentials(insecureCreds()), grpc.WithContextDialer(dialer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			ctx := metadata.AppendToOutgoingContext(ctxTimeout(t), "x-forwarded-for", "203.0.113.66", "x-request-id", "victims-request-id")
+			_, _ = testgrpc.NewTestServiceClient(conn).UnaryCall(ctx, &testgrpc.SimpleRequest{})
+			e := out.waitCalls(t, 1)[0]
+			if network == "tcp" {
+				if e.str("client.address") != "203.0.113.66" || e.str("request_id") != "victims-request-id" {
+					t.Errorf("trusted TCP proxy not believed through ServeHTTP: %s", e.raw)
+				}
+				return
+			}
+			for _, k := range []string{"client.address", "network.peer.address"} {
+				if _, ok := e.Attributes[k]; ok {
+					t.Errorf("%s present: %s", k, e.raw)
+				}
+			}
+			if !hex32.MatchString(e.str("request_id")) {
+				t.Errorf("request_id %q believed from a Unix peer", e.str("request_id"))
+			}
+		})
+	}
+}
+
+// TestPeerLocalAddrNotIP: a peer whose address claims an IP network but
+// whose connection's local end is a Unix socket (grpc-go's ServeHTTP
+// transport) has no address, and its metadata is not believed; with a TCP
+// local end, or none known, the peer's address stands.
+func TestPeerLocalAddrNotIP(t *testing.T) {
+	for _, local := range []net.Addr{&net.UnixAddr{Name: "/run/srv.sock", Net: "unix"}, nil, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 443}} {
+		out := &sink{}
+		audit, err := grpcaudit.New(newLogger(out, nil), &grpcaudit.Options{TrustedProxies: []string{"127.0.0.1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := metadata.NewIncomingContext(peer.NewContext(context.Background(),
+			&peer.Peer{Addr: tcpString("127.0.0.1:80"), LocalAddr: local}),
+			metadata.Pairs("x-forwarded-for", "203.0.113.66"))
+		_, _ = audit.UnaryServerInterceptor()(ctx, nil, &grpc.UnaryServerInfo{FullMethod: "/s/M"}, func(context.Context, any) (any, error) {
+			return nil, status.Error(codes.PermissionDenied, "no")
+		})
+		want := "203.0.113.66"
+		if _, unix := local.(*net.UnixAddr); unix {
+			want = ""
+		}
+		if got := out.waitCalls(t, 1)[0].str("client.address"); got != want {
+			t.Errorf("local %v: client.address %q, want %q", local, got, want)
+		}
+	}
+}
+
+// tcpString is a net.Addr like grpc-go's handler transport's: a string that
+// says it is TCP.
+type tcpString string
+
+func (a tcpString) Network() string { return "tcp" }
+func (a tcpString) String() string  { return string(a) }

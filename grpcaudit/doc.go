@@ -87,15 +87,19 @@
 //
 //	slogaudit.SetUser(ctx, slogaudit.User{ID: claims.Subject})
 //
-// The user is the call's own: a scope that spans calls (a stats handler's,
-// per connection) keeps the attributes it gives every call, but one call's
-// SetUser never reaches the next call on the connection.
+// The user is the call's own and starts empty: a scope that spans calls (a
+// stats handler's, per connection) keeps the attributes it gives every
+// call, but never a user. An authentication interceptor chained before
+// these ones sets the user on that connection scope: no call's event
+// carries it, and SetUser reports false once a call has begun over it.
 //
 // RequestID returns the id. It is generated (32 hex) unless the peer is in
 // Options.TrustedProxies and sent one well-formed x-request-id (see
-// RequestID). Options.SessionID supplies session.id from the call's context:
-// the application's own id, checked against the value rules, or with
-// Options.SessionKey the keyed hash of whatever the hook returns.
+// RequestID). Options.SessionID supplies the session id from the call's
+// context, and session.id is its keyed hash, never the id itself (a session
+// id is a bearer credential): with Options.SessionKey, stable across
+// instances; without it, with a random key made once per process, so it
+// joins a session's calls within one process only.
 //
 // # Client address
 //
@@ -106,8 +110,9 @@
 // nearest proxy appended to, and any doubt (an untrusted peer, a garbage
 // entry, too short a chain) falls back to the peer. Only a TCP peer has an
 // address: over a Unix socket (whose peer "address" is a path the client
-// chose) or an in-memory connection both addresses are omitted and no
-// metadata is believed.
+// chose), also when an http.Server on one serves the grpc.Server through
+// grpc.Server.ServeHTTP (the local address tells), or an in-memory
+// connection both addresses are omitted and no metadata is believed.
 //
 // grpc-gateway appends the HTTP client's address to x-forwarded-for, so
 // list the gateway's address; but it also forwards every

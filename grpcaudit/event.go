@@ -20,6 +20,9 @@ var errRecovered = status.Error(codes.Internal, "internal error")
 // method panicked, re-raises the panic unchanged or, with RecoverPanics,
 // replaces it by errRecovered in *errp.
 func (st *call) finish(errp *error) {
+	// The call is over: a context kept from it begins later calls with
+	// users of their own.
+	slogaudit.EndRequest(st.down)
 	if st.done {
 		st.audit(*errp, false, false)
 		return

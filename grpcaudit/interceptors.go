@@ -71,7 +71,8 @@ func (i *Interceptors) logHandler() slog.Handler {
 //	srv := grpc.NewServer(audit.ServerOptions()...)
 //
 // Install authentication interceptors after these, so that their
-// slogaudit.SetUser reaches the call's event.
+// slogaudit.SetUser reaches the call's event: one installed before them
+// sets no call's user (see slogaudit.BeginRequest).
 func (i *Interceptors) ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(i.UnaryServerInterceptor()),

@@ -300,7 +300,7 @@ func TestRequestScope(t *testing.T) {
 	if callEv.str("request_id") != inside {
 		t.Errorf("RequestID inside %q, event %q", inside, callEv.str("request_id"))
 	}
-	if callEv.str("user.id") != "u-42" || callEv.str("session.id") != "sess-abc" {
+	if callEv.str("user.id") != "u-42" || !hex32.MatchString(callEv.str("session.id")) {
 		t.Errorf("user %q session %q", callEv.str("user.id"), callEv.str("session.id"))
 	}
 	if callEv.Severity != "WARN" {
@@ -341,6 +341,16 @@ func TestNewValidates(t *testing.T) {
 		{"header user-agent", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "user-agent"}, "another purpose"},
 		{"header x-request-id", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "X-Request-Id"}, "another purpose"},
 		{"pseudo header", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: ":authority"}, "not a header name"},
+		// Red team 2 (B3): trust-everything in parts, too wide a public
+		// prefix, and keys clients send for another purpose.
+		{"halves v4", grpcaudit.Options{TrustedProxies: []string{"0.0.0.0/1", "128.0.0.0/1"}}, `grpcaudit: TrustedProxies[1] "128.0.0.0/1": prefix 128.0.0.0/1 is wider than /8`},
+		{"halves mapped", grpcaudit.Options{TrustedProxies: []string{"::ffff:0:0/97", "::ffff:128.0.0.0/97"}}, `TrustedProxies[0] "::ffff:0:0/97": prefix 0.0.0.0/1`},
+		{"halves v6", grpcaudit.Options{TrustedProxies: []string{"::/1", "8000::/1"}}, `TrustedProxies[0] "::/1": prefix ::/1 is wider than /16`},
+		{"global unicast", grpcaudit.Options{TrustedProxies: []string{"2000::/3"}}, `"2000::/3"`},
+		{"header traceparent", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "traceparent"}, "another purpose"},
+		{"header x-api-key", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "x-api-key"}, "another purpose"},
+		{"header proxy-authorization", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "proxy-authorization"}, "another purpose"},
+		{"header sec-", grpcaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "sec-fetch-site"}, "another purpose"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := grpcaudit.New(nil, &tc.opts)

@@ -46,14 +46,16 @@ type Options struct {
 
 	// TrustedProxies are the CIDRs or bare IP addresses of the proxies in
 	// front of the server (an Envoy, a grpc-gateway). A prefix that trusts
-	// every address (0.0.0.0/0, ::/0) is an error. When the network peer
+	// every address (0.0.0.0/0, ::/0) is an error, and so is a public prefix
+	// wider than /8 (IPv4) or /16 (IPv6), as in httpaudit. When the network peer
 	// is one of them, the client address is taken from the proxy metadata
 	// (see ForwardedHeader and ClientIPHeader), walking it from the right
 	// past trusted hops, and an incoming x-request-id is believed. The rules
 	// and the code are httpaudit's. Only a TCP peer has an address: over a
 	// Unix socket (whose peer "address" is a path the client chose, which
-	// can read "127.0.0.1") or an in-memory connection, no metadata is
-	// believed.
+	// can read "127.0.0.1"), served by the grpc.Server itself or by an
+	// http.Server through grpc.Server.ServeHTTP, or an in-memory
+	// connection, no metadata is believed.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of proxies in front of the server:
 	// the client is the TrustedProxyCount-th entry from the right of the
@@ -76,20 +78,21 @@ type Options struct {
 	// error.
 	ClientIPHeader string
 
-	// SessionID returns the session id of a call, or "" for none. It is
-	// called with the call's context, only when a record is written, at
-	// most once per call. Without SessionKey it must be the application's
-	// own non-secret, server-side id: it is logged as a redact.Pseudonym
-	// (written as it is although session.id is a sensitive key), after a
-	// check against the Redactor's value rules and redact.Default()'s: an
-	// id they flag (a bearer token, a JWT) is logged as "[REDACTED]". With
-	// SessionKey, the hook may return the secret the client presented (a
-	// session token from the metadata): session.id is then its keyed hash.
+	// SessionID returns the session id of a call, or "" for none: the
+	// application's server-side id, or the secret the client presented (a
+	// session token from the metadata). It is called with the call's
+	// context, only when a record is written, at most once per call.
+	// session.id is its keyed hash, never the id itself (a session id is a
+	// bearer credential), logged as a redact.Pseudonym: with SessionKey, see
+	// there; without it, the same hash with a random key made once per
+	// process, so session.id then joins a session's calls within one
+	// process only, not across instances or restarts.
 	SessionID func(ctx context.Context) string
 	// SessionKey, at least 16 bytes, makes session.id the first 16 bytes of
 	// HMAC-SHA256(SessionKey, what SessionID returned) in hex, as
-	// httpaudit's SessionCookie does: stable for one session, useless for
-	// recovering the token. It requires SessionID.
+	// httpaudit's SessionCookie does: stable for one session across
+	// instances and restarts, useless for recovering the token. It
+	// requires SessionID.
 	SessionKey []byte
 
 	// CapturePayloads adds the request message, reduced to PayloadFields

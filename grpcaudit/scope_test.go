@@ -114,3 +114,49 @@ func TestUserPerCall(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthBeforeAuditDoesNotLeak (red team 2, B1): an authentication
+// interceptor chained before grpcaudit's calls SetUser on the connection's
+// scope (a stats handler's, one connection being a gateway that multiplexes
+// many users). The call's scope used to start as that scope's user, so every
+// later call on the connection was attributed to the first caller. Now the
+// call's user starts empty: the misplaced SetUser reaches no call, and once
+// the connection scope is known to span calls it reports false.
+func TestAuthBeforeAuditDoesNotLeak(t *testing.T) {
+	out := &sink{}
+	audit, err := grpcaudit.New(newLogger(out, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var setUser []bool
+	authUnary := func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if r, ok := req.(*testgrpc.SimpleRequest); ok && r.FillUsername {
+			setUser = append(setUser, slogaudit.SetUser(ctx, slogaudit.User{ID: "alice"}))
+		}
+		return h(ctx, req)
+	}
+	srv := grpc.NewServer(grpc.StatsHandler(connScope{}),
+		grpc.ChainUnaryInterceptor(authUnary, audit.UnaryServerInterceptor()))
+	testgrpc.RegisterTestServiceServer(srv, &service{unary: func(ctx context.Context, r *testgrpc.SimpleRequest) (*testgrpc.SimpleResponse, error) {
+		return nil, status.Error(codes.PermissionDenied, "no")
+	}})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	c := testgrpc.NewTestServiceClient(dial(t, lis.Addr().String(), ""))
+	_, _ = c.UnaryCall(ctxTimeout(t), &testgrpc.SimpleRequest{FillUsername: true})
+	_, _ = c.UnaryCall(ctxTimeout(t), &testgrpc.SimpleRequest{}) // anonymous, same connection
+	_, _ = c.UnaryCall(ctxTimeout(t), &testgrpc.SimpleRequest{FillUsername: true})
+	ev := out.waitCalls(t, 3)
+	for i, e := range ev {
+		if u := e.str("user.id"); u != "" {
+			t.Errorf("call %d attributed to %q by an interceptor outside grpcaudit's", i+1, u)
+		}
+	}
+	if len(setUser) != 2 || setUser[1] {
+		t.Errorf("SetUser before grpcaudit reported %v, want [_ false]", setUser)
+	}
+}

@@ -48,11 +48,13 @@
 //
 //	slogaudit.SetUser(r.Context(), slogaudit.User{ID: id})
 //
-// and the response event picks it up. The user is the request's own: a
-// scope that spans requests (one http.Server.ConnContext makes per
-// connection) keeps the attributes it gives every request, but one
-// request's SetUser never reaches the next request on a kept-alive
-// connection. RequestID returns the id, for example for an X-Request-Id
+// and the response event picks it up. The user is the request's own and
+// starts empty: a scope that spans requests (one http.Server.ConnContext
+// makes per connection, or BaseContext per server) keeps the attributes it
+// gives every request, but never a user. Authentication middleware must
+// run inside the audit middleware: placed before it, its SetUser lands on
+// the spanning scope, reaches no request's event, and reports false once a
+// request has begun over that scope. RequestID returns the id, for example for an X-Request-Id
 // response header.
 //
 // The scope values the middleware computes (request_id, client.address,
@@ -67,8 +69,11 @@
 //
 // With Options.SessionCookie and Options.SessionKey, session.id is the
 // first 16 bytes of HMAC-SHA256(SessionKey, cookie value) in hex: stable
-// for the session, never the cookie; Options.SessionID supplies the
-// application's own server-side id instead. The request that creates a
+// for the session, never the cookie. Options.SessionID supplies the
+// session id from elsewhere instead (a server-side session, a header), and
+// session.id is its keyed hash too, never the id: with SessionKey, else
+// with a random key made once per process (stable within the process, not
+// comparable across instances or restarts). The request that creates a
 // session (a login) arrived without its cookie, so it calls SetSession with
 // the new token: records logged after the call (auth.login.success,
 // session.created) and the login's response event then carry the
@@ -80,8 +85,8 @@
 //	authaudit.SessionCreated(r.Context(), user.ID)
 //	http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, HttpOnly: true})
 //
-// With the SessionID hook, SetSession takes the application's own id as it
-// is. SetSession reports false outside an audited request or when neither a
+// With the SessionID hook, SetSession takes the id as the hook returns it
+// and hashes it the same way. SetSession reports false outside an audited request or when neither a
 // key nor the hook is configured.
 //
 // # Query strings

@@ -14,6 +14,9 @@ import (
 // finish runs deferred after the handler: it audits the response and, if the
 // handler panicked, re-raises the panic unchanged.
 func (st *request) finish() {
+	// The request is over: a context kept from it (context.WithoutCancel of
+	// the handler's) begins later requests with users of their own.
+	slogaudit.EndRequest(st.down.Context())
 	// net/http removes the temporary files of a multipart form through the
 	// request it passed in, not through our copy.
 	if st.down.MultipartForm != nil && st.in.MultipartForm == nil {

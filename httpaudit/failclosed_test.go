@@ -129,6 +129,7 @@ func TestFailClosedWritesReceivedFirst(t *testing.T) {
 		FailClosed:     true,
 		LogOKResponses: true,
 		SessionID:      func(*http.Request) string { return "s-1" },
+		SessionKey:     []byte("0123456789abcdef"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +167,7 @@ func TestFailClosedWritesReceivedFirst(t *testing.T) {
 		httpaudit.KeyHTTPMethod:    http.MethodPost,
 		httpaudit.KeyURLPath:       "/acct/7",
 		httpaudit.KeyHTTPRoute:     "/acct/{id}", // known: the mux matched before Wrap
-		slogaudit.KeySessionID:     "s-1",
+		slogaudit.KeySessionID:     hashOf([]byte("0123456789abcdef"), "s-1"),
 		httpaudit.KeyUserAgent:     "ua/1",
 	} {
 		if v := got.str(key); v != want {

@@ -171,8 +171,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !c.session.enabled() {
 		n--
 	}
-	// BeginRequest: the request has its own acting user, even under a
-	// scope that spans requests (one ConnContext makes per connection).
+	// BeginRequest: the request has its own acting user, empty at first,
+	// even under a scope that spans requests (one ConnContext makes per
+	// connection); finish ends the request.
 	down := r.WithContext(slogaudit.BeginRequest(st, scope[:n]...))
 	st.down = down
 	// Fail closed before anything of the request is consumed: a refused

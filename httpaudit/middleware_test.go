@@ -65,6 +65,24 @@ func TestNewValidation(t *testing.T) {
 		{"key alone (SetSession)", httpaudit.Options{SessionKey: key}, ""},
 		{"bad cookie name", httpaudit.Options{SessionCookie: "s id", SessionKey: key}, `SessionCookie "s id"`},
 		{"cookie and hook", httpaudit.Options{SessionCookie: "sid", SessionKey: key, SessionID: func(*http.Request) string { return "" }}, "SessionID"},
+		// Red team 2 (B3): trust-everything in parts, too wide a public
+		// prefix, and headers clients send for another purpose.
+		{"halves v4", httpaudit.Options{TrustedProxies: []string{"0.0.0.0/1", "128.0.0.0/1"}}, `httpaudit: TrustedProxies[0] "0.0.0.0/1": prefix 0.0.0.0/1 is wider than /8`},
+		{"halves mapped", httpaudit.Options{TrustedProxies: []string{"::ffff:0:0/97", "::ffff:128.0.0.0/97"}}, `TrustedProxies[1] "::ffff:128.0.0.0/97": prefix 128.0.0.0/1`},
+		{"halves v6", httpaudit.Options{TrustedProxies: []string{"::/1", "8000::/1"}}, `TrustedProxies[1] "8000::/1": prefix 8000::/1 is wider than /16`},
+		{"one half", httpaudit.Options{TrustedProxies: []string{"0.0.0.0/1"}}, `"0.0.0.0/1"`},
+		{"global unicast", httpaudit.Options{TrustedProxies: []string{"2000::/3"}}, `"2000::/3"`},
+		{"many /8s", httpaudit.Options{TrustedProxies: []string{"8.0.0.0/8", "9.0.0.0/8"}}, "together trust"},
+		{"private ranges", httpaudit.Options{TrustedProxies: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10"}}, ""},
+		{"header Proxy-Authorization", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Proxy-Authorization"}, "another purpose"},
+		{"header Origin", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Origin"}, "another purpose"},
+		{"header Via", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Via"}, "another purpose"},
+		{"header Traceparent", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Traceparent"}, "another purpose"},
+		{"header X-Api-Key", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "X-Api-Key"}, "another purpose"},
+		{"header X-Csrf-Token", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "X-Csrf-Token"}, "another purpose"},
+		{"header Cookie", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Cookie"}, "another purpose"},
+		{"header Sec-Websocket-Key", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "Sec-Websocket-Key"}, "another purpose"},
+		{"header X-Real-IP", httpaudit.Options{TrustedProxies: []string{"10.0.0.1"}, ClientIPHeader: "X-Real-IP"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := httpaudit.New(nil, &tc.opts)
@@ -352,10 +370,11 @@ func TestSessionID(t *testing.T) {
 		}
 	}
 
-	m, rec = newMW(t, &httpaudit.Options{SessionID: func(r *http.Request) string { return "srv-" + r.URL.Path }})
+	// The hook's id is hashed too: with SessionKey, as the cookie is.
+	m, rec = newMW(t, &httpaudit.Options{SessionID: func(r *http.Request) string { return "srv-" + r.URL.Path }, SessionKey: key})
 	serve(m, status(401), httptest.NewRequest("GET", "/p", nil))
-	if got := rec.only(t).str(slogaudit.KeySessionID); got != "srv-/p" {
-		t.Errorf("SessionID hook: %q", got)
+	if got := rec.only(t).str(slogaudit.KeySessionID); got != want("srv-/p") {
+		t.Errorf("SessionID hook with SessionKey: %q, want %q", got, want("srv-/p"))
 	}
 }
 

@@ -56,7 +56,10 @@ type Options struct {
 	// (RemoteAddr is then a path the client chose, which can read
 	// "127.0.0.1:80") the request has no peer address and no header is
 	// believed. A prefix that trusts every address (0.0.0.0/0, ::/0) is an
-	// error.
+	// error, and so is a public prefix wider than /8 (IPv4, IPv4-mapped IPv6
+	// included) or /16 (IPv6), or public IPv4 prefixes that together cover
+	// more than a /8; wider ones wholly in non-public space (10.0.0.0/8,
+	// fc00::/7, ...) are fine.
 	TrustedProxies []string
 	// TrustedProxyCount is the number of reverse proxies in front of the
 	// server: the client is the TrustedProxyCount-th entry from the right of
@@ -78,7 +81,8 @@ type Options struct {
 	// (X-Real-IP, CF-Connecting-IP, ...). It is read only when the peer is in
 	// TrustedProxies, which it therefore requires, and it replaces the walk
 	// of the list header. A header clients send for another purpose
-	// (User-Agent, X-Request-Id, Authorization, ...) is an error.
+	// (User-Agent, X-Request-Id, Authorization, Proxy-Authorization, Cookie,
+	// Origin, Via, Traceparent, X-Api-Key, Sec-*, ...) is an error.
 	ClientIPHeader string
 
 	// Route returns the route template of a request (/users/{id}). nil means
@@ -144,16 +148,19 @@ type Options struct {
 	// "session.id" is a sensitive key.
 	SessionCookie string
 	// SessionKey is the HMAC key for SessionCookie, at least 16 bytes. It
-	// also serves SetSession, the session a login creates; set alone
-	// (without SessionCookie), only SetSession gives requests a session.id,
-	// for sessions carried other than in a cookie.
+	// also serves SetSession, the session a login creates, and SessionID;
+	// set alone (without SessionCookie or SessionID), only SetSession gives
+	// requests a session.id, for sessions carried other than in a cookie.
 	SessionKey []byte
-	// SessionID returns the application's own (server-side, non-secret)
-	// session id instead; it must not be combined with SessionCookie. It is
-	// logged as a redact.Pseudonym too: never return a bearer token here
-	// (one that the Redactor's value rules or redact.Default()'s flag is
-	// logged as "[REDACTED]").
-	// With it, SetSession takes such an id as it is.
+	// SessionID returns the session id of a request, or "" for none,
+	// instead of the cookie (server-side sessions, a token in a header); it
+	// must not be combined with SessionCookie. session.id is its keyed hash,
+	// as for the cookie, never the id itself (a session id is a bearer
+	// credential): with SessionKey, HMAC-SHA256(SessionKey, id); without
+	// it, the same with a random key made once per process, so session.id
+	// then joins a session's events within one process only, not across
+	// instances or restarts. Set SessionKey for that. SetSession takes the
+	// id as the hook returns it.
 	SessionID func(*http.Request) string
 
 	// LogQuery adds url.query, the query string with every value masked
@@ -291,7 +298,6 @@ func compile(o *Options) (*config, error) {
 	c.body = body
 
 	c.session, err = compileSession(o)
-	c.session.rules, c.session.defRules = c.queryRules, redaction.Of(redact.Default())
 	if err != nil {
 		add(err)
 	}

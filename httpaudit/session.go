@@ -2,15 +2,12 @@ package httpaudit
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 
-	"github.com/secaudit/auditkit/internal/redaction"
+	"github.com/secaudit/auditkit/internal/sessionid"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -19,9 +16,6 @@ type sessionConfig struct {
 	cookie string
 	key    []byte
 	hook   func(*http.Request) string
-	// rules and defRules (the Redactor's, redact.Default()'s) check the
-	// hook's ids, which are written unredacted.
-	rules, defRules *redaction.Rules
 }
 
 func compileSession(o *Options) (sessionConfig, error) {
@@ -52,7 +46,7 @@ func (s *sessionConfig) enabled() bool { return s.cookie != "" || s.hook != nil 
 // id returns the session id of r, or "" when it has none.
 func (s *sessionConfig) id(r *http.Request) string {
 	if s.hook != nil {
-		return s.checked(s.hook(r))
+		return s.hashed(s.hook(r))
 	}
 	if s.cookie == "" {
 		return ""
@@ -64,29 +58,27 @@ func (s *sessionConfig) id(r *http.Request) string {
 	return sessionHash(s.key, c.Value)
 }
 
-// checked returns the application's own session id, or the redaction
-// marker when a value rule flags it as a secret (a bearer token, a JWT):
-// it is written as it is, as a redact.Pseudonym.
-func (s *sessionConfig) checked(id string) string {
-	if id != "" && s.rules != nil && (s.rules.MatchValue(id) || s.defRules.MatchValue(id)) {
-		return redact.Marker
+// hashed is the session.id of an id the SessionID hook returned (or
+// SetSession was given): its keyed hash, with SessionKey, else with the
+// process's random key. A session id is a bearer credential, and no value
+// rule tells a random token from a harmless id, so it is never written as
+// it is (red team 2: base64 or percent-encoded JWTs, "Bearer%20..." and
+// 32-hex tokens passed the rules).
+func (s *sessionConfig) hashed(id string) string {
+	if id == "" {
+		return ""
 	}
-	return id
+	return sessionHash(sessionid.Key(s.key), id)
 }
 
 // fromRaw is the session id SetSession derives from raw, as id derives it
-// from a request: the application's own id with the SessionID hook, else the
-// keyed hash. ok is false when neither is configured.
+// from a request: the keyed hash. ok is false when neither SessionKey nor
+// the SessionID hook is configured.
 func (s *sessionConfig) fromRaw(raw string) (id string, ok bool) {
-	switch {
-	case s.hook != nil:
-		return s.checked(raw), true
-	case len(s.key) == 0:
+	if s.hook == nil && len(s.key) == 0 {
 		return "", false
-	case raw == "":
-		return "", true
 	}
-	return sessionHash(s.key, raw), true
+	return s.hashed(raw), true
 }
 
 // SetSession names the session that the request ctx belongs to from now on:
@@ -106,11 +98,10 @@ func (s *sessionConfig) fromRaw(raw string) (id string, ok bool) {
 // raw is what later requests will present: with Options.SessionKey (with or
 // without SessionCookie) it is the raw token, and session.id is its keyed
 // hash, the same value the cookie gives on the next request; the token
-// itself is never logged. With the Options.SessionID hook (server-side
-// sessions, no key) raw is taken as the application's own non-secret
-// session id, exactly as the hook would return it on the next request, and
-// is logged as it is: never pass a bearer token then. "" means the request
-// has no session from now on (after a logout, say).
+// itself is never logged. With the Options.SessionID hook, raw is the id as
+// the hook would return it on the next request, and session.id is its
+// keyed hash too (with SessionKey, else with a random key of the process).
+// "" means the request has no session from now on (after a logout, say).
 //
 // SetSession reports false, and changes nothing, when ctx does not belong to
 // a request audited by a Middleware, or the Middleware has neither a
@@ -135,18 +126,13 @@ func SetSession(ctx context.Context, raw string) bool {
 
 // sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case
 // hex: stable for one cookie value, useless for recovering it.
-func sessionHash(key []byte, value string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(m.Sum(sum[:0])[:16])
-}
+func sessionHash(key []byte, value string) string { return sessionid.Hash(key, value) }
 
 // pseudonym is the log value of a session id: a redact.Pseudonym, which
 // redact's adapters (Middleware, ReplaceAttr) in front of any handler pass
 // through although "session.id" is a sensitive key. The id is a keyed hash
-// of the cookie, or the application's own non-secret id (Options.SessionID),
-// so it is safe to log, and useless masked. "" renders as an empty group,
+// of the cookie or of the SessionID hook's id, so it is safe to log, and
+// useless masked. "" renders as an empty group,
 // which handlers omit.
 func pseudonym(id string) slog.Value {
 	if id == "" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -162,9 +164,9 @@ func TestSetSessionReport(t *testing.T) {
 		{"no session configured", httpaudit.Options{}, false, nil},
 		{"key without cookie", httpaudit.Options{SessionKey: key}, true, hashOf(key, "tok")},
 		{"cookie and key", httpaudit.Options{SessionCookie: "sid", SessionKey: key}, true, hashOf(key, "tok")},
-		// Server-side sessions: raw is the application's own id, as the
-		// hook returns it.
-		{"SessionID hook", httpaudit.Options{SessionID: func(*http.Request) string { return "" }}, true, "tok"},
+		// Server-side sessions: raw is the id as the hook returns it, and
+		// session.id its keyed hash.
+		{"SessionID hook and key", httpaudit.Options{SessionID: func(*http.Request) string { return "" }, SessionKey: key}, true, hashOf(key, "tok")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got bool
@@ -220,29 +222,72 @@ func TestSetSessionClearNestedConcurrent(t *testing.T) {
 	assert.Equal(t, hashOf(key, "final"), lines[9][slogaudit.KeySessionID])
 }
 
-// A SessionID hook that returns a secret (the Authorization header, say) is
-// not logged raw, although its ids are written as they are: the Redactor's
-// value rules and redact.Default()'s flag it, whatever the Redactor, and
-// session.id is then "[REDACTED]", for the hook and SetSession alike (red
-// team, found in grpcaudit).
+// TestSessionHookSecret: the SessionID hook's ids, and SetSession's with
+// the hook, are never written as they are, with no SessionKey either: a
+// session id is a bearer credential, and the value rules missed many
+// spellings of one (red team 2, B4: base64 of a JWT, "s%3A<JWT>",
+// "Bearer%20<JWT>", tokens with spaces, 32-hex random tokens). session.id
+// is then the keyed hash with a random key of the process: 32 hex, stable
+// within the process (the hook's and SetSession's agree), different for
+// different ids.
 func TestSessionHookSecret(t *testing.T) {
 	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+	secrets := []string{
+		jwt,
+		"Bearer " + jwt,
+		"Bearer 3f9a1c0d8e7b6a5f4e3d2c1b0a998877",
+		"Basic dXNlcjpwYXNzd29yZA==",
+		base64.StdEncoding.EncodeToString([]byte(jwt)),
+		base64.RawURLEncoding.EncodeToString([]byte(jwt)),
+		"eyJhbGciOiJIUzI1NiJ9 . eyJzdWIiOiIxIn0 . sig",
+		"s%3A" + jwt,
+		"Bearer%20" + jwt,
+		"ghp_ A1b2A1b2A1b2A1b2A1b2A1b2A1b2A1b2A1b2",
+		"Zm9vYmFyYmF6cXV4cXV1eA",
+		"3f9a1c0d8e7b6a5f4e3d2c1b0a998877",
+		"srv-session-42",
+	}
 	for _, red := range []*redact.Redactor{nil, redact.None()} {
-		var buf bytes.Buffer
-		m, err := httpaudit.New(slog.New(slog.NewJSONHandler(&buf, nil)), &httpaudit.Options{
-			Redactor:  red,
-			SessionID: func(r *http.Request) string { return r.Header.Get("Authorization") },
-		})
-		require.NoError(t, err)
-		req := httptest.NewRequest("GET", "/", nil)
-		req.Header.Set("Authorization", "Bearer "+jwt)
-		serve(m, http.NotFoundHandler(), req)
-		req = httptest.NewRequest("GET", "/login", nil)
-		serve(m, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			httpaudit.SetSession(r.Context(), jwt)
-			w.WriteHeader(http.StatusUnauthorized)
-		}), req)
-		assert.NotContains(t, buf.String(), "dozjg")
-		assert.Equal(t, 2, bytes.Count(buf.Bytes(), []byte(`"session.id":"[REDACTED]"`)), buf.String())
+		seen := map[string]string{}
+		for _, v := range secrets {
+			var buf bytes.Buffer
+			m, err := httpaudit.New(slog.New(slog.NewJSONHandler(&buf, nil)), &httpaudit.Options{
+				Redactor:  red,
+				SessionID: func(r *http.Request) string { return r.Header.Get("X-Session") },
+			})
+			require.NoError(t, err)
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("X-Session", v)
+			serve(m, http.NotFoundHandler(), req)
+			serve(m, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				httpaudit.SetSession(r.Context(), v)
+				w.WriteHeader(http.StatusUnauthorized)
+			}), httptest.NewRequest("GET", "/login", nil))
+			var ids []string
+			for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+				var e map[string]any
+				require.NoError(t, json.Unmarshal(line, &e))
+				id, _ := e[slogaudit.KeySessionID].(string)
+				ids = append(ids, id)
+			}
+			require.Len(t, ids, 2, buf.String())
+			for _, id := range ids {
+				if !hex32.MatchString(id) || id == v {
+					t.Errorf("session id %q written as %q, want its 32-hex keyed hash", v, id)
+				}
+			}
+			if ids[0] != ids[1] {
+				t.Errorf("%q: hook gives %s, SetSession %s: want one id", v, ids[0], ids[1])
+			}
+			if other, dup := seen[ids[0]]; dup {
+				t.Errorf("%q and %q share session.id %s", v, other, ids[0])
+			}
+			seen[ids[0]] = v
+			for _, part := range []string{"dozjg", "eyJ", "3f9a1c0d", "Zm9v", "A1b2", "srv-"} {
+				if strings.Contains(buf.String(), part) {
+					t.Errorf("%q: output contains %q: %s", v, part, buf.String())
+				}
+			}
+		}
 	}
 }

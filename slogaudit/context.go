@@ -23,20 +23,53 @@ type requestScopeKey struct{}
 // user is a cell shared by a scope and all its children, so SetUser deep in a
 // request reaches records logged by outer middleware afterwards.
 //
-// A root scope keeps its user cell and a few attributes inline, so creating
-// one per request costs a single allocation.
+// A root scope keeps its user cell, its request state and a few attributes
+// inline, so creating one per request costs a single allocation.
 type requestScope struct {
 	attrs []slog.Attr
 	user  *userCell
-	// request: the scope belongs to one request (BeginRequest made it or
-	// an ancestor), so a scope begun inside shares its user.
-	request bool
-	cell    userCell
-	inline  [8]slog.Attr
+	// req is the request the scope belongs to (BeginRequest made it or an
+	// ancestor), shared with its ContextWithAttrs children; nil for a scope
+	// that is no request's. A request begun inside a live one shares its
+	// user (nested middlewares).
+	req    *requestState
+	cell   userCell
+	state  requestState
+	inline [8]slog.Attr
 }
 
+// requestState is what a request's scopes share besides the user.
+type requestState struct {
+	// ended: EndRequest was called; a request begun over the scope after
+	// that (a context kept past its request) has a user of its own.
+	ended atomic.Bool
+}
+
+// userCell holds the acting user. p is spanningUser once the scope has
+// been the parent of a request (BeginRequest): it spans requests, so it
+// holds no user and SetUser on it is refused.
 type userCell struct {
 	p atomic.Pointer[User]
+}
+
+// spanningUser marks a cell whose scope spans requests; it is never a user.
+var spanningUser = new(User)
+
+// load returns the user in c, or nil.
+func (c *userCell) load() *User {
+	if u := c.p.Load(); u != spanningUser {
+		return u
+	}
+	return nil
+}
+
+// markSpanning turns c into a spanning scope's cell: a user stored in it
+// (by code that ran outside the request's audit middleware) is dropped, and
+// later SetUser calls on it are refused.
+func (c *userCell) markSpanning() {
+	if c.p.Load() != spanningUser {
+		c.p.Store(spanningUser)
+	}
 }
 
 // ContextWithAttrs returns a child of ctx carrying a request scope: every
@@ -48,7 +81,8 @@ type userCell struct {
 // in the request is seen everywhere in it. Calling it with no attrs just
 // ensures a scope exists, which is what SetUser needs. A scope that spans
 // requests (per connection, per server) is made with ContextWithAttrs too;
-// each request then begins its own scope over it with BeginRequest.
+// each request then begins its own scope over it with BeginRequest, and the
+// spanning scope never holds a user (see BeginRequest).
 //
 // Values may be slog.LogValuer, resolved each time a record is handled; this
 // is how middleware attaches values that are costly to compute and only
@@ -63,7 +97,7 @@ type userCell struct {
 func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	s := &requestScope{}
 	if parent := requestScopeFrom(ctx); parent != nil {
-		s.user, s.request = parent.user, parent.request
+		s.user, s.req = parent.user, parent.req
 		s.inherit(parent, attrs)
 	} else {
 		s.user = &s.cell
@@ -75,30 +109,58 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 // BeginRequest returns a child of ctx carrying the request scope of one
 // request (an HTTP request, a gRPC call), as httpaudit and grpcaudit make
 // for each: like ContextWithAttrs, it inherits the attributes of a scope in
-// ctx, but the acting user is the request's own. It starts as the user of
-// the scope in ctx at the time of the call, and SetUser inside the request
-// stays in it, so a scope that spans requests (one made with
-// ContextWithAttrs per connection, in a gRPC stats handler or
-// http.Server.ConnContext, or per server) never carries one request's user
-// into the next.
+// ctx, but the acting user is the request's own and starts empty. Only
+// SetUser inside the request (with the returned context or one derived from
+// it) sets it: code that runs before the request is begun, such as an
+// authentication middleware placed outside the audit middleware, cannot.
 //
-// When the scope in ctx already belongs to a request (BeginRequest made it
-// or one of its parents: two audit middlewares nested), the new scope is
-// part of that request and shares its user, as ContextWithAttrs does.
+// A scope in ctx that is no request's (one made with ContextWithAttrs per
+// connection, in a gRPC stats handler or http.Server.ConnContext, or per
+// server in BaseContext) spans requests: once BeginRequest has used it as a
+// parent it holds no user, UserFromContext finds none in it, and SetUser on
+// it does nothing and reports false. So one request's user never reaches
+// another request.
+//
+// When the scope in ctx belongs to a request that has not ended (BeginRequest
+// made it or one of its parents: two audit middlewares nested), the new
+// scope is part of that request and shares its user, as ContextWithAttrs
+// does. A request scope ends with EndRequest (httpaudit and grpcaudit end
+// theirs when the handler returns); a request begun over it afterwards (a
+// context kept past its request, such as context.WithoutCancel(r.Context())
+// used as a base for later work) has a user of its own. Build long-lived
+// base contexts from context.Background, not from a request's context.
 func BeginRequest(ctx context.Context, attrs ...slog.Attr) context.Context {
-	s := &requestScope{request: true}
+	s := &requestScope{}
+	s.req = &s.state
 	parent := requestScopeFrom(ctx)
 	switch {
 	case parent == nil:
 		s.user = &s.cell
-	case parent.request:
+	case parent.req != nil && !parent.req.ended.Load():
 		s.user = parent.user
+	case parent.req != nil:
+		// A context kept past its request: a user of its own, and the
+		// ended request's cell is left alone (a request nested in it may
+		// share it with an outer one that still runs).
+		s.user = &s.cell
 	default:
 		s.user = &s.cell
-		s.cell.p.Store(parent.user.p.Load()) // a stored User is never changed
+		parent.user.markSpanning()
 	}
 	s.inherit(parent, attrs)
 	return context.WithValue(ctx, requestScopeKey{}, s)
+}
+
+// EndRequest marks the request of the scope in ctx (see BeginRequest) as
+// ended: a request begun over that scope afterwards no longer shares its
+// user. httpaudit and grpcaudit call it when the handler returns; call it
+// when a request you began yourself is done. Records logged with the
+// request's context after it still carry its attributes and user. It does
+// nothing when ctx has no request scope.
+func EndRequest(ctx context.Context) {
+	if s := requestScopeFrom(ctx); s != nil && s.req != nil {
+		s.req.ended.Store(true)
+	}
 }
 
 // inherit sets s.attrs to parent's attributes (none when parent is nil)
@@ -121,7 +183,11 @@ func (s *requestScope) inherit(parent *requestScope, attrs []slog.Attr) {
 
 // SetUser records u as the acting user of the request scope in ctx. It
 // reports false, and does nothing, when ctx carries no scope (see
-// ContextWithAttrs; httpaudit creates one for every request). It is safe for
+// ContextWithAttrs; httpaudit and grpcaudit create one for every request),
+// or when the scope spans requests (BeginRequest has used it as a parent:
+// a connection's or a server's scope). The second case is code that runs
+// outside the audit middleware, such as an authentication middleware placed
+// before it: call SetUser inside the request instead. It is safe for
 // concurrent use.
 func SetUser(ctx context.Context, u User) bool {
 	s := requestScopeFrom(ctx)
@@ -131,17 +197,25 @@ func SetUser(ctx context.Context, u User) bool {
 	// Copy before taking the address so u itself does not escape: a call
 	// without a scope then costs no allocation.
 	cu := u
-	s.user.p.Store(&cu)
-	return true
+	for {
+		old := s.user.p.Load()
+		if old == spanningUser {
+			return false
+		}
+		if s.user.p.CompareAndSwap(old, &cu) {
+			return true
+		}
+	}
 }
 
-// UserFromContext returns the acting user set with SetUser on the scope in ctx.
+// UserFromContext returns the acting user set with SetUser on the scope in
+// ctx. A scope that spans requests (see BeginRequest) has none.
 func UserFromContext(ctx context.Context) (User, bool) {
 	s := requestScopeFrom(ctx)
 	if s == nil {
 		return User{}, false
 	}
-	if u := s.user.p.Load(); u != nil {
+	if u := s.user.load(); u != nil {
 		return *u, true
 	}
 	return User{}, false

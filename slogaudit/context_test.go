@@ -1,8 +1,10 @@
 package slogaudit
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -89,14 +91,18 @@ func TestAllocContextWithAttrs(t *testing.T) {
 }
 
 // TestBeginRequest: a request begun under a scope that spans requests (a
-// connection's) inherits its attributes and its user as it was, but has a
-// user of its own: one request's SetUser never reaches the next (red team:
-// the user leaked across gRPC calls on one connection). A request begun
-// inside a request (nested middlewares) shares that request's user.
+// connection's) inherits its attributes but never its user: the request's
+// user starts empty and SetUser inside stays inside (red team: the user
+// leaked across gRPC calls on one connection; then, through the seed, a user
+// set on the connection by auth code outside the audit middleware reached
+// every later request). A request begun inside a live request (nested
+// middlewares) shares that request's user.
 func TestBeginRequest(t *testing.T) {
 	conn := ContextWithAttrs(context.Background(), slog.String("tls.peer", "gw"))
 	r1 := BeginRequest(conn, slog.String("request_id", "1"))
-	SetUser(r1, User{ID: "alice"})
+	if !SetUser(r1, User{ID: "alice"}) {
+		t.Error("SetUser on a begun request reported false")
+	}
 	r2 := BeginRequest(conn, slog.String("request_id", "2"))
 	if u, ok := UserFromContext(r2); ok {
 		t.Errorf("request 2 has request 1's user %v", u)
@@ -111,15 +117,21 @@ func TestBeginRequest(t *testing.T) {
 		t.Errorf("request_id %v", v)
 	}
 
-	// A user set on the connection before the request starts is its
-	// initial user; changing it inside stays inside.
-	SetUser(conn, User{ID: "svc"})
+	// The connection has been a request's parent: it spans requests, so
+	// SetUser on it (auth code outside the audit middleware) is refused,
+	// on it and on its ContextWithAttrs children, and seeds nothing.
+	if SetUser(conn, User{ID: "svc"}) {
+		t.Error("SetUser on a scope that spans requests reported true")
+	}
+	if SetUser(ContextWithAttrs(conn, slog.String("k", "v")), User{ID: "svc"}) {
+		t.Error("SetUser on a child of a spanning scope reported true")
+	}
 	r3 := BeginRequest(conn)
-	if u, _ := UserFromContext(r3); u.ID != "svc" {
-		t.Errorf("initial user %v", u)
+	if u, ok := UserFromContext(r3); ok {
+		t.Errorf("request 3 starts as %v, want no user", u)
 	}
 	SetUser(r3, User{ID: "bob"})
-	if u, _ := UserFromContext(conn); u.ID != "svc" {
+	if u, ok := UserFromContext(conn); ok {
 		t.Errorf("connection user %v", u)
 	}
 
@@ -135,6 +147,67 @@ func TestBeginRequest(t *testing.T) {
 	if !SetUser(root, User{ID: "x"}) {
 		t.Error("SetUser on a begun request")
 	}
+}
+
+// TestBeginRequestSeedsNothing: a user set on a scope that spans requests
+// before its first request is begun (auth before audit, first request on a
+// connection) is not that request's user, is dropped from the scope, and
+// reaches no later request (red team 2, B1).
+func TestBeginRequestSeedsNothing(t *testing.T) {
+	conn := ContextWithAttrs(context.Background())
+	if !SetUser(conn, User{ID: "alice"}) {
+		t.Fatal("SetUser on a scope not yet known to span requests")
+	}
+	r1 := BeginRequest(conn)
+	if u, ok := UserFromContext(r1); ok {
+		t.Errorf("request 1 starts as %v", u)
+	}
+	if u, ok := UserFromContext(conn); ok {
+		t.Errorf("the spanning scope still holds %v", u)
+	}
+	r2 := BeginRequest(conn)
+	if u, ok := UserFromContext(r2); ok {
+		t.Errorf("request 2 starts as %v", u)
+	}
+	// A record logged with the connection's context carries no user either.
+	var buf bytes.Buffer
+	slog.New(NewHandler(&buf, nil)).InfoContext(conn, "x", KeyEventType, "t")
+	if strings.Contains(buf.String(), "user.id") {
+		t.Errorf("record under the spanning scope carries a user: %s", buf.String())
+	}
+}
+
+// TestBeginRequestAfterEnd: a context kept past its request
+// (context.WithoutCancel(r.Context()) made into a base for later work) is
+// still that request's scope; requests begun over it before EndRequest are
+// nested in it and share its user, those begun after have their own (red
+// team 2, B1 edge).
+func TestBeginRequestAfterEnd(t *testing.T) {
+	first := BeginRequest(context.Background())
+	SetUser(first, User{ID: "alice"})
+	base := context.WithoutCancel(first)
+	if u, _ := UserFromContext(BeginRequest(base)); u.ID != "alice" {
+		t.Errorf("nested in a live request: user %v, want alice", u)
+	}
+	EndRequest(first)
+	r1 := BeginRequest(base)
+	r2 := BeginRequest(base)
+	if u, ok := UserFromContext(r1); ok {
+		t.Errorf("request over an ended one starts as %v", u)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); SetUser(r1, User{ID: "bob"}) }()
+	wg.Wait()
+	if u, ok := UserFromContext(r2); ok {
+		t.Errorf("request r2 sees %v", u)
+	}
+	if u, _ := UserFromContext(first); u.ID != "alice" {
+		t.Errorf("the ended request's user became %v", u)
+	}
+	// EndRequest outside a request does nothing.
+	EndRequest(context.Background())
+	EndRequest(ContextWithAttrs(context.Background()))
 }
 
 func TestAllocBeginRequest(t *testing.T) {

@@ -84,7 +84,7 @@ func (st *state) appendRequestScope(s *requestScope) {
 			st.appendAttr(a, st.c.root)
 		}
 	}
-	if u := s.user.p.Load(); u != nil {
+	if u := s.user.load(); u != nil {
 		if u.ID != "" {
 			st.appendAttr(slog.String(KeyUserID, u.ID), st.c.root)
 		}

@@ -73,7 +73,19 @@ func Compile(c Config) (Resolver, error) {
 				"list the proxies' addresses, or use TrustedProxyCount alone if the server is reachable only through them", c.Pkg, i, s))
 			continue
 		}
+		if tooWide(p) {
+			// A public prefix this wide is no set of proxies, and a few of
+			// them trust everything (0.0.0.0/1 and 128.0.0.0/1).
+			errs = append(errs, fmt.Errorf("%s: TrustedProxies[%d] %q: prefix %s is wider than /%d of public %s space; "+
+				"list the proxies' addresses", c.Pkg, i, s, p, maxWidth(p), family(p)))
+			continue
+		}
 		r.trusted = append(r.trusted, p)
+	}
+	if n := publicIPv4(r.trusted); n > 1<<(32-MinIPv4Bits) {
+		// Many /8s add up to trusting everything just as well.
+		errs = append(errs, fmt.Errorf("%s: TrustedProxies: together trust %d public IPv4 addresses, more than a /%d; "+
+			"list the proxies' addresses", c.Pkg, n, MinIPv4Bits))
 	}
 	switch n := c.TrustedProxyCount; {
 	case n < 0:
@@ -127,16 +139,109 @@ func Compile(c Config) (Resolver, error) {
 // never believed.
 const MaxProxyCount = 32
 
+// The widest TrustedProxies prefixes accepted in public address space (an
+// IPv4-mapped IPv6 prefix counts as IPv4). Wider ones are accepted only
+// wholly inside non-public space (nonPublic).
+const (
+	MinIPv4Bits = 8
+	MinIPv6Bits = 16
+)
+
+// nonPublic are the ranges no public client comes from: private (RFC 1918,
+// unique local), shared (RFC 6598), loopback, link-local, "this network",
+// multicast and reserved. A proxy prefix wholly inside one may be wide.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("224.0.0.0/3"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("fc00::/7"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("ff00::/8"),
+}
+
+// isNonPublic reports whether the (unmapped, masked) prefix p lies wholly
+// in nonPublic space.
+func isNonPublic(p netip.Prefix) bool {
+	for _, q := range nonPublic {
+		if q.Addr().Is4() == p.Addr().Is4() && q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxWidth is the fewest prefix bits accepted in p's family.
+func maxWidth(p netip.Prefix) int {
+	if p.Addr().Is4() {
+		return MinIPv4Bits
+	}
+	return MinIPv6Bits
+}
+
+func family(p netip.Prefix) string {
+	if p.Addr().Is4() {
+		return "IPv4"
+	}
+	return "IPv6"
+}
+
+// tooWide reports whether the (unmapped, masked) prefix p is wider than a
+// proxy range can be: wider than /8 (IPv4) or /16 (IPv6) and not wholly in
+// non-public space.
+func tooWide(p netip.Prefix) bool {
+	return p.Bits() < maxWidth(p) && !isNonPublic(p)
+}
+
+// publicIPv4 counts the public IPv4 addresses the prefixes trust, each
+// address once (a prefix inside another listed one adds nothing).
+func publicIPv4(ps []netip.Prefix) uint64 {
+	var n uint64
+	for i, p := range ps {
+		if !p.Addr().Is4() || isNonPublic(p) {
+			continue
+		}
+		inside := false
+		for j, q := range ps {
+			if j != i && q.Addr().Is4() && q.Bits() <= p.Bits() && q.Contains(p.Addr()) && (q.Bits() < p.Bits() || j < i) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			n += 1 << (32 - p.Bits())
+		}
+	}
+	return n
+}
+
 // notAddressHeader reports whether the header name (any spelling) is one
 // that carries something else than a proxy's client address: naming it as
 // ClientIPHeader is a mistake that lets the client choose its address.
 func notAddressHeader(h string) bool {
-	switch strings.ToLower(h) {
-	case "user-agent", "x-request-id", "authorization", "cookie", "host", "referer",
-		"content-type", "content-length", "te", "accept", "x-forwarded-host", "x-forwarded-proto":
+	h = strings.ToLower(h)
+	switch h {
+	case "user-agent", "x-request-id", "x-correlation-id", "authorization", "proxy-authorization",
+		"cookie", "set-cookie", "host", "referer", "origin", "via", "forwarded-for",
+		"traceparent", "tracestate", "baggage", "b3", "x-amzn-trace-id", "x-cloud-trace-context",
+		"x-api-key", "x-csrf-token", "x-xsrf-token", "x-requested-with", "x-http-method-override",
+		"content-type", "content-length", "content-encoding", "transfer-encoding", "te", "trailer",
+		"accept", "accept-encoding", "accept-language", "cache-control", "pragma", "connection",
+		"keep-alive", "upgrade", "expect", "range", "dnt", "priority", "upgrade-insecure-requests",
+		"x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-forwarded-server":
 		return true
 	}
-	return strings.HasPrefix(h, ":") || strings.HasPrefix(strings.ToLower(h), "grpc-")
+	for _, prefix := range []string{":", "grpc-", "sec-", "proxy-", "if-", "accept-", "content-", "access-control-", "x-b3-"} {
+		if strings.HasPrefix(h, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseTrusted parses a CIDR (host bits allowed) or a bare address. Zones are

@@ -346,10 +346,65 @@ func TestCompileRefuses(t *testing.T) {
 		}
 	}
 	for _, o := range []Options{
-		{TrustedProxies: []string{"0.0.0.0/1", "10.0.0.0/8"}},
+		{TrustedProxies: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8"}},
+		{TrustedProxies: []string{"fc00::/7", "fe80::/10", "::1"}},
+		{TrustedProxies: []string{"8.0.0.0/8", "2001:db8::/16", "::ffff:8.0.0.0/104"}},
+		{TrustedProxies: []string{"35.191.0.0/16", "130.211.0.0/22"}},
 		{TrustedProxyCount: MaxProxyCount},
 		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "X-Envoy-External-Address"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "X-Real-Ip"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "True-Client-Ip"},
+		{TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: "CF-Connecting-IP"},
 	} {
 		mustIP(t, o)
+	}
+}
+
+// TestCompileRefusesWidePrefixes (red team 2, B3): trust-everything split
+// into parts (two /1 halves, IPv4-mapped halves, IPv6 halves) or a public
+// prefix too wide to be a set of proxies was accepted, since only /0 was
+// refused. A public prefix wider than /8 (IPv4, IPv4-mapped IPv6 included)
+// or /16 (IPv6) is refused, naming the field and the prefix; so are public
+// IPv4 prefixes that together trust more than a /8.
+func TestCompileRefusesWidePrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		tp   []string
+		want string // in the error
+	}{
+		{[]string{"0.0.0.0/1", "128.0.0.0/1"}, `TrustedProxies[0] "0.0.0.0/1": prefix 0.0.0.0/1`},
+		{[]string{"::ffff:0:0/97", "::ffff:128.0.0.0/97"}, `TrustedProxies[1] "::ffff:128.0.0.0/97": prefix 128.0.0.0/1`},
+		{[]string{"::/1", "8000::/1"}, `TrustedProxies[1] "8000::/1": prefix 8000::/1 is wider than /16 of public IPv6`},
+		{[]string{"0.0.0.0/1"}, "wider than /8 of public IPv4"},
+		{[]string{"2000::/3"}, `"2000::/3"`},
+		{[]string{"10.0.0.0/8", "8.0.0.0/7"}, `TrustedProxies[1] "8.0.0.0/7"`},
+		{[]string{"fc00::/6"}, `"fc00::/6"`},
+		{[]string{"8.0.0.0/8", "9.0.0.0/8", "11.0.0.0/8"}, "together trust"},
+	} {
+		_, err := Compile(Config{Pkg: "test", TrustedProxies: tc.tp,
+			Canon: strings.ToLower, ValidName: func(s string) bool { return s != "" }})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one containing %q", tc.tp, err, tc.want)
+		}
+	}
+	// The same prefix listed twice, or inside another, is counted once.
+	if _, err := Compile(Config{Pkg: "test", TrustedProxies: []string{"8.0.0.0/8", "8.0.0.0/8", "8.8.0.0/16"},
+		Canon: strings.ToLower, ValidName: func(s string) bool { return s != "" }}); err != nil {
+		t.Errorf("overlapping /8: %v", err)
+	}
+}
+
+// TestCompileRefusesHeaders (red team 2, B3): a ClientIPHeader that clients
+// send for another purpose is refused in any spelling.
+func TestCompileRefusesHeaders(t *testing.T) {
+	for _, h := range []string{"Proxy-Authorization", "Origin", "Via", "Traceparent", "Tracestate", "X-Api-Key",
+		"X-Csrf-Token", "Cookie", "Host", "Referer", "Sec-Websocket-Key", "Sec-Ch-Ua", "X-Correlation-Id",
+		"Baggage", "Accept-Language", "Content-Type", "If-None-Match", "Proxy-Connection"} {
+		for _, sp := range spellings {
+			_, err := Compile(Config{Pkg: "test", TrustedProxies: []string{"10.0.0.0/8"}, ClientIPHeader: h,
+				Canon: sp.canon, ValidName: func(s string) bool { return s != "" && !strings.ContainsAny(s, " :") }})
+			if err == nil || !strings.Contains(err.Error(), "another purpose") {
+				t.Errorf("%s: ClientIPHeader %q: %v", sp.name, h, err)
+			}
+		}
 	}
 }

@@ -268,7 +268,7 @@ func detectJWT(s string) bool {
 		}
 		i += from
 		from = i + 1
-		if i > 0 && (isURLSafe(s[i-1]) || s[i-1] == '.') {
+		if i > 0 && (isURLSafe(s[i-1]) || s[i-1] == '.') && !percentEscapeBefore(s, i) {
 			continue
 		}
 		// header.payload[.signature...]: two non-trivial segments at least.
@@ -291,6 +291,17 @@ func detectJWT(s string) bool {
 			return true
 		}
 	}
+}
+
+// percentEscapeBefore reports whether s[:i] ends in a percent escape ("%3A",
+// "%20"): a boundary, although its last character is a letter or digit, so
+// a percent-encoded "s:<JWT>" or "Bearer <JWT>" is still found (red team 2).
+func percentEscapeBefore(s string, i int) bool {
+	return i >= 3 && s[i-3] == '%' && isHexDigit(s[i-2]) && isHexDigit(s[i-1])
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func detectPrivateKey(s string) bool {

@@ -28,6 +28,12 @@ func TestDetectors(t *testing.T) {
 		{DetectorJWT, "token=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", true},
 		{DetectorJWT, "eyJhbGciOiJIUzI1NiJ9", false}, // a header alone
 		{DetectorJWT, "keyJunk.eyJx.y", false},
+		// Red team 2 (B4): a percent escape before the header is a boundary.
+		{DetectorJWT, "s%3AeyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk", true},
+		{DetectorJWT, "Bearer%20eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk", true},
+		{DetectorJWT, "sid=s%3aeyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", true},
+		{DetectorJWT, "a%3ZeyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", false}, // not an escape
+		{DetectorJWT, "%3eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", false},   // "%3e" then "yJ…"
 		{DetectorCardNumber, "4111111111111111", true},
 		{DetectorCardNumber, "card 4111 1111 1111 1111 exp 12/29", true},
 		{DetectorCardNumber, "4111-1111-1111-1111", true},

@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		PayloadFields:   []string{"response_size", "response_status"},
 		PayloadMethods:  []string{`^/grpc\.testing\.TestService/UnaryCall$`},
 		SessionID:       sessionOf,
+		SessionKey:      sessionKey,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "grpcaudit-demo:", err)
