@@ -14,6 +14,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/secaudit/auditkit/detect"
+
 	"github.com/secaudit/auditkit/slogaudit"
 	"go.yaml.in/yaml/v3"
 )
@@ -351,8 +353,8 @@ func checkRoundTrip(t testing.TB, v values, docs map[string]map[string]any) {
 	// selecting the service's stream (VictoriaLogs parses them in
 	// e2e/victorialogs).
 	groups, _ := get(t, docs["victorialogs/detect-rules.yml"], "groups").([]any)
-	if len(groups) != 5 {
-		t.Errorf("detect-rules.yml: %d groups, want one per built-in detect rule (5)", len(groups))
+	if want := len(detect.DefaultThresholds()); len(groups) != want {
+		t.Errorf("detect-rules.yml: %d groups, want one per built-in detect rule (%d)", len(groups), want)
 	}
 	for i := range groups {
 		eq("detect-rules.yml group type", str(t, docs["victorialogs/detect-rules.yml"], "groups", i, "type"), "vlogs")
