@@ -18,7 +18,10 @@ import (
 // (auth.login.failed, below every threshold). Sub-benchmarks alternate, so
 // `-count=10` gives interleaved rounds; the ratio detect/plain of the
 // medians is the detector's cost. flood counts a failed login from a new
-// address every time: the eviction path under address rotation.
+// address every time: the eviction path under address rotation. Measuring
+// instructions per call (README Performance), run one sub-benchmark at a
+// time (-test.bench 'BenchmarkDetect$/^counted$/^detect$'): a pattern that
+// matches both records sums their calls.
 func BenchmarkDetect(b *testing.B) {
 	ctx := slogaudit.ContextWithAttrs(context.Background(),
 		slog.String(slogaudit.KeyRequestID, requestID),

@@ -22,9 +22,13 @@ import (
 type Detector struct {
 	rules   []*rule
 	byEvent []eventRules
-	now     func() time.Time
-	seed    maphash.Seed // key hashes
-	v6bits  int          // IPv6 addresses are keyed by this prefix
+	// etLens has bit n set for the length n of each byEvent event type
+	// (bit 63: 63 or more), so rulesFor turns most event types away
+	// without comparing strings.
+	etLens uint64
+	now    func() time.Time
+	seed   maphash.Seed // key hashes
+	v6bits int          // IPv6 addresses are keyed by this prefix
 	// start and startNS are the default clock's origin, used while now is
 	// nil (see nowNS).
 	start   time.Time
@@ -46,11 +50,17 @@ type Detector struct {
 	closeOnce sync.Once
 }
 
-// eventRules are the rules that count records of one event_type.
+// eventRules are the rules that count records of one event_type, and need
+// the built-in attributes they read (bit j: view.f index j).
 type eventRules struct {
 	eventType string
 	rules     []*rule
+	need      uint8
+	lens      uint64 // lensOf(need | event_type)
 }
+
+// noRules is rulesFor's answer for an event type no rule counts.
+var noRules = eventRules{lens: lensOf(1 << fEventType)}
 
 // rootCell holds a downstream handler; rule.root is written rarely (only
 // when the handler changes) and read by Sweep.
@@ -103,6 +113,7 @@ func New(opts *Options) (*Detector, error) {
 	}
 	for _, r := range rules {
 		r.eventType = EventPrefix + r.name
+		r.distinctField = fieldIndex(r.distinct)
 		r.tab = newTable(o.MaxKeys, o.Shards, o.SampleSize, r.th.Window, r.distinct != "")
 		i := 0
 		for i < len(d.byEvent) && d.byEvent[i].eventType != r.match {
@@ -112,6 +123,9 @@ func New(opts *Options) (*Detector, error) {
 			d.byEvent = append(d.byEvent, eventRules{eventType: r.match})
 		}
 		d.byEvent[i].rules = append(d.byEvent[i].rules, r)
+		d.byEvent[i].need |= r.needs()
+		d.byEvent[i].lens = lensOf(d.byEvent[i].need | 1<<fEventType)
+		d.etLens |= 1 << min(len(r.match), 63)
 	}
 	if o.SweepInterval > 0 {
 		d.stop, d.done = make(chan struct{}), make(chan struct{})
@@ -161,11 +175,21 @@ func (d *Detector) fingerprint(s string) uint32 { return uint32(maphash.String(d
 // nameKey is the key of username s (nameHash under the key seed), computed
 // once per record: the account rule, credential_stuffing and a generic rule
 // on user.name all read the same value.
-func (d *Detector) nameKey(f *fields, s string) uint64 {
+func (d *Detector) nameKey(f *memo, s string) uint64 {
 	if !f.named || f.name != s {
 		f.name, f.nameKey, f.named = s, nameHash(d.seed, s), true
 	}
 	return f.nameKey
+}
+
+// addrKey is the key of client address s (keyHash of classAddress),
+// computed once per record: login_fail_address and credential_stuffing
+// both count a failed login by its address.
+func (d *Detector) addrKey(f *memo, s string) uint64 {
+	if !f.akeyed || f.addrVal != s {
+		f.addrVal, f.akey, f.akeyed = s, d.keyHash(s, classAddress), true
+	}
+	return f.akey
 }
 
 const (
@@ -215,14 +239,20 @@ func hex16(v uint64) string {
 // newEpisodeID returns 16 random hex digits.
 func newEpisodeID() string { return hex16(rand.Uint64()) }
 
-// rulesFor returns the rules counting records of event type et.
-func (d *Detector) rulesFor(et string) []*rule {
+// rulesFor returns the rules counting records of event type et and the
+// built-in attributes they read (noRules when there are none).
+func (d *Detector) rulesFor(et string) *eventRules {
+	if d.etLens>>min(len(et), 63)&1 == 0 {
+		// Most records: about 40 instructions less than the loop (callgrind,
+		// BenchmarkDetect/uncounted).
+		return &noRules
+	}
 	for i := range d.byEvent {
 		if d.byEvent[i].eventType == et {
-			return d.byEvent[i].rules
+			return &d.byEvent[i]
 		}
 	}
-	return nil
+	return &noRules
 }
 
 // nowNS is the clock in Unix nanoseconds.
