@@ -121,7 +121,7 @@ func TestLogsQLRecipesInVictoriaLogs(t *testing.T) {
 					authaudit.EventAccessDenied: 2, httpaudit.EventServerError: 1,
 				})
 			case detect.RuleLoginFailAccount, detect.RuleLoginFailAddress, detect.RuleCredentialStuffing,
-				detect.RuleForceBrowsing, detect.RuleAuthzProbing:
+				detect.RuleForceBrowsing, detect.RuleProbeVolume, detect.RuleAuthzProbing:
 				// The fleet detection queries: this scenario stays under
 				// every threshold (e2e/victorialogs proves them over one).
 				if len(rows) != 0 {
