@@ -114,7 +114,8 @@
 //     and the headers elsewhere).
 //
 // Header values (Authorization) never appear in errors, and are masked in a
-// server message that echoes them. The line's members map to the protocol's
+// server message that echoes them (values under 4 bytes, which cannot be
+// secrets, excepted). The line's members map to the protocol's
 // fields one to one; the same data as the default JSON lines format:
 //
 //	JSON lines key            OTLP/JSON member (the line)             protobuf field (logs/v1, common/v1)

@@ -333,6 +333,7 @@ func TestNewValidates(t *testing.T) {
 		{"stream messages bound", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*"}, PayloadStreamMessages: 1 << 40}, "MaxPayloadStreamMessages"},
 		{"stream messages 101", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*"}, PayloadStreamMessages: 101}, "PayloadStreamMessages 101"},
 		{"empty field", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"a", ""}}, `PayloadFields[1] "": empty field name`},
+		{"empty field after *", grpcaudit.Options{CapturePayloads: true, PayloadFields: []string{"*", ""}}, `PayloadFields[1] "": empty field name`},
 		{"fields without capture", grpcaudit.Options{PayloadFields: []string{"a"}}, "PayloadFields set without CapturePayloads"},
 		{"stream messages without capture", grpcaudit.Options{PayloadStreamMessages: 2}, "PayloadStreamMessages set without CapturePayloads"},
 		{"trust everything v4", grpcaudit.Options{TrustedProxies: []string{"0.0.0.0/0"}}, "trusts every address"},

@@ -172,7 +172,7 @@ type config struct {
 	ignoreCode codeSet
 	ip         clientip.Resolver
 	session    func(context.Context) string
-	sessionKey []byte         // nil: the hook's id is logged as it is, if no value rule flags it
+	sessionKey []byte         // nil: the hook's id is hashed with a per-process key
 	payload    *payloadConfig // nil: no capture
 	redactor   *redact.Redactor
 	rules      *redaction.Rules // redactor's, for x-request-id

@@ -74,9 +74,9 @@ func compilePayload(o *Options, add func(error)) *payloadConfig {
 			add(fieldErr("PayloadFields", i, f, errors.New("empty field name")))
 			continue
 		}
-		if f == "*" {
+		if p.all || f == "*" {
 			p.all, p.fields = true, nil
-			break
+			continue // every name is still checked
 		}
 		if !slices.Contains(p.fields, f) {
 			p.fields = append(p.fields, f)

@@ -11,7 +11,8 @@ import (
 type User struct {
 	// ID is the stable identifier written as user.id.
 	ID string
-	// Name is written as user.name only when Options.IncludeUsernames is set.
+	// Name is written as user.name only when Options.IncludeUsernames is set,
+	// or as its pseudonym when the Redactor has an HMAC key.
 	Name string
 }
 
