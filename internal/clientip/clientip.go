@@ -438,25 +438,37 @@ func IPNetwork(network string) bool {
 
 // ParseAddr parses one header entry: an address, optionally with a port or
 // in brackets. IPv4-mapped IPv6 is unmapped, the zone (an interface name on
-// some other host) is dropped, and unspecified addresses are invalid.
-// Anything else is invalid.
+// some other host) is dropped, and unspecified addresses are invalid. A zone
+// that is no interface name (spaces, quotes: the fuzzer's "% 00") makes the
+// entry invalid. Anything else is invalid.
 func ParseAddr(s string) netip.Addr {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return netip.Addr{}
 	}
 	if a, err := netip.ParseAddr(s); err == nil {
-		return Normalize(a)
+		return entry(a)
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return Normalize(ap.Addr())
+		return entry(ap.Addr())
 	}
 	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
 		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
-			return Normalize(a)
+			return entry(a)
 		}
 	}
 	return netip.Addr{}
+}
+
+// entry normalises a header entry's address, refusing a zone that is not an
+// interface name (RFC 6874's unreserved characters).
+func entry(a netip.Addr) netip.Addr {
+	for _, c := range []byte(a.Zone()) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-' || c == '~') {
+			return netip.Addr{}
+		}
+	}
+	return Normalize(a)
 }
 
 // Normalize unmaps IPv4-mapped IPv6 and drops the zone; an unspecified

@@ -112,6 +112,7 @@ func TestClientIP(t *testing.T) {
 		{"mapped trusted hop", ranges, "10.0.0.3:1", xff("8.8.8.8, ::ffff:10.0.0.2"), "8.8.8.8", "10.0.0.3"},
 		{"entry zone dropped", ranges, "10.0.0.3:1", xff("fe80::9%eth0"), "fe80::9", "10.0.0.3"},
 		{"unspecified entry", ranges, "10.0.0.3:1", xff("0.0.0.0"), "10.0.0.3", ""},
+		{"entry zone not an interface name", ranges, "10.0.0.3:1", xff(`2001:db8::9% "x"`), "10.0.0.3", ""},
 		{"leading zeros", ranges, "10.0.0.3:1", xff("010.0.0.1"), "10.0.0.3", ""},
 		{"trailing comma", ranges, "10.0.0.3:1", xff("8.8.8.8,"), "10.0.0.3", ""},
 		{"bad port", ranges, "10.0.0.3:1", xff("8.8.8.8:http"), "10.0.0.3", ""},
