@@ -26,10 +26,6 @@ import (
 // (e2e/run.sh builds it into e2e/.bin/otelcol-auditkit and sets it).
 const EnvBin = "OTELCOL_BIN"
 
-// EnvRequire names the environment variable that, set to 1, turns a missing
-// EnvBin into a test failure instead of a skip.
-const EnvRequire = "E2E_REQUIRE"
-
 // StopTimeout is how long Stop waits after SIGTERM before it sends SIGKILL.
 const StopTimeout = 10 * time.Second
 
@@ -99,14 +95,7 @@ func (p *run) exited() bool {
 // the test when $OTELCOL_BIN is unset (fails it when $E2E_REQUIRE is 1).
 func Start(t testing.TB, cfg Config) *Collector {
 	t.Helper()
-	bin := os.Getenv(EnvBin)
-	if bin == "" {
-		msg := EnvBin + " is not set: run `make e2e` (bash e2e/run.sh), which builds the OpenTelemetry Collector from e2e/collector"
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatal(msg + " (" + EnvRequire + "=1 forbids skipping)")
-		}
-		t.Skip(msg)
-	}
+	bin := proc.Getenv(t, EnvBin, "builds the OpenTelemetry Collector from e2e/collector")
 	if cfg.FlushInterval <= 0 {
 		cfg.FlushInterval = 10 * time.Millisecond
 	}

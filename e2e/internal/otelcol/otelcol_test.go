@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secaudit/auditkit/e2e/internal/proc"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -176,8 +178,8 @@ func TestParseFileExport(t *testing.T) {
 // TestStartWithoutBinary: without $OTELCOL_BIN the helper skips rather than
 // fails (unless E2E_REQUIRE=1), so a plain go test ./... passes.
 func TestStartWithoutBinary(t *testing.T) {
-	if os.Getenv(EnvRequire) == "1" {
-		t.Setenv(EnvRequire, "")
+	if os.Getenv(proc.EnvRequire) == "1" {
+		t.Setenv(proc.EnvRequire, "")
 	}
 	t.Setenv(EnvBin, "")
 	ft := &fakeT{TB: t}

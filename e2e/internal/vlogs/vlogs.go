@@ -10,21 +10,17 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/e2e/internal/proc"
 )
 
 // EnvURL names the environment variable holding the server's base URL
 // (e2e/run.sh sets it to the VictoriaLogs it started).
 const EnvURL = "VLOGS_URL"
-
-// EnvRequire names the environment variable that, set to 1, turns a missing
-// EnvURL into a test failure instead of a skip, so a CI run cannot pass by
-// silently skipping everything.
-const EnvRequire = "E2E_REQUIRE"
 
 // ContentType is what Insert sends. VictoriaLogs v1.52 reads the body of
 // /insert/jsonline whatever its Content-Type, except
@@ -46,15 +42,7 @@ type Client struct {
 // skipped with a hint to run make e2e, or fails when $E2E_REQUIRE is 1.
 func FromEnv(t testing.TB) *Client {
 	t.Helper()
-	base := strings.TrimRight(os.Getenv(EnvURL), "/")
-	if base == "" {
-		msg := EnvURL + " is not set: run `make e2e` (bash e2e/run.sh), which installs and starts VictoriaLogs"
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatal(msg + " (" + EnvRequire + "=1 forbids skipping)")
-		}
-		t.Skip(msg)
-	}
-	return &Client{Base: base}
+	return &Client{Base: strings.TrimRight(proc.Getenv(t, EnvURL, "installs and starts VictoriaLogs"), "/")}
 }
 
 func (c *Client) httpClient() *http.Client {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secaudit/auditkit/e2e/internal/proc"
 )
 
 func TestParseMetricsAndSum(t *testing.T) {
@@ -109,7 +111,7 @@ func TestInsertQueryPoll(t *testing.T) {
 
 func TestFromEnvSkipsWithoutURL(t *testing.T) {
 	t.Setenv(EnvURL, "")
-	t.Setenv(EnvRequire, "")
+	t.Setenv(proc.EnvRequire, "")
 	ran := false
 	t.Run("inner", func(t *testing.T) {
 		FromEnv(t)

@@ -23,10 +23,6 @@ import (
 // (e2e/run.sh installs it into e2e/.bin/vmalert and sets it).
 const EnvBin = "VMALERT_BIN"
 
-// EnvRequire names the environment variable that, set to 1, turns a missing
-// EnvBin into a test failure instead of a skip.
-const EnvRequire = "E2E_REQUIRE"
-
 // StopTimeout is how long Stop waits after SIGTERM before it sends SIGKILL.
 const StopTimeout = 10 * time.Second
 
@@ -34,15 +30,7 @@ const StopTimeout = 10 * time.Second
 // to run make e2e, or fails when $E2E_REQUIRE is 1.
 func Bin(t testing.TB) string {
 	t.Helper()
-	bin := os.Getenv(EnvBin)
-	if bin == "" {
-		msg := EnvBin + " is not set: run `make e2e` (bash e2e/run.sh), which installs vmalert"
-		if os.Getenv(EnvRequire) == "1" {
-			t.Fatal(msg + " (" + EnvRequire + "=1 forbids skipping)")
-		}
-		t.Skip(msg)
-	}
-	return bin
+	return proc.Getenv(t, EnvBin, "installs vmalert")
 }
 
 // DryRun runs `vmalert -dryRun -rule=FILE...`: vmalert parses the files
