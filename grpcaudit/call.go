@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/metadata"
@@ -57,11 +56,7 @@ type call struct {
 	peerIP netip.Addr
 	client string
 	peer   string
-	// sessState guards session: 0 not computed, 1 the hook is running, 2
-	// done. A hook that logs with the call's context (and so asks for its
-	// own session.id) gets "" instead of a deadlock.
-	sessState atomic.Uint32
-	session   string
+	sess   sessionid.Memo // a hook that logs with the call's context gets ""
 }
 
 // Value implements context.Context.
@@ -222,44 +217,15 @@ func peerAddr(ctx context.Context) netip.Addr {
 	return clientip.PeerOf(p.Addr)
 }
 
-// sessionID calls Options.SessionID at most once per call.
+// sessionID calls Options.SessionID at most once per call and returns its
+// id's keyed hash (SessionKey, else the process's key): a session id is a
+// bearer credential, never written as it is.
 func (st *call) sessionID() string {
 	f := st.ic.c.session
 	if f == nil {
 		return ""
 	}
-	switch st.sessState.Load() {
-	case 2:
-		return st.session
-	case 1:
-		return "" // the hook is running: it logged with our context
-	}
-	if !st.sessState.CompareAndSwap(0, 1) {
-		// Another goroutine of the call runs the hook: no waiting.
-		if st.sessState.Load() == 2 {
-			return st.session
-		}
-		return ""
-	}
-	defer func() {
-		if recover() != nil {
-			st.session = ""
-		}
-		st.sessState.Store(2)
-	}()
-	st.session = st.ic.c.sessionValue(f(st.down))
-	return st.session
-}
-
-// sessionValue is what session.id shows for the hook's id: its keyed hash,
-// with SessionKey, else with the process's random key. A session id is a
-// bearer credential and no value rule tells a random token from a harmless
-// id, so it is never written as it is.
-func (c *config) sessionValue(id string) string {
-	if id == "" {
-		return ""
-	}
-	return sessionid.Hash(sessionid.Key(c.sessionKey), id)
+	return st.sess.Get(func() string { return sessionid.Of(st.ic.c.sessionKey, f(st.down)) })
 }
 
 // metadataValue returns the last value of an incoming metadata key, or "".

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/secaudit/auditkit/internal/sessionid"
 )
 
 type countHandler struct{ n int }
@@ -78,7 +80,7 @@ func TestScopeValues(t *testing.T) {
 	req.AddCookie(&http.Cookie{Name: "sid", Value: "v"})
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	if vals["route"].String() != "/users/{id}" || vals["client"].String() != "192.0.2.1" || vals["peer"].String() != "192.0.2.1" ||
-		len(vals["id"].String()) != 32 || vals["session"].String() != sessionHash([]byte("0123456789abcdef"), "v") {
+		len(vals["id"].String()) != 32 || vals["session"].String() != sessionid.Hash([]byte("0123456789abcdef"), "v") {
 		t.Errorf("scope values %v", vals)
 	}
 

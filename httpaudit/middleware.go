@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/sessionid"
+
 	"github.com/secaudit/auditkit/internal/clientip"
 	"github.com/secaudit/auditkit/internal/trusted"
 	"github.com/secaudit/auditkit/slogaudit"
@@ -221,14 +223,13 @@ type request struct {
 	rw    rw
 	body  *capture
 
-	idOnce   sync.Once
-	id       string
-	ipOnce   sync.Once
-	client   string
-	peer     string
-	sessOnce sync.Once
-	session  string
-	sessSet  atomic.Pointer[string] // SetSession's id; nil: the request's own
+	idOnce  sync.Once
+	id      string
+	ipOnce  sync.Once
+	client  string
+	peer    string
+	sess    sessionid.Memo
+	sessSet atomic.Pointer[string] // SetSession's id; nil: the request's own
 }
 
 // Value implements context.Context.
@@ -298,8 +299,9 @@ func (st *request) sessionID() string {
 	if id := st.sessSet.Load(); id != nil {
 		return *id
 	}
-	st.sessOnce.Do(func() { st.session = st.m.c.session.id(st.down) })
-	return st.session
+	// Not a sync.Once: a SessionID hook that logs with r.Context() asks for
+	// the id while it runs, and would wait on itself forever.
+	return st.sess.Get(func() string { return st.m.c.session.id(st.down) })
 }
 
 // Lazy scope values. Each is the request state under another name, so that

@@ -55,7 +55,7 @@ func (s *sessionConfig) id(r *http.Request) string {
 	if err != nil || c.Value == "" {
 		return ""
 	}
-	return sessionHash(s.key, c.Value)
+	return sessionid.Hash(s.key, c.Value)
 }
 
 // hashed is the session.id of an id the SessionID hook returned (or
@@ -64,12 +64,7 @@ func (s *sessionConfig) id(r *http.Request) string {
 // rule tells a random token from a harmless id, so it is never written as
 // it is (red team 2: base64 or percent-encoded JWTs, "Bearer%20..." and
 // 32-hex tokens passed the rules).
-func (s *sessionConfig) hashed(id string) string {
-	if id == "" {
-		return ""
-	}
-	return sessionHash(sessionid.Key(s.key), id)
-}
+func (s *sessionConfig) hashed(id string) string { return sessionid.Of(s.key, id) }
 
 // fromRaw is the session id SetSession derives from raw, as id derives it
 // from a request: the keyed hash. ok is false when neither SessionKey nor
@@ -123,10 +118,6 @@ func SetSession(ctx context.Context, raw string) bool {
 	}
 	return set
 }
-
-// sessionHash is the first 16 bytes of HMAC-SHA256(key, value) in lower-case
-// hex: stable for one cookie value, useless for recovering it.
-func sessionHash(key []byte, value string) string { return sessionid.Hash(key, value) }
 
 // pseudonym is the log value of a session id: a redact.Pseudonym, which
 // redact's adapters (Middleware, ReplaceAttr) in front of any handler pass

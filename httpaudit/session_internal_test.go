@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/secaudit/auditkit/internal/sessionid"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -23,7 +24,7 @@ func TestLazySessionIsPseudonym(t *testing.T) {
 		st := &request{m: m, in: req, down: req}
 		v := (*lazySession)(st).LogValue()
 		p, ok := v.Any().(redact.Pseudonym)
-		if cookie != "" && (!ok || p != redact.Pseudonym(sessionHash(m.c.session.key, cookie))) {
+		if cookie != "" && (!ok || p != redact.Pseudonym(sessionid.Hash(m.c.session.key, cookie))) {
 			t.Errorf("cookie %q: scope value %#v", cookie, v.Any())
 		}
 		if cookie == "" && ok {

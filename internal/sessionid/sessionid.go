@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sync"
+	"sync/atomic"
 )
 
 // processKey is the HMAC key used when the application configured none:
@@ -36,4 +37,46 @@ func Hash(key []byte, value string) string {
 	m.Write([]byte(value))
 	var sum [sha256.Size]byte
 	return hex.EncodeToString(m.Sum(sum[:0])[:16])
+}
+
+// Of is the session.id of an id a hook returned (or SetSession was given):
+// its keyed hash with key, else with the process's key; "" stays "".
+func Of(key []byte, id string) string {
+	if id == "" {
+		return ""
+	}
+	return Hash(Key(key), id)
+}
+
+// Memo computes a request's session id at most once. The hook that computes
+// it may log with the request's own context, and so ask for the id while it
+// runs: it gets "" then, instead of waiting on itself (a sync.Once would
+// deadlock). A panic in the hook leaves "". Safe for concurrent use.
+type Memo struct {
+	state atomic.Uint32 // 0 not computed, 1 running, 2 done
+	id    string
+}
+
+// Get returns the id, calling compute the first time.
+func (m *Memo) Get(compute func() string) string {
+	switch m.state.Load() {
+	case 2:
+		return m.id
+	case 1:
+		return "" // the hook is running: it logged with its request's context
+	}
+	if !m.state.CompareAndSwap(0, 1) {
+		if m.state.Load() == 2 { // another goroutine of the request ran it
+			return m.id
+		}
+		return ""
+	}
+	defer func() {
+		if recover() != nil {
+			m.id = ""
+		}
+		m.state.Store(2)
+	}()
+	m.id = compute()
+	return m.id
 }
