@@ -211,10 +211,7 @@ func peerAddr(ctx context.Context) netip.Addr {
 	if !ok {
 		return netip.Addr{}
 	}
-	if la := p.LocalAddr; la != nil && !clientip.IPNetwork(la.Network()) {
-		return netip.Addr{}
-	}
-	return clientip.PeerOf(p.Addr)
+	return clientip.PeerOn(p.LocalAddr, clientip.PeerOf(p.Addr))
 }
 
 // sessionID calls Options.SessionID at most once per call and returns its

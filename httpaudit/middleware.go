@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -268,13 +267,8 @@ func (st *request) requestID() string {
 
 func (st *request) addrs() (client, peer string) {
 	st.ipOnce.Do(func() {
-		p := clientip.ParsePeer(st.in.RemoteAddr)
-		// A server on a Unix socket reports the path the client bound as
-		// RemoteAddr, which can read "127.0.0.1:80": only a listener on an
-		// IP network has peers with addresses.
-		if la, ok := st.in.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && !clientip.IPNetwork(la.Network()) {
-			p = netip.Addr{}
-		}
+		local, _ := st.in.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		p := clientip.PeerOn(local, clientip.ParsePeer(st.in.RemoteAddr))
 		c := st.m.c.ip.Resolve(st.in.Header, p)
 		if p.IsValid() {
 			st.peer = p.String()

@@ -436,6 +436,18 @@ func IPNetwork(network string) bool {
 	return false
 }
 
+// PeerOn returns peer, the address of a connection's peer, when the
+// connection's local end is on an IP network (or unknown: local nil), and
+// an invalid address otherwise: a server on a Unix socket reports the path
+// the client bound as the "remote address", and it can read
+// "127.0.0.1:80" (red team 2, httpaudit and grpcaudit alike).
+func PeerOn(local net.Addr, peer netip.Addr) netip.Addr {
+	if local != nil && !IPNetwork(local.Network()) {
+		return netip.Addr{}
+	}
+	return peer
+}
+
 // ParseAddr parses one header entry: an address, optionally with a port or
 // in brackets. IPv4-mapped IPv6 is unmapped, the zone (an interface name on
 // some other host) is dropped, and unspecified addresses are invalid. A zone

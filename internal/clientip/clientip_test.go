@@ -409,3 +409,22 @@ func TestCompileRefusesHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerOn: a peer on a connection whose local end is a Unix socket has
+// no address, whatever its "remote address" reads.
+func TestPeerOn(t *testing.T) {
+	p := netip.MustParseAddr("127.0.0.1")
+	for _, tc := range []struct {
+		local net.Addr
+		want  netip.Addr
+	}{
+		{nil, p},
+		{&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 443}, p},
+		{&net.UnixAddr{Name: "/run/app.sock", Net: "unix"}, netip.Addr{}},
+		{&net.UnixAddr{Name: "@abstract", Net: "unixpacket"}, netip.Addr{}},
+	} {
+		if got := PeerOn(tc.local, p); got != tc.want {
+			t.Errorf("PeerOn(%v) = %v, want %v", tc.local, got, tc.want)
+		}
+	}
+}
