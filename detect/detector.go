@@ -376,6 +376,3 @@ func (d *Detector) end(closing bool) error {
 	}
 	return errors.Join(errs...)
 }
-
-// joinErrs is errors.Join that keeps a nil result nil.
-func joinErrs(errs []error) error { return errors.Join(errs...) }

@@ -205,7 +205,7 @@ func (d *Detector) count(ru *rule, key uint64, val, attr string, class keyClass,
 	if e.ep != nil {
 		e.ep.maxDist = max(e.ep.maxDist, dist)
 	} else if value >= ru.th.Count {
-		e.ep = &episode{id: newEpisodeID(), start: now, key: d.display(val, class, key), root: *root, maxDist: dist}
+		e.ep = &episode{id: newEpisodeID(), key: d.display(val, class, key), root: *root, maxDist: dist}
 		s.open++
 		s.started++
 		if reps == nil {

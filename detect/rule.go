@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -81,7 +82,7 @@ func builtins(o *Options) ([]*rule, error) {
 		s.r.th = th
 		rules = append(rules, s.r)
 	}
-	return rules, joinErrs(errs)
+	return rules, errors.Join(errs...)
 }
 
 // generic builds the rule of a validated Rule.

@@ -56,7 +56,6 @@ type entry struct {
 // episode is the state of an open episode; allocated when it starts.
 type episode struct {
 	id      string
-	start   int64
 	key     string // display form of the key
 	root    slog.Handler
 	maxDist int
