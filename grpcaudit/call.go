@@ -5,9 +5,10 @@ import (
 	"log/slog"
 	randv2 "math/rand/v2"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/reqevent"
 
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
@@ -15,7 +16,6 @@ import (
 	"github.com/secaudit/auditkit/internal/clientip"
 	"github.com/secaudit/auditkit/internal/sessionid"
 	"github.com/secaudit/auditkit/internal/trusted"
-	"github.com/secaudit/auditkit/redact"
 	"github.com/secaudit/auditkit/slogaudit"
 )
 
@@ -242,45 +242,13 @@ type (
 	lazySession   call
 )
 
-// optional renders "" as an empty group, which handlers omit.
-func optional(s string) slog.Value {
-	if s == "" {
-		return slog.GroupValue()
-	}
-	return slog.StringValue(s)
-}
-
 func (v *lazyRequestID) LogValue() slog.Value { return slog.StringValue((*call)(v).requestID()) }
 func (v *lazyClient) LogValue() slog.Value {
 	c, _ := (*call)(v).addrs()
-	return optional(c)
+	return reqevent.Optional(c)
 }
 func (v *lazyPeer) LogValue() slog.Value {
 	_, p := (*call)(v).addrs()
-	return optional(p)
+	return reqevent.Optional(p)
 }
-func (v *lazySession) LogValue() slog.Value { return pseudonym((*call)(v).sessionID()) }
-
-// pseudonym is the log value of a session id: a redact.Pseudonym, which the
-// slogaudit handler and redact's adapters write as it is although
-// session.id is a sensitive key. "" renders as an empty group, omitted.
-func pseudonym(id string) slog.Value {
-	if id == "" {
-		return slog.GroupValue()
-	}
-	return slog.AnyValue(redact.Pseudonym(id))
-}
-
-// hostOnly strips the port from an :authority value.
-func hostOnly(h string) string {
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[1:i]
-		}
-		return h
-	}
-	if i := strings.IndexByte(h, ':'); i >= 0 && strings.IndexByte(h[i+1:], ':') < 0 {
-		return h[:i]
-	}
-	return h
-}
+func (v *lazySession) LogValue() slog.Value { return reqevent.Pseudonym((*call)(v).sessionID()) }

@@ -6,6 +6,8 @@ import (
 	randv2 "math/rand/v2"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/reqevent"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -132,19 +134,19 @@ func (st *call) write(h slog.Handler, ctx context.Context, k class, code codes.C
 	)
 	if c.session != nil {
 		if id := st.sessionID(); id != "" {
-			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: pseudonym(id)})
+			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: reqevent.Pseudonym(id)})
 		}
 	}
 	client, peer := st.addrs()
-	a = appendString(a, slogaudit.KeyClientAddress, client)
-	a = appendString(a, slogaudit.KeyPeerAddress, peer)
+	a = reqevent.AppendString(a, slogaudit.KeyClientAddress, client)
+	a = reqevent.AppendString(a, slogaudit.KeyPeerAddress, peer)
 	a = append(a,
 		slog.String(KeyRPCSystem, SystemGRPC),
 		slog.String(KeyRPCMethod, st.method),
 	)
-	a = appendString(a, KeyServerAddress, hostOnly(st.metadataValue(":authority")))
-	a = appendString(a, KeyUserAgent, st.metadataValue("user-agent"))
-	a = appendString(a, KeyRPCStatusCode, k.name)
+	a = reqevent.AppendString(a, KeyServerAddress, reqevent.HostOnly(st.metadataValue(":authority")))
+	a = reqevent.AppendString(a, KeyUserAgent, st.metadataValue("user-agent"))
+	a = reqevent.AppendString(a, KeyRPCStatusCode, k.name)
 	switch {
 	case panicked:
 		a = append(a, slog.String(KeyErrorType, ErrorTypePanic))
@@ -158,8 +160,8 @@ func (st *call) write(h slog.Handler, ctx context.Context, k class, code codes.C
 		)
 	}
 	if u, ok := slogaudit.UserFromContext(ctx); ok {
-		a = appendString(a, slogaudit.KeyUserID, u.ID)
-		a = appendString(a, slogaudit.KeyUserName, u.Name)
+		a = reqevent.AppendString(a, slogaudit.KeyUserID, u.ID)
+		a = reqevent.AppendString(a, slogaudit.KeyUserName, u.Name)
 	}
 	a = st.appendBody(a)
 	outcome := slogaudit.OutcomeFailure
@@ -174,13 +176,6 @@ func (st *call) write(h slog.Handler, ctx context.Context, k class, code codes.C
 	rec := slog.NewRecord(now, k.level, MessageCall, 0)
 	rec.AddAttrs(a...)
 	_ = h.Handle(ctx, rec)
-}
-
-func appendString(a []slog.Attr, key, v string) []slog.Attr {
-	if v == "" {
-		return a
-	}
-	return append(a, slog.String(key, v))
 }
 
 // deadlineSlack is how long before the server's deadline a cancellation is

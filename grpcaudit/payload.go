@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
 
+	"github.com/secaudit/auditkit/internal/reqevent"
 	"github.com/secaudit/auditkit/redact"
 )
 
@@ -233,7 +234,7 @@ func (st *call) appendBody(a []slog.Attr) []slog.Attr {
 		if body != nil {
 			a = append(a, slog.Any(KeyRequestBody, body))
 		}
-		return appendString(a, KeyRequestBodyParseStatus, status)
+		return reqevent.AppendString(a, KeyRequestBodyParseStatus, status)
 	}
 	if st.stream == nil || st.stream.capture == nil {
 		return a
@@ -255,5 +256,5 @@ func (st *call) appendBody(a []slog.Attr) []slog.Attr {
 	if len(list) > 0 {
 		a = append(a, slog.Any(KeyRequestBody, list))
 	}
-	return appendString(a, KeyRequestBodyParseStatus, first)
+	return reqevent.AppendString(a, KeyRequestBodyParseStatus, first)
 }

@@ -5,8 +5,9 @@ import (
 	"log/slog"
 	randv2 "math/rand/v2"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/secaudit/auditkit/internal/reqevent"
 
 	"github.com/secaudit/auditkit/slogaudit"
 )
@@ -112,18 +113,18 @@ func (st *request) write(h slog.Handler, ctx context.Context, event string, leve
 		slog.Int(KeyHTTPStatusCode, status),
 		slog.Int64(KeyHTTPResponseBodySize, st.rw.written),
 	)
-	a = appendString(a, KeyUserAgent, r.UserAgent())
+	a = reqevent.AppendString(a, KeyUserAgent, r.UserAgent())
 	if u, ok := slogaudit.UserFromContext(ctx); ok {
-		a = appendString(a, slogaudit.KeyUserID, u.ID)
-		a = appendString(a, slogaudit.KeyUserName, u.Name)
+		a = reqevent.AppendString(a, slogaudit.KeyUserID, u.ID)
+		a = reqevent.AppendString(a, slogaudit.KeyUserName, u.Name)
 	}
-	a = appendString(a, KeyErrorType, failure)
+	a = reqevent.AppendString(a, KeyErrorType, failure)
 	if st.body != nil {
 		body, status := st.body.result(c.body, c.redactor)
 		if body != nil {
 			a = append(a, slog.Any(KeyRequestBody, body))
 		}
-		a = appendString(a, KeyRequestBodyParseStatus, status)
+		a = reqevent.AppendString(a, KeyRequestBodyParseStatus, status)
 	}
 	switch event {
 	case EventSuccess:
@@ -149,12 +150,12 @@ func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
 	)
 	if c.session.enabled() {
 		if id := st.sessionID(); id != "" {
-			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: pseudonym(id)})
+			a = append(a, slog.Attr{Key: slogaudit.KeySessionID, Value: reqevent.Pseudonym(id)})
 		}
 	}
 	client, peer := st.addrs()
-	a = appendString(a, slogaudit.KeyClientAddress, client)
-	a = appendString(a, slogaudit.KeyPeerAddress, peer)
+	a = reqevent.AppendString(a, slogaudit.KeyClientAddress, client)
+	a = reqevent.AppendString(a, slogaudit.KeyPeerAddress, peer)
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -163,12 +164,12 @@ func (st *request) appendRequest(a []slog.Attr, event string) []slog.Attr {
 		slog.String(KeyHTTPMethod, r.Method),
 		slog.String(KeyURLScheme, scheme),
 	)
-	a = appendString(a, KeyServerAddress, hostOnly(r.Host))
+	a = reqevent.AppendString(a, KeyServerAddress, reqevent.HostOnly(r.Host))
 	a = append(a, slog.String(KeyURLPath, r.URL.Path))
 	if c.logQuery && r.URL.RawQuery != "" {
 		a = append(a, slog.String(KeyURLQuery, redactedQuery(r.URL.RawQuery, c.queryRules)))
 	}
-	return appendString(a, KeyHTTPRoute, st.route())
+	return reqevent.AppendString(a, KeyHTTPRoute, st.route())
 }
 
 // received writes http.request.received for fail-closed mode and reports
@@ -188,29 +189,8 @@ func (st *request) received() (ok bool) {
 	}
 	var buf [16]slog.Attr
 	a := st.appendRequest(buf[:0], EventRequestReceived)
-	a = appendString(a, KeyUserAgent, st.in.UserAgent())
+	a = reqevent.AppendString(a, KeyUserAgent, st.in.UserAgent())
 	rec := slog.NewRecord(time.Now(), slog.LevelInfo, MessageRequest, 0)
 	rec.AddAttrs(a...)
 	return h.Handle(ctx, rec) == nil
-}
-
-func appendString(a []slog.Attr, key, v string) []slog.Attr {
-	if v == "" {
-		return a
-	}
-	return append(a, slog.String(key, v))
-}
-
-// hostOnly strips the port from a Host header value.
-func hostOnly(h string) string {
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[1:i]
-		}
-		return h
-	}
-	if i := strings.IndexByte(h, ':'); i >= 0 && strings.IndexByte(h[i+1:], ':') < 0 {
-		return h[:i]
-	}
-	return h
 }

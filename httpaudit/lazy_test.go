@@ -112,17 +112,6 @@ func TestPatternPath(t *testing.T) {
 	}
 }
 
-func TestHostOnly(t *testing.T) {
-	for in, want := range map[string]string{
-		"example.com": "example.com", "example.com:8443": "example.com", "[2001:db8::1]:443": "2001:db8::1",
-		"[::1]": "::1", "2001:db8::1": "2001:db8::1", "": "",
-	} {
-		if got := hostOnly(in); got != want {
-			t.Errorf("hostOnly(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // Each generated combination type has exactly the optional interfaces of its
 // index bits, plus Unwrap and WriteString.
 func TestWriterCombos(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/secaudit/auditkit/internal/reqevent"
+
 	"github.com/secaudit/auditkit/internal/sessionid"
 
 	"github.com/secaudit/auditkit/internal/clientip"
@@ -308,22 +310,14 @@ type (
 	lazySession   request
 )
 
-// optional renders "" as an empty group, which handlers omit.
-func optional(s string) slog.Value {
-	if s == "" {
-		return slog.GroupValue()
-	}
-	return slog.StringValue(s)
-}
-
 func (v *lazyRequestID) LogValue() slog.Value { return slog.StringValue((*request)(v).requestID()) }
 func (v *lazyClient) LogValue() slog.Value {
 	c, _ := (*request)(v).addrs()
-	return optional(c)
+	return reqevent.Optional(c)
 }
 func (v *lazyPeer) LogValue() slog.Value {
 	_, p := (*request)(v).addrs()
-	return optional(p)
+	return reqevent.Optional(p)
 }
-func (v *lazyRoute) LogValue() slog.Value   { return optional((*request)(v).route()) }
-func (v *lazySession) LogValue() slog.Value { return pseudonym((*request)(v).sessionID()) }
+func (v *lazyRoute) LogValue() slog.Value   { return reqevent.Optional((*request)(v).route()) }
+func (v *lazySession) LogValue() slog.Value { return reqevent.Pseudonym((*request)(v).sessionID()) }

@@ -3,12 +3,10 @@ package httpaudit
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 
 	"github.com/secaudit/auditkit/internal/sessionid"
-	"github.com/secaudit/auditkit/redact"
 )
 
 // sessionConfig derives session.id. The zero value derives nothing.
@@ -117,17 +115,4 @@ func SetSession(ctx context.Context, raw string) bool {
 		st, ok = st.Context.Value(stateKey{}).(*request)
 	}
 	return set
-}
-
-// pseudonym is the log value of a session id: a redact.Pseudonym, which
-// redact's adapters (Middleware, ReplaceAttr) in front of any handler pass
-// through although "session.id" is a sensitive key. The id is a keyed hash
-// of the cookie or of the SessionID hook's id, so it is safe to log, and
-// useless masked. "" renders as an empty group,
-// which handlers omit.
-func pseudonym(id string) slog.Value {
-	if id == "" {
-		return slog.GroupValue()
-	}
-	return slog.AnyValue(redact.Pseudonym(id))
 }
